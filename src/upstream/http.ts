@@ -1,0 +1,482 @@
+/**
+ * The HTTP transport to Run:ai: one keep-alive undici pool, a total deadline
+ * per call, bounded retries of idempotent requests, and the mapping of every
+ * failure to an {@link UpstreamError}.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type Dispatcher, Pool } from 'undici';
+import { errorFromResponse, UpstreamError, type UpstreamErrorCode } from './errors.js';
+
+/** HTTP methods the Run:ai node-pool API uses. */
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** Minimal pino-compatible logger. */
+export interface UpstreamLogger {
+  warn(obj: object, msg: string): void;
+  debug(obj: object, msg: string): void;
+}
+
+/** One HTTP attempt, reported to {@link UpstreamHttpOptions.onCall} (for metrics). */
+export interface UpstreamCallEvent {
+  /** The Run:ai operationId. */
+  operation: string;
+  method: HttpMethod;
+  /** The response status, or `'error'` when no response arrived (connection failure, timeout, abort). */
+  status: number | 'error';
+  durationMs: number;
+  /** 1 for the first attempt, 2 for the first retry, … */
+  attempt: number;
+  /** Classification of a failed attempt; absent on success and on a caller's abort. */
+  errorCode?: UpstreamErrorCode;
+}
+
+/** Settings of an {@link UpstreamHttp}. */
+export interface UpstreamHttpOptions {
+  /** Base URL of the Run:ai control plane; a path prefix (e.g. behind a proxy) is kept. */
+  baseUrl: string;
+  /** Milliseconds to establish a TCP/TLS connection. */
+  connectTimeoutMs: number;
+  /** Milliseconds to wait for response headers (also used as the idle timeout between body chunks). */
+  headersTimeoutMs: number;
+  /** Milliseconds one call may take in total, retries and back-off included. */
+  totalTimeoutMs: number;
+  /** Retries of idempotent calls (GET, PUT, DELETE). Default 2. */
+  maxRetries?: number;
+  /** Keep-alive connections to the origin. Default 64. */
+  connections?: number;
+  logger?: UpstreamLogger;
+  /** Called once per HTTP attempt. Must not throw. */
+  onCall?: (event: UpstreamCallEvent) => void;
+  /** First back-off delay in ms when Run:ai sends no Retry-After. Default 100. */
+  retryBaseDelayMs?: number;
+  /** Upper bound of one back-off delay in ms. Default 2000. */
+  retryMaxDelayMs?: number;
+}
+
+/** A query value; arrays are sent as ONE comma-joined value (OpenAPI `explode: false`). */
+export type QueryValue = string | number | boolean | readonly string[] | null | undefined;
+
+/** One logical call to Run:ai (possibly several HTTP attempts). */
+export interface UpstreamRequest {
+  /** The Run:ai operationId, for errors, logs and metrics. */
+  operation: string;
+  method: HttpMethod;
+  /** Path below the base URL, already percent-encoded, e.g. `/api/v1/node-pools/5`. */
+  path: string;
+  query?: Readonly<Record<string, QueryValue>>;
+  /** JSON-encoded as-is when not `undefined` (explicit `null` members stay `null`). */
+  body?: unknown;
+  /** Bearer token; without one no Authorization header is sent. */
+  token?: string | undefined;
+  /** Accept header. Default `application/json`. */
+  accept?: string;
+  /** The caller's signal: aborting it aborts the in-flight request and rejects with the signal's reason. */
+  signal?: AbortSignal | undefined;
+  /** Absolute deadline (epoch ms) that may shorten the configured total timeout. */
+  deadline?: number | undefined;
+}
+
+/** A successful (2xx) response. */
+export interface UpstreamResponse<T = unknown> {
+  status: number;
+  headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** Parsed JSON, text for `text/*` responses, `undefined` for an empty body. */
+  body: T;
+}
+
+/** Statuses worth retrying for idempotent methods: throttling and transient unavailability. */
+const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([429, 502, 503, 504]);
+/** Methods that are safe to repeat. POST and PATCH are never retried: a lost response may hide a success. */
+const IDEMPOTENT_METHODS: ReadonlySet<HttpMethod> = new Set(['GET', 'PUT', 'DELETE']);
+/** Connection-level failures where the request most likely never reached Run:ai's application. */
+const CONNECTION_ERROR_CODES: ReadonlySet<string> = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ENETDOWN',
+  'ENETUNREACH',
+  'EHOSTDOWN',
+  'EHOSTUNREACH',
+  'ETIMEDOUT',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+/** undici's own per-phase timeouts: Run:ai accepted the request but did not answer in time. */
+const TIMEOUT_ERROR_CODES: ReadonlySet<string> = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+/** Malformed HTTP from upstream. */
+const BAD_RESPONSE_ERROR_CODES: ReadonlySet<string> = new Set([
+  'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
+  'UND_ERR_RES_EXCEEDED_MAX_SIZE',
+  'UND_ERR_HEADERS_OVERFLOW',
+]);
+
+/** Error bodies are echoed (truncated) into errors; never buffer more than this of one. */
+const MAX_ERROR_BODY_BYTES = 64 * 1024;
+
+/** Reason given to the internal controller when the total deadline passes. */
+class DeadlineExceeded extends Error {
+  override readonly name = 'DeadlineExceeded';
+}
+
+/** The outcome of one attempt that produced an error, and whether it may be retried. */
+interface FailedAttempt {
+  error: UpstreamError;
+  retryable: boolean;
+  /** Delay requested by Retry-After, in ms. */
+  retryAfterMs?: number | undefined;
+}
+
+/**
+ * HTTP client for one Run:ai origin.
+ *
+ * Retries are a hand-written loop rather than undici's `interceptors.retry`:
+ * the interceptor cannot cap a Retry-After wait at the call's deadline (it
+ * would sleep past it), it hides the individual attempts from `onCall`
+ * (metrics count attempts), and on giving up it throws its own
+ * `RequestRetryError` without Run:ai's parsed error body.
+ */
+export class UpstreamHttp {
+  readonly logger: UpstreamLogger | undefined;
+  private readonly pool: Pool;
+  private readonly basePath: string;
+  private readonly totalTimeoutMs: number;
+  private readonly maxRetries: number;
+  private readonly retryBaseDelayMs: number;
+  private readonly retryMaxDelayMs: number;
+  private readonly onCall: ((event: UpstreamCallEvent) => void) | undefined;
+  private closing: Promise<void> | undefined;
+
+  constructor(options: UpstreamHttpOptions) {
+    const url = new URL(options.baseUrl);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new Error(`Run:ai base URL must be http(s), got ${url.protocol}`);
+    }
+    this.basePath = url.pathname.replace(/\/+$/, '');
+    this.totalTimeoutMs = options.totalTimeoutMs;
+    this.maxRetries = Math.max(0, options.maxRetries ?? 2);
+    this.retryBaseDelayMs = options.retryBaseDelayMs ?? 100;
+    this.retryMaxDelayMs = options.retryMaxDelayMs ?? 2_000;
+    this.logger = options.logger;
+    this.onCall = options.onCall;
+    // Our own pool, used directly (never the global dispatcher), so its limits and timeouts apply
+    // only to Run:ai and close() releases exactly these sockets.
+    this.pool = new Pool(url.origin, {
+      connections: options.connections ?? 64,
+      connectTimeout: options.connectTimeoutMs,
+      headersTimeout: options.headersTimeoutMs,
+      bodyTimeout: options.headersTimeoutMs,
+    });
+  }
+
+  /**
+   * Performs one logical call: builds the URL, sends it (retrying idempotent
+   * methods on 429/502/503/504 and connection failures within the deadline),
+   * and returns the parsed 2xx response.
+   *
+   * @throws {UpstreamError} for non-2xx responses, connection failures, timeouts and invalid bodies.
+   * @throws the caller's `signal.reason` when the caller aborts.
+   */
+  async request<T = unknown>(req: UpstreamRequest): Promise<UpstreamResponse<T>> {
+    const { signal: callerSignal } = req;
+    callerSignal?.throwIfAborted();
+    if (this.closing) {
+      throw new UpstreamError({
+        code: 'UPSTREAM_UNAVAILABLE',
+        operation: req.operation,
+        message: `Run:ai client is shut down (${req.operation})`,
+      });
+    }
+
+    const deadlineAt = Math.min(Date.now() + this.totalTimeoutMs, req.deadline ?? Number.POSITIVE_INFINITY);
+    // One controller per call aborts the in-flight attempt (or back-off) on the caller's abort or the deadline.
+    const controller = new AbortController();
+    const onCallerAbort = () => controller.abort(callerSignal?.reason);
+    callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
+    const timer = setTimeout(
+      () => controller.abort(new DeadlineExceeded()),
+      Math.max(0, deadlineAt - Date.now()),
+    );
+
+    const path = this.buildPath(req.path, req.query);
+    const headers = this.buildHeaders(req);
+    const body = req.body === undefined ? undefined : JSON.stringify(req.body);
+    const retriesAllowed = IDEMPOTENT_METHODS.has(req.method) ? this.maxRetries : 0;
+
+    try {
+      for (let attempt = 1; ; attempt++) {
+        const startedAt = performance.now();
+        let failure: FailedAttempt;
+        try {
+          const res = await this.pool.request({
+            path,
+            method: req.method,
+            headers,
+            body,
+            signal: controller.signal,
+          });
+          if (res.statusCode >= 200 && res.statusCode < 300) {
+            const parsed = await readSuccessBody(req.operation, res);
+            this.report(req, attempt, startedAt, res.statusCode);
+            return { status: res.statusCode, headers: res.headers, body: parsed as T };
+          }
+          const errorBody = await readErrorBody(res.body);
+          failure = {
+            error: errorFromResponse(req.operation, res.statusCode, errorBody),
+            retryable: RETRYABLE_STATUSES.has(res.statusCode),
+            retryAfterMs: parseRetryAfter(res.headers['retry-after']),
+          };
+          this.report(req, attempt, startedAt, res.statusCode, failure.error.code);
+        } catch (err) {
+          if (callerSignal?.aborted) {
+            this.report(req, attempt, startedAt, 'error');
+            throw callerSignal.reason;
+          }
+          if (controller.signal.reason instanceof DeadlineExceeded) {
+            const error = timeoutError(req.operation, err);
+            this.report(req, attempt, startedAt, 'error', error.code);
+            throw error;
+          }
+          if (err instanceof UpstreamError) {
+            // A 2xx whose body we could not read: the request succeeded upstream, so never repeat it.
+            this.report(req, attempt, startedAt, err.status ?? 'error', err.code);
+            throw err;
+          }
+          failure = classifyNetworkError(req.operation, err);
+          this.report(req, attempt, startedAt, 'error', failure.error.code);
+        }
+
+        if (!failure.retryable || attempt > retriesAllowed) throw failure.error;
+        const waitMs = failure.retryAfterMs ?? this.backoff(attempt);
+        if (Date.now() + waitMs >= deadlineAt) {
+          // Waiting would overrun the deadline: Run:ai's own answer is more useful than a timeout.
+          this.logger?.debug(
+            { operation: req.operation, attempt, waitMs, code: failure.error.code },
+            'not retrying Run:ai call: wait exceeds deadline',
+          );
+          throw failure.error;
+        }
+        this.logger?.warn(
+          {
+            operation: req.operation,
+            method: req.method,
+            attempt,
+            waitMs,
+            status: failure.error.status,
+            code: failure.error.code,
+          },
+          'retrying Run:ai call',
+        );
+        try {
+          await sleep(waitMs, undefined, { signal: controller.signal });
+        } catch {
+          if (callerSignal?.aborted) throw callerSignal.reason;
+          throw timeoutError(req.operation, undefined);
+        }
+      }
+    } finally {
+      clearTimeout(timer);
+      callerSignal?.removeEventListener('abort', onCallerAbort);
+    }
+  }
+
+  /** Closes the connection pool, letting in-flight requests finish. Safe to call more than once. */
+  close(): Promise<void> {
+    this.closing ??= this.pool.close();
+    return this.closing;
+  }
+
+  private buildPath(path: string, query: UpstreamRequest['query']): string {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query ?? {})) {
+      if (value === undefined || value === null) continue;
+      if (Array.isArray(value)) {
+        // explode=false: Run:ai expects `filterBy=a,b` (one value), not `filterBy=a&filterBy=b`.
+        if (value.length > 0) params.append(key, value.join(','));
+      } else {
+        params.append(key, String(value));
+      }
+    }
+    const qs = params.toString();
+    return `${this.basePath}${path}${qs ? `?${qs}` : ''}`;
+  }
+
+  private buildHeaders(req: UpstreamRequest): Record<string, string> {
+    const headers: Record<string, string> = {
+      accept: req.accept ?? 'application/json',
+      'user-agent': 'nodepool-gateway',
+    };
+    if (req.token !== undefined) headers['authorization'] = `Bearer ${req.token}`;
+    if (req.body !== undefined) headers['content-type'] = 'application/json';
+    return headers;
+  }
+
+  /** Exponential back-off with "equal jitter": half fixed, half random, so retries of many callers spread out. */
+  private backoff(attempt: number): number {
+    const exp = Math.min(this.retryMaxDelayMs, this.retryBaseDelayMs * 2 ** (attempt - 1));
+    return Math.round(exp / 2 + Math.random() * (exp / 2));
+  }
+
+  private report(
+    req: UpstreamRequest,
+    attempt: number,
+    startedAt: number,
+    status: number | 'error',
+    errorCode?: UpstreamErrorCode,
+  ): void {
+    const durationMs = performance.now() - startedAt;
+    this.logger?.debug(
+      {
+        operation: req.operation,
+        method: req.method,
+        path: req.path,
+        status,
+        attempt,
+        durationMs,
+        errorCode,
+      },
+      'Run:ai call',
+    );
+    if (!this.onCall) return;
+    const event: UpstreamCallEvent = {
+      operation: req.operation,
+      method: req.method,
+      status,
+      durationMs,
+      attempt,
+    };
+    if (errorCode !== undefined) event.errorCode = errorCode;
+    try {
+      this.onCall(event);
+    } catch (err) {
+      // A broken metrics hook must not fail the call.
+      this.logger?.warn({ err }, 'onCall hook threw');
+    }
+  }
+}
+
+/**
+ * Reads a 2xx body: JSON (or no content type) is parsed, `text/*` is returned
+ * as text, an empty body is `undefined`.
+ */
+async function readSuccessBody(operation: string, res: Dispatcher.ResponseData): Promise<unknown> {
+  if (res.statusCode === 204) {
+    await res.body.dump();
+    return undefined;
+  }
+  let text: string;
+  try {
+    text = await res.body.text();
+  } catch (err) {
+    const code = errorCodeOf(err);
+    if (code !== undefined && BAD_RESPONSE_ERROR_CODES.has(code)) {
+      throw new UpstreamError({
+        code: 'UPSTREAM_BAD_RESPONSE',
+        operation,
+        status: res.statusCode,
+        cause: err,
+      });
+    }
+    throw err;
+  }
+  if (text.length === 0) return undefined;
+  const contentType = headerValue(res.headers['content-type'])?.toLowerCase() ?? '';
+  if (contentType.startsWith('text/') && !contentType.includes('json')) return text;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new UpstreamError({
+      code: 'UPSTREAM_BAD_RESPONSE',
+      operation,
+      status: res.statusCode,
+      message: `Run:ai returned a body that is not valid JSON (${operation}, HTTP ${res.statusCode})`,
+      cause: err,
+    });
+  }
+}
+
+/**
+ * Reads an error body (bounded), always draining the stream so the socket
+ * goes back to the pool. Returns the parsed JSON, or `undefined` when the body
+ * is empty or not JSON (e.g. an HTML page from a proxy).
+ */
+async function readErrorBody(body: Dispatcher.ResponseData['body']): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      if (size < MAX_ERROR_BODY_BYTES) chunks.push(chunk);
+      size += chunk.length;
+    }
+  } catch {
+    // The error status is what matters; a body cut short only loses the message.
+    return undefined;
+  }
+  const text = Buffer.concat(chunks).toString('utf8').slice(0, MAX_ERROR_BODY_BYTES);
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Parses Retry-After (delta seconds or HTTP date) into milliseconds from now. */
+export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | undefined {
+  const raw = headerValue(value)?.trim();
+  if (!raw) return undefined;
+  if (/^\d+$/.test(raw)) return Number(raw) * 1000;
+  // An HTTP date always names a weekday/month; without letters Date.parse would take "-1" as a year.
+  if (!/[a-z]/i.test(raw)) return undefined;
+  const at = Date.parse(raw);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function timeoutError(operation: string, cause: unknown): UpstreamError {
+  return new UpstreamError({ code: 'UPSTREAM_TIMEOUT', operation, cause });
+}
+
+/** Maps an error thrown by undici (no response received) to an UpstreamError. */
+function classifyNetworkError(operation: string, err: unknown): FailedAttempt {
+  const code = errorCodeOf(err);
+  if (code !== undefined && TIMEOUT_ERROR_CODES.has(code)) {
+    // Run:ai may still be working on it: do not pile another request on top.
+    return {
+      error: new UpstreamError({ code: 'UPSTREAM_TIMEOUT', operation, cause: err }),
+      retryable: false,
+    };
+  }
+  if (code !== undefined && (BAD_RESPONSE_ERROR_CODES.has(code) || code.startsWith('HPE_'))) {
+    return {
+      error: new UpstreamError({ code: 'UPSTREAM_BAD_RESPONSE', operation, cause: err }),
+      retryable: false,
+    };
+  }
+  const retryable = code !== undefined && CONNECTION_ERROR_CODES.has(code);
+  return {
+    // Only the error code goes into the message: the raw error may name internal addresses.
+    error: new UpstreamError({
+      code: 'UPSTREAM_UNAVAILABLE',
+      operation,
+      message: `Run:ai is unavailable (${operation}${code ? `: ${code}` : ''})`,
+      cause: err,
+    }),
+    retryable,
+  };
+}
+
+/** Finds a Node/undici error code, also inside `cause` and AggregateError (happy-eyeballs connects). */
+function errorCodeOf(err: unknown): string | undefined {
+  for (let e: unknown = err, depth = 0; e && typeof e === 'object' && depth < 4; depth++) {
+    const { code, cause, errors } = e as { code?: unknown; cause?: unknown; errors?: unknown };
+    if (typeof code === 'string') return code;
+    e = cause ?? (Array.isArray(errors) ? errors[0] : undefined);
+  }
+  return undefined;
+}

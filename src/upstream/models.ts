@@ -1,0 +1,625 @@
+/**
+ * Normalized domain types of the Run:ai node-pool API and their lenient
+ * parsers. Run:ai adds fields and enum values between versions and renders
+ * some values inconsistently (numeric ids, zone-less timestamps), so the
+ * parsers accept what is harmless and fail only when a required field is
+ * missing or unusable (as an UPSTREAM_BAD_RESPONSE naming the field).
+ */
+import { z } from 'zod';
+import { UpstreamError } from './errors.js';
+import type { components } from './types.js';
+
+type Schemas = components['schemas'];
+
+/** Receives warnings about tolerated oddities (pino-compatible `warn(obj, msg)`). */
+export type WarnFn = (obj: { field: string; value: unknown }, msg: string) => void;
+
+// ---------------------------------------------------------------------------
+// Enum value lists, checked at compile time against the generated types.
+
+/**
+ * Returns `values` typed as a const tuple, and fails to compile unless the
+ * list holds every member of `T` (the generated union) and nothing else.
+ */
+const allOf =
+  <T extends string>() =>
+  <const A extends readonly T[]>(values: A & ([T] extends [A[number]] ? unknown : never)): A =>
+    values;
+
+/** Lifecycle phases of a node pool. */
+export const NODE_POOL_PHASES = allOf<Schemas['NodepoolPhase']>()([
+  'Creating',
+  'Updating',
+  'Deleting',
+  'Empty',
+  'Unschedulable',
+  'Ready',
+  'Deleted',
+]);
+export type NodePoolPhase = (typeof NODE_POOL_PHASES)[number];
+
+/** Scheduling strategies per resource. */
+export const PLACEMENT_STRATEGIES = allOf<NonNullable<Schemas['PlacementStrategy']>>()(['spread', 'binpack']);
+export type PlacementStrategy = (typeof PLACEMENT_STRATEGIES)[number];
+
+/** GPU network acceleration detection modes. */
+export const GPU_NETWORK_ACCELERATION_DETECTIONS = allOf<
+  NonNullable<Schemas['NodepoolGPUNetworkAccelerationDetection']>
+>()(['Use', 'DontUse', 'Auto']);
+export type GpuNetworkAccelerationDetection = (typeof GPU_NETWORK_ACCELERATION_DETECTIONS)[number];
+
+/** Metric types of `GET /api/v1/clusters/{clusterUuid}/nodepools/{nodepoolName}/metrics`. */
+export const METRIC_TYPES = allOf<Schemas['MetricsType']>()([
+  'TOTAL_GPU_NODES',
+  'GPU_UTILIZATION',
+  'GPU_UTILIZATION_DISTRIBUTION',
+  'GPU_MEMORY_UTILIZATION',
+  'CPU_UTILIZATION',
+  'CPU_MEMORY_UTILIZATION',
+  'TOTAL_GPU',
+  'GPU_QUOTA',
+  'ALLOCATED_GPU',
+  'UNALLOCATED_GPU',
+  'AVG_WORKLOAD_WAIT_TIME',
+]);
+export type MetricType = (typeof METRIC_TYPES)[number];
+
+/** Fields `GET /api/v1/node-pools` can sort and filter by. */
+export const SORT_FIELDS = allOf<Schemas['NodepoolSortFilterFields']>()([
+  'name',
+  'phase',
+  'clusterId',
+  'createdAt',
+  'updatedAt',
+  'gpuNetworkAccelerationDetection',
+  'gpuNetworkAccelerationDetected',
+  'gpuNetworkAccelerationLabelKey',
+  'swapEnabled',
+  'nodeLevelSchedulerEnabled',
+]);
+export type SortField = (typeof SORT_FIELDS)[number];
+
+/** Sort directions. */
+export const SORT_ORDERS = allOf<components['parameters']['SortOrder']>()(['asc', 'desc']);
+export type SortOrder = (typeof SORT_ORDERS)[number];
+
+/** Filter operators of `filterBy` (`field<op>value`). */
+export const FILTER_OPERATORS = ['==', '!=', '<=', '>=', '=@', '!@', '=^', '=$'] as const;
+export type FilterOperator = (typeof FILTER_OPERATORS)[number];
+
+// ---------------------------------------------------------------------------
+// Domain types. Optional upstream fields are `null` when absent, never undefined.
+
+/** Scheduling strategy per resource; `null` members are unset or unknown values. */
+export interface PlacementStrategies {
+  cpu: PlacementStrategy | null;
+  gpu: PlacementStrategy | null;
+}
+
+/** GPU memory swap and node-level scheduler settings of a pool. */
+export interface GpuResourceOptimization {
+  swapEnabled: boolean | null;
+  cpuSwapMemorySize: string | null;
+  reservedGpuMemoryForSwapOperations: string | null;
+  nodeLevelSchedulerEnabled: boolean | null;
+}
+
+/** What the cluster last reported for the pool (may lag behind the desired settings). */
+export interface NodePoolStatus {
+  labelKey: string | null;
+  labelValue: string | null;
+  /** Names of the nodes in the pool; empty when not reported. */
+  nodes: string[];
+  gpuNetworkAccelerationDetected: boolean | null;
+  placementStrategy: PlacementStrategies | null;
+  gpuNetworkAccelerationLabelKey: string | null;
+  gpuNetworkAccelerationDetection: GpuNetworkAccelerationDetection | null;
+  gpuResourceOptimization: GpuResourceOptimization | null;
+  overProvisioningRatio: number | null;
+}
+
+/** A node pool as served by `/api/v1/node-pools`. Timestamps are ISO 8601 UTC (`…Z`). */
+export interface NodePool {
+  /** Numeric string, e.g. `"5"` (shared with the integer ids of the legacy endpoints). */
+  id: string;
+  name: string;
+  clusterId: string;
+  clusterName: string;
+  tenantId: number;
+  labelKey: string;
+  labelValue: string;
+  isDefault: boolean;
+  /** `null` when absent or a phase this gateway does not know. */
+  phase: NodePoolPhase | null;
+  phaseMessage: string | null;
+  placementStrategy: PlacementStrategies | null;
+  gpuNetworkAccelerationDetection: GpuNetworkAccelerationDetection | null;
+  gpuNetworkAccelerationLabelKey: string | null;
+  gpuResourceOptimization: GpuResourceOptimization | null;
+  overProvisioningRatio: number | null;
+  status: NodePoolStatus | null;
+  createdAt: string;
+  createdBy: string;
+  updatedAt: string;
+  updatedBy: string;
+  deletedAt: string | null;
+  deletedBy: string | null;
+}
+
+/** A node pool as served by the deprecated `/v1/k8s/clusters/{clusterId}/node-pools` endpoints. */
+export interface LegacyNodePool {
+  id: number;
+  name: string;
+  clusterId: string | null;
+  labelKey: string | null;
+  labelValue: string | null;
+  overProvisioningRatio: number | null;
+  placementStrategy: PlacementStrategies | null;
+  /** The legacy `status` field (it holds the phase). */
+  phase: NodePoolPhase | null;
+  /** The legacy `statusMessage` field. */
+  phaseMessage: string | null;
+  /** Decoded from the legacy JSON-string `nodes`; empty when absent or undecodable. */
+  nodes: string[];
+  isDefault: boolean | null;
+  createdAt: string | null;
+  createdBy: string | null;
+  updatedAt: string | null;
+  updatedBy: string | null;
+  deletedAt: string | null;
+}
+
+/** One sample of a measurement. */
+export interface MetricValue {
+  /** Run:ai sends numbers as strings; kept as given to avoid precision surprises. */
+  value: string;
+  timestamp: string | null;
+}
+
+/** One series of samples (several per type for `GPU_UTILIZATION_DISTRIBUTION`, told apart by labels). */
+export interface Measurement {
+  /** `null` for a metric type this gateway does not know (see `rawType`). */
+  type: MetricType | null;
+  /** The type exactly as Run:ai sent it. */
+  rawType: string;
+  labels: Record<string, string> | null;
+  values: MetricValue[];
+}
+
+/** The normalized answer of the node-pool metrics endpoint. */
+export interface NodePoolMetrics {
+  /** True on HTTP 207: only some of the requested types could be computed. */
+  partial: boolean;
+  measurements: Measurement[];
+}
+
+// ---------------------------------------------------------------------------
+// Lenient primitives.
+
+const TIMESTAMP_RE =
+  /^(\d{4}-\d{2}-\d{2})(?:[Tt ](\d{2}:\d{2})(?::(\d{2}))?(?:[.,](\d+))?)?\s*([Zz]|[+-]\d{2}(?::?\d{2})?)?$/;
+
+/**
+ * Normalizes a Run:ai timestamp to ISO 8601 UTC (`2023-06-06T12:09:18.211Z`).
+ * Accepts ISO 8601 with `T` or a space, with or without zone (no zone means
+ * UTC, as Run:ai renders zone-less times in UTC) and any fraction length.
+ * Returns `null` when the text is not a timestamp.
+ */
+export function normalizeTimestamp(text: string): string | null {
+  const m = TIMESTAMP_RE.exec(text.trim());
+  if (!m) return null;
+  const [, date, hm = '00:00', sec = '00', frac = '', zone = 'Z'] = m;
+  const ms = frac.padEnd(3, '0').slice(0, 3);
+  let offset = zone.toUpperCase();
+  if (offset !== 'Z') {
+    const digits = offset.slice(1).replace(':', '');
+    offset = `${offset[0]}${digits.slice(0, 2)}:${digits.slice(2, 4) || '00'}`;
+  }
+  const parsed = new Date(`${date}T${hm}:${sec}.${ms}${offset}`);
+  return Number.isNaN(parsed.getTime()) ? null : parsed.toISOString();
+}
+
+const timestamp = z.string().transform((text, ctx) => {
+  const iso = normalizeTimestamp(text);
+  if (iso === null) {
+    ctx.issues.push({ code: 'custom', message: 'not a timestamp', input: text });
+    return z.NEVER;
+  }
+  return iso;
+});
+
+/** Ids are numeric strings, but some renderings send a JSON number. */
+const stringId = z.union([z.string().min(1), z.number().int().transform(String)]);
+/** The legacy integer id, tolerating a numeric string. */
+const intId = z.union([z.number().int(), z.string().regex(/^\d+$/).transform(Number)]);
+const intLike = z.union([
+  z.number().int(),
+  z
+    .string()
+    .regex(/^-?\d+$/)
+    .transform(Number),
+]);
+
+/** Marks an optional field whose value had the wrong type; normalized to null with a warning. */
+class Invalid {
+  constructor(readonly value: unknown) {}
+}
+
+/** An optional field: absent/null stay null-ish, a wrong type becomes {@link Invalid} instead of failing. */
+const lenient = <T extends z.ZodType>(schema: T) =>
+  z.union([schema, z.null(), z.undefined(), z.instanceof(Invalid)]).catch((ctx) => new Invalid(ctx.value));
+
+/** Collects the per-parse context: the warning sink and the field path prefix. */
+interface Reader {
+  warn: WarnFn;
+  prefix: string;
+}
+
+const at = (r: Reader, field: string): Reader => ({ warn: r.warn, prefix: `${r.prefix}${field}.` });
+
+/** Resolves a lenient optional value to `T | null`, warning about wrong types. */
+function opt<T>(r: Reader, field: string, value: T | null | undefined | Invalid): T | null {
+  if (value instanceof Invalid) {
+    r.warn({ field: r.prefix + field, value: value.value }, 'invalid value from Run:ai');
+    return null;
+  }
+  return value ?? null;
+}
+
+/** Resolves an enum value; unknown values (newer Run:ai versions) become null with a warning. */
+function enumValue<E extends string>(
+  r: Reader,
+  field: string,
+  values: readonly E[],
+  value: string | null | undefined | Invalid,
+): E | null {
+  const text = opt(r, field, value);
+  if (text === null) return null;
+  if ((values as readonly string[]).includes(text)) return text as E;
+  r.warn({ field: r.prefix + field, value: text }, 'unknown enum value from Run:ai');
+  return null;
+}
+
+// ---------------------------------------------------------------------------
+// Raw (wire) schemas. z.object strips unknown keys, which is how extra fields are ignored.
+
+const placementRaw = z.object({ cpu: lenient(z.string()), gpu: lenient(z.string()) });
+
+const gpuResourceOptimizationRaw = z.object({
+  swapEnabled: lenient(z.boolean()),
+  cpuSwapMemorySize: lenient(z.string()),
+  reservedGpuMemoryForSwapOperations: lenient(z.string()),
+  nodeLevelSchedulerEnabled: lenient(z.boolean()),
+});
+
+const statusRaw = z.object({
+  labelKey: lenient(z.string()),
+  labelValue: lenient(z.string()),
+  nodes: lenient(z.array(z.string())),
+  gpuNetworkAccelerationDetected: lenient(z.boolean()),
+  placementStrategy: lenient(placementRaw),
+  gpuNetworkAccelerationLabelKey: lenient(z.string()),
+  gpuNetworkAccelerationDetection: lenient(z.string()),
+  gpuResourceOptimization: lenient(gpuResourceOptimizationRaw),
+  overProvisioningRatio: lenient(z.number()),
+});
+
+const nodePoolRaw = z.object({
+  id: stringId,
+  name: z.string(),
+  clusterId: z.string(),
+  clusterName: z.string(),
+  tenantId: intLike,
+  labelKey: z.string(),
+  labelValue: z.string(),
+  isDefault: z.boolean(),
+  phase: lenient(z.string()),
+  phaseMessage: lenient(z.string()),
+  placementStrategy: lenient(placementRaw),
+  gpuNetworkAccelerationDetection: lenient(z.string()),
+  gpuNetworkAccelerationLabelKey: lenient(z.string()),
+  gpuResourceOptimization: lenient(gpuResourceOptimizationRaw),
+  overProvisioningRatio: lenient(z.number()),
+  status: lenient(statusRaw),
+  createdAt: timestamp,
+  createdBy: z.string(),
+  updatedAt: timestamp,
+  updatedBy: z.string(),
+  deletedAt: lenient(timestamp),
+  deletedBy: lenient(z.string()),
+});
+
+const legacyNodePoolRaw = z.object({
+  id: intId,
+  name: z.string(),
+  clusterId: lenient(z.string()),
+  labelKey: lenient(z.string()),
+  labelValue: lenient(z.string()),
+  overProvisioningRatio: lenient(z.number()),
+  placementStrategy: lenient(placementRaw),
+  status: lenient(z.string()),
+  statusMessage: lenient(z.string()),
+  // Documented as a JSON-encoded string; an already-decoded array is accepted too.
+  nodes: lenient(z.union([z.string(), z.array(z.string())])),
+  isDefault: lenient(z.boolean()),
+  createdAt: lenient(timestamp),
+  createdBy: lenient(z.string()),
+  updatedAt: lenient(timestamp),
+  updatedBy: lenient(z.string()),
+  deletedAt: lenient(timestamp),
+});
+
+const measurementRaw = z.object({
+  type: z.string(),
+  labels: lenient(z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String))),
+  values: z
+    .array(
+      z.object({
+        value: z.union([z.string(), z.number().transform(String)]),
+        timestamp: lenient(timestamp),
+      }),
+    )
+    .nullish(),
+});
+
+const metricsRaw = z.object({ measurements: z.array(measurementRaw) });
+const nodePoolListRaw = z.object({ nodepools: z.array(nodePoolRaw).nullish() });
+const legacyNodePoolListRaw = z.array(legacyNodePoolRaw);
+const countRaw = z.object({ count: intLike });
+
+// ---------------------------------------------------------------------------
+// Normalizers.
+
+function toPlacement(r: Reader, raw: z.output<typeof placementRaw>): PlacementStrategies {
+  return {
+    cpu: enumValue(r, 'cpu', PLACEMENT_STRATEGIES, raw.cpu),
+    gpu: enumValue(r, 'gpu', PLACEMENT_STRATEGIES, raw.gpu),
+  };
+}
+
+function optPlacement(
+  r: Reader,
+  field: string,
+  raw: z.output<ReturnType<typeof lenient<typeof placementRaw>>>,
+): PlacementStrategies | null {
+  const value = opt(r, field, raw);
+  return value === null ? null : toPlacement(at(r, field), value);
+}
+
+function optGpuResourceOptimization(
+  r: Reader,
+  field: string,
+  raw: z.output<ReturnType<typeof lenient<typeof gpuResourceOptimizationRaw>>>,
+): GpuResourceOptimization | null {
+  const value = opt(r, field, raw);
+  if (value === null) return null;
+  const s = at(r, field);
+  return {
+    swapEnabled: opt(s, 'swapEnabled', value.swapEnabled),
+    cpuSwapMemorySize: opt(s, 'cpuSwapMemorySize', value.cpuSwapMemorySize),
+    reservedGpuMemoryForSwapOperations: opt(
+      s,
+      'reservedGpuMemoryForSwapOperations',
+      value.reservedGpuMemoryForSwapOperations,
+    ),
+    nodeLevelSchedulerEnabled: opt(s, 'nodeLevelSchedulerEnabled', value.nodeLevelSchedulerEnabled),
+  };
+}
+
+function toStatus(r: Reader, raw: z.output<typeof statusRaw>): NodePoolStatus {
+  return {
+    labelKey: opt(r, 'labelKey', raw.labelKey),
+    labelValue: opt(r, 'labelValue', raw.labelValue),
+    nodes: opt(r, 'nodes', raw.nodes) ?? [],
+    gpuNetworkAccelerationDetected: opt(
+      r,
+      'gpuNetworkAccelerationDetected',
+      raw.gpuNetworkAccelerationDetected,
+    ),
+    placementStrategy: optPlacement(r, 'placementStrategy', raw.placementStrategy),
+    gpuNetworkAccelerationLabelKey: opt(
+      r,
+      'gpuNetworkAccelerationLabelKey',
+      raw.gpuNetworkAccelerationLabelKey,
+    ),
+    gpuNetworkAccelerationDetection: enumValue(
+      r,
+      'gpuNetworkAccelerationDetection',
+      GPU_NETWORK_ACCELERATION_DETECTIONS,
+      raw.gpuNetworkAccelerationDetection,
+    ),
+    gpuResourceOptimization: optGpuResourceOptimization(
+      r,
+      'gpuResourceOptimization',
+      raw.gpuResourceOptimization,
+    ),
+    overProvisioningRatio: opt(r, 'overProvisioningRatio', raw.overProvisioningRatio),
+  };
+}
+
+function toNodePool(r: Reader, raw: z.output<typeof nodePoolRaw>): NodePool {
+  const status = opt(r, 'status', raw.status);
+  return {
+    id: raw.id,
+    name: raw.name,
+    clusterId: raw.clusterId,
+    clusterName: raw.clusterName,
+    tenantId: raw.tenantId,
+    labelKey: raw.labelKey,
+    labelValue: raw.labelValue,
+    isDefault: raw.isDefault,
+    phase: enumValue(r, 'phase', NODE_POOL_PHASES, raw.phase),
+    phaseMessage: opt(r, 'phaseMessage', raw.phaseMessage),
+    placementStrategy: optPlacement(r, 'placementStrategy', raw.placementStrategy),
+    gpuNetworkAccelerationDetection: enumValue(
+      r,
+      'gpuNetworkAccelerationDetection',
+      GPU_NETWORK_ACCELERATION_DETECTIONS,
+      raw.gpuNetworkAccelerationDetection,
+    ),
+    gpuNetworkAccelerationLabelKey: opt(
+      r,
+      'gpuNetworkAccelerationLabelKey',
+      raw.gpuNetworkAccelerationLabelKey,
+    ),
+    gpuResourceOptimization: optGpuResourceOptimization(
+      r,
+      'gpuResourceOptimization',
+      raw.gpuResourceOptimization,
+    ),
+    overProvisioningRatio: opt(r, 'overProvisioningRatio', raw.overProvisioningRatio),
+    status: status === null ? null : toStatus(at(r, 'status'), status),
+    createdAt: raw.createdAt,
+    createdBy: raw.createdBy,
+    updatedAt: raw.updatedAt,
+    updatedBy: raw.updatedBy,
+    deletedAt: opt(r, 'deletedAt', raw.deletedAt),
+    deletedBy: opt(r, 'deletedBy', raw.deletedBy),
+  };
+}
+
+/** Decodes the legacy JSON-string node list; anything undecodable yields [] (with a warning). */
+function legacyNodes(r: Reader, raw: string | string[] | null | undefined | Invalid): string[] {
+  const value = opt(r, 'nodes', raw);
+  if (value === null) return [];
+  if (Array.isArray(value)) return value;
+  if (value.trim() === '') return [];
+  try {
+    const decoded: unknown = JSON.parse(value);
+    if (Array.isArray(decoded) && decoded.every((n): n is string => typeof n === 'string')) return decoded;
+    if (decoded === null) return [];
+  } catch {
+    // fall through to the warning
+  }
+  r.warn({ field: r.prefix + 'nodes', value }, 'invalid value from Run:ai');
+  return [];
+}
+
+function toLegacyNodePool(r: Reader, raw: z.output<typeof legacyNodePoolRaw>): LegacyNodePool {
+  return {
+    id: raw.id,
+    name: raw.name,
+    clusterId: opt(r, 'clusterId', raw.clusterId),
+    labelKey: opt(r, 'labelKey', raw.labelKey),
+    labelValue: opt(r, 'labelValue', raw.labelValue),
+    overProvisioningRatio: opt(r, 'overProvisioningRatio', raw.overProvisioningRatio),
+    placementStrategy: optPlacement(r, 'placementStrategy', raw.placementStrategy),
+    phase: enumValue(r, 'status', NODE_POOL_PHASES, raw.status),
+    phaseMessage: opt(r, 'statusMessage', raw.statusMessage),
+    nodes: legacyNodes(r, raw.nodes),
+    isDefault: opt(r, 'isDefault', raw.isDefault),
+    createdAt: opt(r, 'createdAt', raw.createdAt),
+    createdBy: opt(r, 'createdBy', raw.createdBy),
+    updatedAt: opt(r, 'updatedAt', raw.updatedAt),
+    updatedBy: opt(r, 'updatedBy', raw.updatedBy),
+    deletedAt: opt(r, 'deletedAt', raw.deletedAt),
+  };
+}
+
+function toMeasurement(r: Reader, raw: z.output<typeof measurementRaw>): Measurement {
+  return {
+    type: enumValue(r, 'type', METRIC_TYPES, raw.type),
+    rawType: raw.type,
+    labels: opt(r, 'labels', raw.labels),
+    values: (raw.values ?? []).map((v) => ({ value: v.value, timestamp: opt(r, 'timestamp', v.timestamp) })),
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Strict part: required fields.
+
+/**
+ * Parses with `schema` or throws UPSTREAM_BAD_RESPONSE naming the first
+ * offending fields (never the whole body, which may be large or sensitive).
+ */
+function parseOrThrow<S extends z.ZodType>(schema: S, raw: unknown, operation: string): z.output<S> {
+  const result = schema.safeParse(raw);
+  if (result.success) return result.data;
+  const problems = result.error.issues.slice(0, 3).map((issue) => {
+    const field = issue.path.length > 0 ? issue.path.map(String).join('.') : '(body)';
+    const missing = issue.path.length > 0 && valueAt(raw, issue.path) === undefined;
+    return `${field}: ${missing ? 'missing' : issue.message}`;
+  });
+  const detail = problems.join('; ');
+  return throwBadResponse(operation, detail, result.error);
+}
+
+function throwBadResponse(operation: string, detail: string, cause?: unknown): never {
+  throw new UpstreamError({
+    code: 'UPSTREAM_BAD_RESPONSE',
+    operation,
+    message: `Run:ai returned an invalid response (${operation}): ${detail}`,
+    details: detail,
+    cause,
+  });
+}
+
+function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
+  let value = raw;
+  for (const key of path) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
+const reader = (warn: WarnFn, prefix = ''): Reader => ({ warn, prefix });
+
+// ---------------------------------------------------------------------------
+// Public parsers.
+
+/**
+ * Parses one node pool of the `/api/v1/node-pools` API.
+ * @throws {UpstreamError} UPSTREAM_BAD_RESPONSE when a required field is missing or has the wrong type.
+ */
+export function parseNodePool(raw: unknown, warn: WarnFn, operation = 'get_nodepool'): NodePool {
+  return toNodePool(reader(warn), parseOrThrow(nodePoolRaw, raw, operation));
+}
+
+/**
+ * Parses the `{"nodepools": [...]}` envelope of `GET /api/v1/node-pools`
+ * (a missing list means no pools). Field paths in errors include the item
+ * index (`nodepools.3.createdAt`); warnings name the field within the pool.
+ */
+export function parseNodePoolList(raw: unknown, warn: WarnFn, operation = 'get_nodepools'): NodePool[] {
+  const { nodepools } = parseOrThrow(nodePoolListRaw, raw, operation);
+  const r = reader(warn);
+  return (nodepools ?? []).map((pool) => toNodePool(r, pool));
+}
+
+/** Parses the `{"count": n}` body of `GET /api/v1/node-pools/count`. */
+export function parseCount(raw: unknown, operation = 'count_nodepools'): number {
+  return parseOrThrow(countRaw, raw, operation).count;
+}
+
+/**
+ * Parses one node pool of the deprecated `/v1/k8s` API (integer id, phase in
+ * `status`, nodes as a JSON string).
+ */
+export function parseLegacyNodePool(raw: unknown, warn: WarnFn, operation = 'getNodePools'): LegacyNodePool {
+  return toLegacyNodePool(reader(warn), parseOrThrow(legacyNodePoolRaw, raw, operation));
+}
+
+/** Parses the bare array body of `GET /v1/k8s/clusters/{clusterId}/node-pools`. */
+export function parseLegacyNodePoolList(
+  raw: unknown,
+  warn: WarnFn,
+  operation = 'getNodePools',
+): LegacyNodePool[] {
+  const r = reader(warn);
+  return parseOrThrow(legacyNodePoolListRaw, raw, operation).map((pool) => toLegacyNodePool(r, pool));
+}
+
+/** Options of {@link parseMetrics}. */
+export interface ParseMetricsOptions {
+  /** The response was a 207 Partial success. */
+  partial?: boolean;
+  operation?: string;
+}
+
+/** Parses a metrics body (`{"measurements": [...]}`); unknown metric types keep their `rawType`. */
+export function parseMetrics(raw: unknown, warn: WarnFn, options: ParseMetricsOptions = {}): NodePoolMetrics {
+  const { measurements } = parseOrThrow(metricsRaw, raw, options.operation ?? 'get_nodepool_metrics');
+  const r = reader(warn);
+  return { partial: options.partial ?? false, measurements: measurements.map((m) => toMeasurement(r, m)) };
+}

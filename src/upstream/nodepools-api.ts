@@ -1,0 +1,387 @@
+/**
+ * One typed function per operation of the Run:ai node-pools API (spec:
+ * `spec/nodepools-openapi.json`). Each takes the caller's {@link CallContext}
+ * first, so credentials and cancellation flow explicitly per request.
+ */
+import { UpstreamError } from './errors.js';
+import type { HttpMethod, QueryValue, UpstreamHttp, UpstreamResponse } from './http.js';
+import {
+  type LegacyNodePool,
+  type MetricType,
+  type NodePool,
+  type NodePoolMetrics,
+  parseCount,
+  parseLegacyNodePool,
+  parseLegacyNodePoolList,
+  parseMetrics,
+  parseNodePool,
+  parseNodePoolList,
+  type SortField,
+  type SortOrder,
+  type WarnFn,
+} from './models.js';
+import type { components } from './types.js';
+
+type Schemas = components['schemas'];
+
+/**
+ * Makes `overProvisioningRatio` optional: the generator marks it required only
+ * because the spec gives it a default, which Run:ai applies when it is absent.
+ */
+type WithOptionalRatio<T extends { overProvisioningRatio: unknown }> = Omit<T, 'overProvisioningRatio'> & {
+  overProvisioningRatio?: T['overProvisioningRatio'];
+};
+
+/** Body of `POST /api/v1/node-pools`. */
+export type NodePoolCreateBody = WithOptionalRatio<Schemas['NodepoolCreateFields']>;
+/** Body of `PUT` and `PATCH /api/v1/node-pools/{nodepoolId}`. */
+export type NodePoolUpdateBody = WithOptionalRatio<Schemas['NodepoolUpdateFields']>;
+/** Body of the deprecated `POST /v1/k8s/clusters/{clusterId}/node-pools`. */
+export type LegacyNodePoolCreateBody = WithOptionalRatio<Schemas['NodePoolCreateRequest']>;
+/** Body of the deprecated `PUT /v1/k8s/clusters/{clusterId}/node-pools/{id}`. */
+export type LegacyNodePoolUpdateBody = WithOptionalRatio<Schemas['UpdateNodePoolRequest']>;
+/** Body of the deprecated `PUT /v1/k8s/clusters/{clusterId}/node-pools/{id}/labels`. */
+export type LegacyNodePoolLabelsBody = Schemas['NodePoolLabelsRequest'];
+
+/** Per-request context: the transport, the caller's credentials and cancellation. */
+export interface CallContext {
+  http: UpstreamHttp;
+  /** The caller's Run:ai bearer token; without one Run:ai answers 401. */
+  token: string | undefined;
+  /** Aborts the call (e.g. the GraphQL client went away). */
+  signal?: AbortSignal | undefined;
+  /** Receives warnings about tolerated oddities in Run:ai's answers; defaults to the transport's logger. */
+  warn?: WarnFn | undefined;
+  /** Absolute deadline (epoch ms) that may shorten the configured total timeout. */
+  deadline?: number | undefined;
+}
+
+/** Query of `GET /api/v1/node-pools`. */
+export interface ListNodePoolsParams {
+  /** Filters like `name==a100`, ANDed; sent as one comma-joined value, so a value cannot contain a comma. */
+  filterBy?: readonly string[] | undefined;
+  sortBy?: SortField | undefined;
+  sortOrder?: SortOrder | undefined;
+  offset?: number | undefined;
+  /** 1..500, Run:ai's default 50. */
+  limit?: number | undefined;
+}
+
+/** Query of `GET /api/v1/node-pools/count`. */
+export interface CountNodePoolsParams {
+  filterBy?: readonly string[] | undefined;
+}
+
+/** Parameters of the node-pool metrics call. */
+export interface NodePoolMetricsParams {
+  clusterId: string;
+  nodepoolName: string;
+  /** Start of the range: an ISO 8601 string or a Date. */
+  start: string | Date;
+  end: string | Date;
+  /** 0..1000, Run:ai's default 20. */
+  numberOfSamples?: number | undefined;
+  /** Sent as one comma-joined `metricType` value. */
+  metricTypes: readonly MetricType[];
+}
+
+/** Result of `DELETE /api/v1/node-pools/{nodepoolId}`. */
+export interface DeleteNodePoolResult {
+  /** 202: deletion accepted (the pool goes through `Deleting`); 204: deleted. */
+  status: 202 | 204;
+  message: string | null;
+}
+
+interface CallSpec {
+  operation: string;
+  method: HttpMethod;
+  path: string;
+  query?: Record<string, QueryValue>;
+  body?: unknown;
+  accept?: string;
+}
+
+function call(ctx: CallContext, spec: CallSpec): Promise<UpstreamResponse> {
+  return ctx.http.request({ ...spec, token: ctx.token, signal: ctx.signal, deadline: ctx.deadline });
+}
+
+function warnOf(ctx: CallContext): WarnFn {
+  return ctx.warn ?? ((obj, msg) => ctx.http.logger?.warn(obj, msg));
+}
+
+const seg = (value: string | number): string => encodeURIComponent(String(value));
+
+const iso = (value: string | Date): string => (typeof value === 'string' ? value : value.toISOString());
+
+function metricsQuery(params: NodePoolMetricsParams): CallSpec['query'] {
+  return {
+    start: iso(params.start),
+    end: iso(params.end),
+    numberOfSamples: params.numberOfSamples,
+    metricType: params.metricTypes,
+  };
+}
+
+const metricsPath = (params: NodePoolMetricsParams): string =>
+  `/api/v1/clusters/${seg(params.clusterId)}/nodepools/${seg(params.nodepoolName)}/metrics`;
+
+// ---------------------------------------------------------------------------
+// Current API (/api/v1)
+
+/** Lists node pools: `GET /api/v1/node-pools` (operation `get_nodepools`). One page; page with offset/limit. */
+export async function listNodePools(ctx: CallContext, params: ListNodePoolsParams = {}): Promise<NodePool[]> {
+  const operation = 'get_nodepools';
+  const res = await call(ctx, {
+    operation,
+    method: 'GET',
+    path: '/api/v1/node-pools',
+    query: {
+      filterBy: params.filterBy,
+      sortBy: params.sortBy,
+      sortOrder: params.sortOrder,
+      offset: params.offset,
+      limit: params.limit,
+    },
+  });
+  return parseNodePoolList(res.body, warnOf(ctx), operation);
+}
+
+/** Counts node pools matching the filters: `GET /api/v1/node-pools/count` (operation `count_nodepools`). */
+export async function countNodePools(ctx: CallContext, params: CountNodePoolsParams = {}): Promise<number> {
+  const operation = 'count_nodepools';
+  const res = await call(ctx, {
+    operation,
+    method: 'GET',
+    path: '/api/v1/node-pools/count',
+    query: { filterBy: params.filterBy },
+  });
+  return parseCount(res.body, operation);
+}
+
+/** Gets one node pool: `GET /api/v1/node-pools/{nodepoolId}` (operation `get_nodepool`). */
+export async function getNodePool(ctx: CallContext, id: string): Promise<NodePool> {
+  const operation = 'get_nodepool';
+  const res = await call(ctx, { operation, method: 'GET', path: `/api/v1/node-pools/${seg(id)}` });
+  return parseNodePool(res.body, warnOf(ctx), operation);
+}
+
+/**
+ * Creates a node pool: `POST /api/v1/node-pools` (operation `create_nodepool`).
+ * Never retried: a lost response may hide a successful create.
+ */
+export async function createNodePool(ctx: CallContext, body: NodePoolCreateBody): Promise<NodePool> {
+  const operation = 'create_nodepool';
+  const res = await call(ctx, { operation, method: 'POST', path: '/api/v1/node-pools', body });
+  return parseNodePool(res.body, warnOf(ctx), operation);
+}
+
+/** Replaces a node pool's updatable fields: `PUT /api/v1/node-pools/{nodepoolId}` (operation `update_nodepool`). */
+export async function updateNodePool(
+  ctx: CallContext,
+  id: string,
+  body: NodePoolUpdateBody,
+): Promise<NodePool> {
+  const operation = 'update_nodepool';
+  const res = await call(ctx, { operation, method: 'PUT', path: `/api/v1/node-pools/${seg(id)}`, body });
+  return parseNodePool(res.body, warnOf(ctx), operation);
+}
+
+/**
+ * Updates some fields of a node pool: `PATCH /api/v1/node-pools/{nodepoolId}`
+ * (operation `patch_nodepool`). `body` is sent exactly as given: explicit
+ * `null`s go out as `null` (clearing the field), omitted keys stay absent.
+ */
+export async function patchNodePool(
+  ctx: CallContext,
+  id: string,
+  body: Partial<NodePoolUpdateBody>,
+): Promise<NodePool> {
+  const operation = 'patch_nodepool';
+  const res = await call(ctx, { operation, method: 'PATCH', path: `/api/v1/node-pools/${seg(id)}`, body });
+  return parseNodePool(res.body, warnOf(ctx), operation);
+}
+
+/** Deletes a node pool: `DELETE /api/v1/node-pools/{nodepoolId}` (operation `delete_nodepool`). */
+export async function deleteNodePool(ctx: CallContext, id: string): Promise<DeleteNodePoolResult> {
+  const res = await call(ctx, {
+    operation: 'delete_nodepool',
+    method: 'DELETE',
+    path: `/api/v1/node-pools/${seg(id)}`,
+  });
+  if (res.status === 204) return { status: 204, message: null };
+  // Any other 2xx is an acceptance; its `{code, message}` body is informative only.
+  const message = (res.body as { message?: unknown } | undefined)?.message;
+  return { status: 202, message: typeof message === 'string' ? message : null };
+}
+
+/**
+ * Gets a node pool's metrics:
+ * `GET /api/v1/clusters/{clusterUuid}/nodepools/{nodepoolName}/metrics`
+ * (operation `get_nodepool_metrics`). A 207 gives `partial: true`.
+ */
+export async function getNodePoolMetrics(
+  ctx: CallContext,
+  params: NodePoolMetricsParams,
+): Promise<NodePoolMetrics> {
+  const operation = 'get_nodepool_metrics';
+  const res = await call(ctx, {
+    operation,
+    method: 'GET',
+    path: metricsPath(params),
+    query: metricsQuery(params),
+  });
+  return parseMetrics(res.body, warnOf(ctx), { operation, partial: res.status === 207 });
+}
+
+/**
+ * Gets a node pool's metrics as CSV (`Accept: text/csv`):
+ * `GET /api/v1/clusters/{clusterUuid}/nodepools/{nodepoolName}/metrics`
+ * (operation `get_nodepool_metrics`). Returns the CSV text as Run:ai sends it.
+ */
+export async function getNodePoolMetricsCsv(
+  ctx: CallContext,
+  params: NodePoolMetricsParams,
+): Promise<string> {
+  const operation = 'get_nodepool_metrics';
+  const res = await call(ctx, {
+    operation,
+    method: 'GET',
+    path: metricsPath(params),
+    query: metricsQuery(params),
+    accept: 'text/csv',
+  });
+  if (res.body === undefined) return '';
+  if (typeof res.body !== 'string') {
+    throw new UpstreamError({
+      code: 'UPSTREAM_BAD_RESPONSE',
+      operation,
+      status: res.status,
+      message: `Run:ai did not answer with CSV (${operation}, HTTP ${res.status})`,
+    });
+  }
+  return res.body;
+}
+
+// ---------------------------------------------------------------------------
+// Deprecated API (/v1/k8s), kept for clusters whose control plane predates /api/v1.
+
+const legacyPoolsPath = (clusterId: string): string => `/v1/k8s/clusters/${seg(clusterId)}/node-pools`;
+
+/** Lists a cluster's node pools: `GET /v1/k8s/clusters/{clusterId}/node-pools` (operation `getNodePools`, deprecated). */
+export async function legacyListNodePools(ctx: CallContext, clusterId: string): Promise<LegacyNodePool[]> {
+  const operation = 'getNodePools';
+  const res = await call(ctx, { operation, method: 'GET', path: legacyPoolsPath(clusterId) });
+  return parseLegacyNodePoolList(res.body, warnOf(ctx), operation);
+}
+
+/**
+ * Creates a node pool: `POST /v1/k8s/clusters/{clusterId}/node-pools`
+ * (operation `createNodePool`, deprecated). Run:ai answers 201, documented
+ * without a body: `null` when it sends none.
+ */
+export async function legacyCreateNodePool(
+  ctx: CallContext,
+  clusterId: string,
+  body: LegacyNodePoolCreateBody,
+): Promise<LegacyNodePool | null> {
+  const operation = 'createNodePool';
+  const res = await call(ctx, { operation, method: 'POST', path: legacyPoolsPath(clusterId), body });
+  return res.body === undefined ? null : parseLegacyNodePool(res.body, warnOf(ctx), operation);
+}
+
+/**
+ * Updates a node pool: `PUT /v1/k8s/clusters/{clusterId}/node-pools/{id}`
+ * (operation `updateNodePool`, deprecated). Run:ai answers 202 (accepted).
+ */
+export async function legacyUpdateNodePool(
+  ctx: CallContext,
+  clusterId: string,
+  id: number,
+  body: LegacyNodePoolUpdateBody,
+): Promise<void> {
+  await call(ctx, {
+    operation: 'updateNodePool',
+    method: 'PUT',
+    path: `${legacyPoolsPath(clusterId)}/${seg(id)}`,
+    body,
+  });
+}
+
+/**
+ * Updates a node pool's labels: `PUT /v1/k8s/clusters/{clusterId}/node-pools/{id}/labels`
+ * (operation `updateNodePoolLabels`, deprecated). Run:ai answers 202 (accepted).
+ */
+export async function legacyUpdateNodePoolLabels(
+  ctx: CallContext,
+  clusterId: string,
+  id: number,
+  body: LegacyNodePoolLabelsBody,
+): Promise<void> {
+  await call(ctx, {
+    operation: 'updateNodePoolLabels',
+    method: 'PUT',
+    path: `${legacyPoolsPath(clusterId)}/${seg(id)}/labels`,
+    body,
+  });
+}
+
+/**
+ * Deletes a node pool: `DELETE /v1/k8s/clusters/{clusterId}/node-pools/{id}`
+ * (operation `deleteNodePool`, deprecated). Run:ai answers 202 (accepted).
+ */
+export async function legacyDeleteNodePool(ctx: CallContext, clusterId: string, id: number): Promise<void> {
+  await call(ctx, {
+    operation: 'deleteNodePool',
+    method: 'DELETE',
+    path: `${legacyPoolsPath(clusterId)}/${seg(id)}`,
+  });
+}
+
+// ---------------------------------------------------------------------------
+// Binding
+
+/** Removes the leading context parameter of an API function. */
+type Bound<F> = F extends (ctx: CallContext, ...args: infer A) => infer R ? (...args: A) => R : never;
+
+const API = {
+  listNodePools,
+  countNodePools,
+  getNodePool,
+  createNodePool,
+  updateNodePool,
+  patchNodePool,
+  deleteNodePool,
+  getNodePoolMetrics,
+  getNodePoolMetricsCsv,
+  legacyListNodePools,
+  legacyCreateNodePool,
+  legacyUpdateNodePool,
+  legacyUpdateNodePoolLabels,
+  legacyDeleteNodePool,
+} as const;
+
+/** The node-pools API bound to one caller's context. */
+export type NodePoolsApi = { readonly [K in keyof typeof API]: Bound<(typeof API)[K]> };
+
+/**
+ * Binds every API function to `ctx`. The GraphQL layer builds one per
+ * request, so credentials and the abort signal never leak between callers.
+ */
+export function bindNodePoolsApi(ctx: CallContext): NodePoolsApi {
+  return {
+    listNodePools: (params) => listNodePools(ctx, params),
+    countNodePools: (params) => countNodePools(ctx, params),
+    getNodePool: (id) => getNodePool(ctx, id),
+    createNodePool: (body) => createNodePool(ctx, body),
+    updateNodePool: (id, body) => updateNodePool(ctx, id, body),
+    patchNodePool: (id, body) => patchNodePool(ctx, id, body),
+    deleteNodePool: (id) => deleteNodePool(ctx, id),
+    getNodePoolMetrics: (params) => getNodePoolMetrics(ctx, params),
+    getNodePoolMetricsCsv: (params) => getNodePoolMetricsCsv(ctx, params),
+    legacyListNodePools: (clusterId) => legacyListNodePools(ctx, clusterId),
+    legacyCreateNodePool: (clusterId, body) => legacyCreateNodePool(ctx, clusterId, body),
+    legacyUpdateNodePool: (clusterId, id, body) => legacyUpdateNodePool(ctx, clusterId, id, body),
+    legacyUpdateNodePoolLabels: (clusterId, id, body) => legacyUpdateNodePoolLabels(ctx, clusterId, id, body),
+    legacyDeleteNodePool: (clusterId, id) => legacyDeleteNodePool(ctx, clusterId, id),
+  };
+}
