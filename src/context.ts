@@ -1,0 +1,73 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { createGraphQLError } from 'graphql-yoga';
+import type { Logger } from './logger.js';
+import type { UpstreamHttp } from './upstream/http.js';
+import { bindNodePoolsApi, type NodePoolsApi } from './upstream/nodepools-api.js';
+
+/** Everything a resolver may use for one GraphQL operation. Nothing in it is shared between callers. */
+export interface GatewayContext {
+  requestId: string;
+  /** The caller's bearer token, forwarded to Run:ai. Never logged. */
+  token: string | undefined;
+  /** A hash of the token: the key that scopes caches and pollers to one caller identity. */
+  scope: string;
+  /** The Run:ai node-pools API, bound to this caller's credentials and request signal. */
+  api: NodePoolsApi;
+  log: Logger;
+}
+
+/** What the context factory needs from the running gateway. */
+export interface ContextDeps {
+  http: UpstreamHttp;
+  log: Logger;
+  /** The token used when a caller sends none (demo mode only). */
+  fallbackToken?: string | undefined;
+}
+
+/** Extracts the token from an `Authorization: Bearer …` value; anything else counts as no token. */
+export function bearerToken(header: string | null | undefined): string | undefined {
+  if (!header) return undefined;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match?.[1];
+}
+
+/** A stable, non-reversible name for a credential. Tokens never leave the process; their hashes may. */
+export function credentialScope(token: string | undefined): string {
+  if (!token) return 'anonymous';
+  return createHash('sha256').update(token).digest('hex').slice(0, 32);
+}
+
+const unauthenticated = () =>
+  createGraphQLError('No credentials: send `Authorization: Bearer <token>` with a Run:ai token.', {
+    extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
+  });
+
+/** An API whose every call fails with UNAUTHENTICATED before reaching Run:ai. */
+function anonymousApi(): NodePoolsApi {
+  return new Proxy({} as NodePoolsApi, {
+    get: () => () => Promise.reject(unauthenticated()),
+  });
+}
+
+/**
+ * Builds the per-operation context: resolves the caller's credentials and
+ * binds the Run:ai API to them and to the request's abort signal.
+ */
+export function createContext(
+  deps: ContextDeps,
+  authorization: string | null | undefined,
+  signal?: AbortSignal,
+): GatewayContext {
+  const token = bearerToken(authorization) ?? deps.fallbackToken;
+  const requestId = randomUUID();
+  const log = deps.log.child({ requestId });
+  const api = token
+    ? bindNodePoolsApi({
+        http: deps.http,
+        token,
+        ...(signal ? { signal } : {}),
+        warn: (obj: object, msg: string) => log.warn(obj, msg),
+      })
+    : anonymousApi();
+  return { requestId, token, scope: credentialScope(token), api, log };
+}

@@ -1,0 +1,42 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import type { GraphQLSchema } from 'graphql';
+import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import type { Config } from './config.js';
+import { type ContextDeps, createContext, type GatewayContext } from './context.js';
+import { maskError } from './gateway-errors.js';
+
+export interface ServerContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+}
+
+export type Gateway = YogaServerInstance<ServerContext, GatewayContext>;
+
+/**
+ * The graphql-yoga instance: schema, plugins, error masking, GraphiQL served
+ * from the package (no CDN), and the per-request context factory.
+ */
+export function createGateway(schema: GraphQLSchema, config: Config, deps: ContextDeps): Gateway {
+  return createYoga<ServerContext, GatewayContext>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    landingPage: false,
+    graphiql: config.graphiql
+      ? {
+          title: 'nodepool-gateway',
+          defaultQuery:
+            '{\n  nodePools(first: 5) {\n    edges { node { id name clusterName phase } }\n  }\n}\n',
+        }
+      : false,
+    renderGraphiQL,
+    maskedErrors: { maskError },
+    logging: {
+      debug: (...args) => deps.log.debug({ args }, 'yoga'),
+      info: (...args) => deps.log.info({ args }, 'yoga'),
+      warn: (...args) => deps.log.warn({ args }, 'yoga'),
+      error: (...args) => deps.log.error({ args }, 'yoga'),
+    },
+    context: ({ request }) => createContext(deps, request.headers.get('authorization'), request.signal),
+  });
+}

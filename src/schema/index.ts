@@ -1,0 +1,6 @@
+import { builder } from './builder.js';
+import './node-pool.js';
+import './query.js';
+
+/** The executable GraphQL schema of the gateway. */
+export const schema = builder.toSchema({ sortSchema: false });
