@@ -3,9 +3,11 @@
  * per call, bounded retries of idempotent requests, and the mapping of every
  * failure to an {@link UpstreamError}.
  */
+import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Dispatcher, Pool } from 'undici';
 import { errorFromResponse, UpstreamError, type UpstreamErrorCode } from './errors.js';
+import { InflightCalls } from './inflight.js';
 
 /** HTTP methods the Run:ai node-pool API uses. */
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -51,6 +53,8 @@ export interface UpstreamHttpOptions {
   retryBaseDelayMs?: number;
   /** Upper bound of one back-off delay in ms. Default 2000. */
   retryMaxDelayMs?: number;
+  /** Share identical GETs made with the same token while they are in flight. Default true. */
+  dedupGets?: boolean;
 }
 
 /** A query value; arrays are sent as ONE comma-joined value (OpenAPI `explode: false`). */
@@ -148,6 +152,7 @@ export class UpstreamHttp {
   private readonly retryMaxDelayMs: number;
   private readonly onCall: ((event: UpstreamCallEvent) => void) | undefined;
   private closing: Promise<void> | undefined;
+  private readonly inflight: InflightCalls<UpstreamResponse> | undefined;
 
   constructor(options: UpstreamHttpOptions) {
     const url = new URL(options.baseUrl);
@@ -161,6 +166,7 @@ export class UpstreamHttp {
     this.retryMaxDelayMs = options.retryMaxDelayMs ?? 2_000;
     this.logger = options.logger;
     this.onCall = options.onCall;
+    this.inflight = options.dedupGets === false ? undefined : new InflightCalls();
     // Our own pool, used directly (never the global dispatcher), so its limits and timeouts apply
     // only to Run:ai and close() releases exactly these sockets.
     this.pool = new Pool(url.origin, {
@@ -179,7 +185,21 @@ export class UpstreamHttp {
    * @throws {UpstreamError} for non-2xx responses, connection failures, timeouts and invalid bodies.
    * @throws the caller's `signal.reason` when the caller aborts.
    */
-  async request<T = unknown>(req: UpstreamRequest): Promise<UpstreamResponse<T>> {
+  request<T = unknown>(req: UpstreamRequest): Promise<UpstreamResponse<T>> {
+    if (req.method !== 'GET' || !this.inflight || req.deadline !== undefined) return this.send<T>(req);
+    // The key holds a hash of the token: concurrent callers share a call only with their own credentials.
+    const credentials = req.token ? createHash('sha256').update(req.token).digest('base64url') : '-';
+    const key = `${credentials} ${req.accept ?? ''} ${this.buildPath(req.path, req.query)}`;
+    const shared = this.inflight.run(key, req.signal, (signal) => this.send({ ...req, signal }));
+    return shared as Promise<UpstreamResponse<T>>;
+  }
+
+  /** Number of distinct GETs being shared right now (for tests). */
+  get inflightGets(): number {
+    return this.inflight?.size ?? 0;
+  }
+
+  private async send<T>(req: UpstreamRequest): Promise<UpstreamResponse<T>> {
     const { signal: callerSignal } = req;
     callerSignal?.throwIfAborted();
     if (this.closing) {

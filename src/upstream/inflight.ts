@@ -1,0 +1,59 @@
+/**
+ * Shares identical calls that are in flight at the same time: the first
+ * caller starts the call, later callers with the same key wait for it. An
+ * entry lives only while its call runs, so nothing is cached; callers pass a
+ * key that includes their credentials, so no caller ever receives data
+ * fetched with another caller's token.
+ */
+export class InflightCalls<T> {
+  private readonly calls = new Map<
+    string,
+    { promise: Promise<T>; controller: AbortController; waiters: number }
+  >();
+
+  /** Number of distinct calls in flight (for tests and metrics). */
+  get size(): number {
+    return this.calls.size;
+  }
+
+  /**
+   * Runs `start` unless a call with `key` is already in flight, and resolves
+   * with its result. Each caller may leave early through its own `signal`;
+   * the shared call is aborted only when every caller has left.
+   */
+  run(key: string, signal: AbortSignal | undefined, start: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    signal?.throwIfAborted();
+    let entry = this.calls.get(key);
+    if (!entry) {
+      const controller = new AbortController();
+      const created = { promise: start(controller.signal), controller, waiters: 0 };
+      const forget = () => {
+        if (this.calls.get(key) === created) this.calls.delete(key);
+      };
+      created.promise.then(forget, forget);
+      this.calls.set(key, created);
+      entry = created;
+    }
+    const shared = entry;
+    shared.waiters++;
+    if (!signal) return shared.promise;
+    return new Promise<T>((resolve, reject) => {
+      const leave = () => {
+        shared.waiters--;
+        reject(signal.reason);
+        if (shared.waiters === 0) shared.controller.abort(signal.reason);
+      };
+      signal.addEventListener('abort', leave, { once: true });
+      shared.promise.then(
+        (value) => {
+          signal.removeEventListener('abort', leave);
+          resolve(value);
+        },
+        (error: unknown) => {
+          signal.removeEventListener('abort', leave);
+          reject(error);
+        },
+      );
+    });
+  }
+}
