@@ -3,15 +3,33 @@ import { printSchema } from 'graphql';
 import { schema } from './src/schema/index.js';
 
 /**
- * GraphQL Code Generator: prints the committed `schema.graphql` from the
- * Pothos schema. Run with `npm run codegen`; a test fails when the committed
- * file drifts from the code.
+ * GraphQL Code Generator (`npm run codegen`):
+ * - prints the committed `schema.graphql` from the Pothos schema (a test
+ *   fails when the committed file drifts from the code);
+ * - types the test documents in `test/documents/` into `test/generated/`.
  */
 const config: CodegenConfig = {
   schema: printSchema(schema),
+  documents: ['test/documents/*.graphql'],
   overwrite: true,
+  // NodeNext resolution: generated relative imports need their .js extension.
+  emitLegacyCommonJSImports: false,
   generates: {
     'schema.graphql': { plugins: ['schema-ast'], config: { includeDirectives: true } },
+    'test/generated/': {
+      preset: 'client',
+      presetConfig: { fragmentMasking: false },
+      config: {
+        useTypeImports: true,
+        enumsAsTypes: true,
+        scalars: {
+          DateTime: 'string',
+          UUID: 'string',
+          JSONObject: 'Record<string, unknown>',
+          NonEmptyString: 'string',
+        },
+      },
+    },
   },
 };
 

@@ -1,6 +1,12 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  resolve: {
+    // graphql@16 ships CJS (main) and ESM (module). Node loads the CJS build for the dependencies that
+    // vitest leaves external (graphql-yoga, Pothos); Vite would hand our own sources the ESM build, and two
+    // copies of graphql break `instanceof GraphQLError`. Resolve it as Node does.
+    alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }],
+  },
   test: {
     include: ['test/**/*.test.ts'],
     exclude: ['test/browser/**', 'test/redis/**', 'node_modules/**'],

@@ -28,6 +28,8 @@ export const configSchema = z.object({
   upstreamMaxRetries: int(0, 5).default(2),
   /** Keep-alive connections per upstream origin. */
   upstreamConnections: int(1, 1024).default(64),
+  /** At most this many metrics calls run at once for one GraphQL request. */
+  metricsConcurrency: int(1, 1024).default(64),
   /** Poll interval of the phase watchers behind subscriptions. */
   pollIntervalMs: int(500).default(5_000),
   /** Log level of the JSON logs. */

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createGraphQLError } from 'graphql-yoga';
 import type { Logger } from './logger.js';
 import type { UpstreamHttp } from './upstream/http.js';
+import { createLoaders, type LoaderOptions, type Loaders } from './upstream/loaders.js';
 import { bindNodePoolsApi, type NodePoolsApi } from './upstream/nodepools-api.js';
 
 /** Everything a resolver may use for one GraphQL operation. Nothing in it is shared between callers. */
@@ -13,6 +14,12 @@ export interface GatewayContext {
   scope: string;
   /** The Run:ai node-pools API, bound to this caller's credentials and request signal. */
   api: NodePoolsApi;
+  /** Per-request DataLoaders over `api`. */
+  loaders: Loaders;
+  /** When the operation started: every default time window of the request is computed from it, so equal windows batch together. */
+  now: Date;
+  /** Errors that accompany data (e.g. PARTIAL_RESULT): appended to the response's `errors` after execution. */
+  deferredErrors: Error[];
   log: Logger;
 }
 
@@ -22,6 +29,7 @@ export interface ContextDeps {
   log: Logger;
   /** The token used when a caller sends none (demo mode only). */
   fallbackToken?: string | undefined;
+  loaderOptions?: LoaderOptions;
 }
 
 /** Extracts the token from an `Authorization: Bearer …` value; anything else counts as no token. */
@@ -69,5 +77,14 @@ export function createContext(
         warn: (obj: object, msg: string) => log.warn(obj, msg),
       })
     : anonymousApi();
-  return { requestId, token, scope: credentialScope(token), api, log };
+  return {
+    requestId,
+    token,
+    scope: credentialScope(token),
+    api,
+    loaders: createLoaders(api, deps.loaderOptions),
+    now: new Date(),
+    deferredErrors: [],
+    log,
+  };
 }

@@ -5,6 +5,9 @@ import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { Config } from './config.js';
 import { type ContextDeps, createContext, type GatewayContext } from './context.js';
 import { maskError } from './gateway-errors.js';
+import { useDeferredErrors } from './plugins/use-deferred-errors.js';
+import { useEarlyValidation } from './plugins/use-early-validation.js';
+import { useErrorHttpStatus } from './plugins/use-error-http-status.js';
 
 export interface ServerContext {
   req: IncomingMessage;
@@ -31,6 +34,7 @@ export function createGateway(schema: GraphQLSchema, config: Config, deps: Conte
       : false,
     renderGraphiQL,
     maskedErrors: { maskError },
+    plugins: [useEarlyValidation(), useDeferredErrors(), useErrorHttpStatus()],
     logging: {
       debug: (...args) => deps.log.debug({ args }, 'yoga'),
       info: (...args) => deps.log.info({ args }, 'yoga'),

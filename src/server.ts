@@ -71,6 +71,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
       http: upstream,
       log,
       fallbackToken: demo ? DEMO_TOKEN : undefined,
+      loaderOptions: { metricsConcurrency: config.metricsConcurrency },
     });
 
     server = createServer((req: IncomingMessage, res: ServerResponse) => {

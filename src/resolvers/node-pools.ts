@@ -1,45 +1,200 @@
 import { cursorToOffset, offsetToCursor } from '@pothos/plugin-relay';
 import type { GatewayContext } from '../context.js';
-import type { NodePool } from '../upstream/models.js';
+import { encodeFilterBy, FilterEncodingError, type NodePoolFilterSpec } from '../upstream/filter.js';
+import type { PageKey } from '../upstream/loaders.js';
+import type { NodePool, SortField, SortOrder } from '../upstream/models.js';
+import { InputValidationError } from './errors.js';
+import { parseNodePoolId } from './ids.js';
 
 /** Run:ai answers at most this many pools per list call. */
 export const MAX_PAGE_SIZE = 500;
 export const DEFAULT_PAGE_SIZE = 50;
 
-export interface NodePoolPageArgs {
-  first?: number | null | undefined;
-  after?: string | null | undefined;
+/** The GraphQL filter input, as the schema delivers it. */
+export interface NodePoolFilterInput {
+  name?: StringConditions | null;
+  clusterId?: { eq?: string | null; ne?: string | null } | null;
+  phase?: { eq?: string | null; ne?: string | null } | null;
+  createdAt?: DateConditions | null;
+  updatedAt?: DateConditions | null;
+  gpuNetworkAccelerationDetection?: { eq?: string | null; ne?: string | null } | null;
+  gpuNetworkAccelerationLabelKey?: StringConditions | null;
+  gpuNetworkAccelerationDetected?: boolean | null;
+  swapEnabled?: boolean | null;
+  nodeLevelSchedulerEnabled?: boolean | null;
+}
+type StringConditions = Partial<
+  Record<'eq' | 'ne' | 'contains' | 'notContains' | 'startsWith' | 'endsWith', string | null>
+>;
+type DateConditions = Partial<Record<'eq' | 'ne' | 'gte' | 'lte', Date | null>>;
+
+export interface NodePoolOrderInput {
+  field: SortField;
+  direction?: SortOrder | null;
 }
 
-export interface NodePoolPage {
-  edges: { cursor: string; node: NodePool }[];
-  pageInfo: {
-    hasNextPage: boolean;
-    hasPreviousPage: boolean;
-    startCursor: string | null;
-    endCursor: string | null;
+export interface NodePoolConnectionArgs {
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  last?: number | null | undefined;
+  before?: string | null | undefined;
+  filter?: NodePoolFilterInput | null | undefined;
+  orderBy?: NodePoolOrderInput | null | undefined;
+}
+
+export interface NodePoolEdge {
+  cursor: string;
+  node: NodePool;
+}
+export interface PageInfo {
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+  startCursor: string | null;
+  endCursor: string | null;
+}
+
+/**
+ * A connection whose parts are fetched only when selected (its properties
+ * are lazy getters): `edges` and `pageInfo` share one list call,
+ * `totalCount` one count call, and both start in the same tick, so they run
+ * concurrently.
+ */
+export interface NodePoolConnection {
+  readonly edges: Promise<NodePoolEdge[]>;
+  readonly pageInfo: Promise<PageInfo>;
+  readonly totalCount: Promise<number>;
+}
+
+const BOOLEAN_FIELDS = [
+  'gpuNetworkAccelerationDetected',
+  'swapEnabled',
+  'nodeLevelSchedulerEnabled',
+] as const;
+
+/** Translates the typed GraphQL filter into Run:ai `filterBy` strings. */
+export function filterByFor(filter: NodePoolFilterInput | null | undefined): string[] {
+  if (!filter) return [];
+  const spec: NodePoolFilterSpec = {
+    name: filter.name ?? undefined,
+    clusterId: filter.clusterId ?? undefined,
+    phase: filter.phase ?? undefined,
+    createdAt: filter.createdAt ?? undefined,
+    updatedAt: filter.updatedAt ?? undefined,
+    gpuNetworkAccelerationDetection: filter.gpuNetworkAccelerationDetection ?? undefined,
+    gpuNetworkAccelerationLabelKey: filter.gpuNetworkAccelerationLabelKey ?? undefined,
+  };
+  for (const field of BOOLEAN_FIELDS) {
+    const value = filter[field];
+    if (value !== null && value !== undefined) spec[field] = { eq: value };
+  }
+  try {
+    return encodeFilterBy(spec);
+  } catch (error) {
+    if (error instanceof FilterEncodingError) {
+      throw new InputValidationError([{ path: `filter.${error.field}`, message: error.message }]);
+    }
+    throw error;
+  }
+}
+
+function offsetOf(cursor: string, argument: string): number {
+  try {
+    const offset = cursorToOffset(cursor);
+    if (Number.isInteger(offset) && offset >= 0) return offset;
+  } catch {
+    // reported below
+  }
+  throw new InputValidationError([{ path: argument, message: 'is not a cursor of this connection' }]);
+}
+
+/** The offset window a set of Relay arguments asks for; `total` is needed only for `last` without `before`. */
+export function pageWindow(
+  args: NodePoolConnectionArgs,
+  total: number | undefined,
+): { offset: number; limit: number; needsCount: boolean } {
+  const after = args.after ? offsetOf(args.after, 'after') + 1 : 0;
+  const before = args.before ? offsetOf(args.before, 'before') : undefined;
+  if (args.last !== null && args.last !== undefined) {
+    const end = before ?? total;
+    if (end === undefined) return { offset: 0, limit: 0, needsCount: true };
+    const offset = Math.max(after, end - args.last);
+    return { offset, limit: Math.max(0, end - offset), needsCount: false };
+  }
+  const first = args.first ?? DEFAULT_PAGE_SIZE;
+  const end = before === undefined ? after + first : Math.min(before, after + first);
+  return { offset: after, limit: Math.max(0, end - after), needsCount: false };
+}
+
+function memo<T>(fn: () => Promise<T>): () => Promise<T> {
+  let promise: Promise<T> | undefined;
+  return () => {
+    promise ??= fn();
+    return promise;
   };
 }
 
 /**
- * One page of node pools under offset cursors. Asks Run:ai for one pool more
- * than requested so that `hasNextPage` costs no extra call.
- * Calls `GET /api/v1/node-pools`.
+ * Resolves `nodePools`: one page under opaque offset cursors. The list asks
+ * for one pool more than the page so that `hasNextPage` needs no extra call;
+ * only a 500-pool page (Run:ai's maximum) or `last` without `before` need the
+ * count. Calls `GET /api/v1/node-pools` and, when needed or selected,
+ * `GET /api/v1/node-pools/count`.
  */
-export async function listNodePools(args: NodePoolPageArgs, ctx: GatewayContext): Promise<NodePoolPage> {
-  const first = args.first ?? DEFAULT_PAGE_SIZE;
-  const offset = args.after ? cursorToOffset(args.after) + 1 : 0;
-  const limit = Math.min(first + 1, MAX_PAGE_SIZE);
-  const pools = first === 0 ? [] : await ctx.api.listNodePools({ offset, limit });
-  const page = pools.slice(0, first);
-  const edges = page.map((node, i) => ({ cursor: offsetToCursor(offset + i), node }));
-  return {
-    edges,
-    pageInfo: {
-      hasNextPage: pools.length > first || (limit === first && pools.length === first),
+export function listNodePools(args: NodePoolConnectionArgs, ctx: GatewayContext): NodePoolConnection {
+  if (args.first != null && args.last != null) {
+    throw new InputValidationError([{ path: 'last', message: 'cannot be combined with first' }]);
+  }
+  const filterBy = filterByFor(args.filter);
+  const sort = args.orderBy ? { sortBy: args.orderBy.field, sortOrder: args.orderBy.direction ?? 'asc' } : {};
+  // Validate cursors now, so bad input fails before any call.
+  pageWindow(args, 0);
+  const count = memo(() => ctx.loaders.nodePoolCount.load(filterBy));
+
+  const page = memo(async () => {
+    let window = pageWindow(args, undefined);
+    if (window.needsCount) window = pageWindow(args, await count());
+    const { offset, limit } = window;
+    // One extra pool tells whether a next page exists, within Run:ai's 500 limit.
+    const fetchLimit = Math.min(limit + 1, MAX_PAGE_SIZE);
+    const key: PageKey = { filterBy, ...sort, offset, limit: fetchLimit };
+    const [pools, total] = await Promise.all([
+      limit === 0 ? Promise.resolve([]) : ctx.loaders.nodePoolPage.load(key),
+      fetchLimit === limit ? count() : Promise.resolve(undefined),
+    ]);
+    const nodes = pools.slice(0, limit);
+    const edges = nodes.map((node, i) => ({ cursor: offsetToCursor(offset + i), node }));
+    const hasMore = total === undefined ? pools.length > limit : offset + limit < total;
+    const pageInfo: PageInfo = {
+      hasNextPage: args.last != null ? args.before != null && hasMore : hasMore,
       hasPreviousPage: offset > 0,
       startCursor: edges[0]?.cursor ?? null,
       endCursor: edges.at(-1)?.cursor ?? null,
+    };
+    return { edges, pageInfo };
+  });
+
+  return {
+    get edges() {
+      return page().then((p) => p.edges);
+    },
+    get pageInfo() {
+      return page().then((p) => p.pageInfo);
+    },
+    get totalCount() {
+      return count();
     },
   };
+}
+
+/** Resolves `nodePoolCount`. Calls `GET /api/v1/node-pools/count`. */
+export function countNodePools(filter: NodePoolFilterInput | null | undefined, ctx: GatewayContext) {
+  return ctx.loaders.nodePoolCount.load(filterByFor(filter));
+}
+
+/**
+ * Resolves `nodePool(id)`: a global or raw id; null when Run:ai does not know
+ * it. Calls `GET /api/v1/node-pools/{id}` unless the request already listed it.
+ */
+export function getNodePool(id: string, ctx: GatewayContext): Promise<NodePool | null> {
+  return ctx.loaders.nodePoolById.load(parseNodePoolId(id));
 }

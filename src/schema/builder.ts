@@ -1,15 +1,18 @@
 import SchemaBuilder from '@pothos/core';
-import DataloaderPlugin from '@pothos/plugin-dataloader';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import RelayPlugin from '@pothos/plugin-relay';
 import SimpleObjectsPlugin from '@pothos/plugin-simple-objects';
 import ZodPlugin from '@pothos/plugin-zod';
 import { DateTimeResolver, JSONObjectResolver, NonEmptyStringResolver, UUIDResolver } from 'graphql-scalars';
 import type { GatewayContext } from '../context.js';
+import { InputValidationError } from '../resolvers/errors.js';
 
 /**
  * The Pothos builder: configuration only (plugins, scalars, context type).
- * Plugin order follows the Pothos READMEs: errors before dataloader.
+ * Plugin order follows the Pothos READMEs: errors first, so it can catch
+ * the validation plugin's errors. Loaders are plain DataLoaders created per
+ * request in the context (src/upstream/loaders.ts), because list results
+ * must prime id lookups across fields.
  */
 export const builder = new SchemaBuilder<{
   Context: GatewayContext;
@@ -21,15 +24,43 @@ export const builder = new SchemaBuilder<{
     NonEmptyString: { Input: string; Output: string };
   };
 }>({
-  plugins: [ErrorsPlugin, ZodPlugin, RelayPlugin, DataloaderPlugin, SimpleObjectsPlugin],
+  plugins: [ErrorsPlugin, ZodPlugin, RelayPlugin, SimpleObjectsPlugin],
   defaultFieldNullability: false,
   relay: {
     clientMutationId: 'omit',
     cursorType: 'String',
     nodeTypeOptions: { description: 'An object with a globally unique id, refetchable with `node(id:)`.' },
+    idFieldOptions: { description: 'Globally unique id, for `node(id:)` refetch.' },
+    nodeQueryOptions: {
+      description: 'Any object by its global id; null when it does not exist.',
+      args: { id: { description: 'A global id.' } },
+    },
+    nodesQueryOptions: {
+      description: 'Objects by their global ids, in the same order; null where one does not exist.',
+      args: { ids: { description: 'Global ids.' } },
+    },
     pageInfoTypeOptions: { description: 'Where a page of a connection sits in the whole list.' },
+    hasNextPageFieldOptions: { description: 'Whether more items follow this page.' },
+    hasPreviousPageFieldOptions: { description: 'Whether items precede this page.' },
+    startCursorFieldOptions: { description: 'Cursor of the first item of the page.' },
+    endCursorFieldOptions: { description: 'Cursor of the last item of the page.' },
+    cursorFieldOptions: { description: 'Opaque cursor of this item, for `after`/`before`.' },
+    nodeFieldOptions: { description: 'The item.' },
+    edgesFieldOptions: { description: 'The items of this page, with their cursors.' },
+    pageInfoFieldOptions: { description: 'Paging information.' },
+    firstArgOptions: { description: 'Return the first n items after `after` (default 50, at most 500).' },
+    afterArgOptions: { description: 'Return items after this cursor.' },
+    lastArgOptions: { description: 'Return the last n items before `before` (at most 500).' },
+    beforeArgOptions: { description: 'Return items before this cursor.' },
   },
   errors: { defaultTypes: [] },
+  zod: {
+    // Every broken rule at once, with its argument path, before any call to Run:ai.
+    validationError: (error) =>
+      new InputValidationError(
+        error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message })),
+      ),
+  },
 });
 
 builder.addScalarType('DateTime', DateTimeResolver);

@@ -1,5 +1,7 @@
 import { builder } from './builder.js';
 import './node-pool.js';
+import './metrics.js';
+import './legacy-node-pool.js';
 import './query.js';
 
 /** The executable GraphQL schema of the gateway. */

@@ -99,6 +99,8 @@ export const NodePoolRef = builder.objectRef<NodePool>('NodePool');
 builder.node(NodePoolRef, {
   description: 'A Run:ai node pool: a set of nodes grouped by a label, scheduled as one bucket of resources.',
   id: { resolve: (pool) => pool.id, description: 'Globally unique id, for `node(id:)` refetch.' },
+  // One promise per id, so an error on one id fails only that node.
+  loadMany: (ids, ctx) => ids.map((id) => ctx.loaders.nodePoolById.load(id)),
   isTypeOf: (value) =>
     typeof value === 'object' && value !== null && 'labelKey' in value && 'tenantId' in value,
   fields: (t) => ({

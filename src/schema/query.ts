@@ -1,15 +1,69 @@
-import { listNodePools } from '../resolvers/node-pools.js';
+import { listLegacyNodePools } from '../resolvers/legacy.js';
+import { countNodePools, getNodePool, listNodePools, MAX_PAGE_SIZE } from '../resolvers/node-pools.js';
 import { builder } from './builder.js';
+import { NodePoolFilter, NodePoolOrder } from './inputs.js';
+import { LegacyNodePoolRef } from './legacy-node-pool.js';
 import { NodePoolRef } from './node-pool.js';
 
+const pageSize = (n: number | null | undefined) =>
+  n === null || n === undefined || (n >= 0 && n <= MAX_PAGE_SIZE);
+const pageSizeMessage = `must be between 0 and ${MAX_PAGE_SIZE} (Run:ai returns at most ${MAX_PAGE_SIZE} pools per call)`;
+
 builder.queryFields((t) => ({
+  nodePool: t.field({
+    type: NodePoolRef,
+    nullable: true,
+    description:
+      'One node pool by its Relay global id or its raw Run:ai id (e.g. `"5"`); null when not found.',
+    args: { id: t.arg.id({ required: true, description: 'A NodePool global id, or the raw Run:ai id.' }) },
+    resolve: (_root, args, ctx) => getNodePool(String(args.id), ctx),
+  }),
   nodePools: t.connection(
     {
       type: NodePoolRef,
-      description: 'Node pools visible to the caller, a page at a time.',
+      nullable: true,
+      description:
+        'Node pools visible to the caller, a page at a time (offset cursors). `first` defaults to 50, at most 500. `totalCount` is fetched only when selected, in parallel with the page.',
+      args: {
+        filter: t.arg({
+          type: NodePoolFilter,
+          description: 'Which pools to return (all conditions must hold).',
+        }),
+        orderBy: t.arg({ type: NodePoolOrder, description: 'Sort order; Run:ai id order by default.' }),
+      },
+      validate: {
+        refine: [
+          [(args) => pageSize(args.first), { message: `first ${pageSizeMessage}`, path: ['first'] }],
+          [(args) => pageSize(args.last), { message: `last ${pageSizeMessage}`, path: ['last'] }],
+        ],
+      },
       resolve: (_root, args, ctx) => listNodePools(args, ctx),
     },
-    { description: 'A page of node pools.' },
-    { description: 'A node pool and its cursor.' },
+    {
+      name: 'NodePoolConnection',
+      description: 'A page of node pools.',
+      fields: (c) => ({
+        totalCount: c.int({
+          description:
+            'How many pools match the filter in all (one extra Run:ai call, made only when selected).',
+          resolve: (connection) => (connection as unknown as { totalCount: Promise<number> }).totalCount,
+        }),
+      }),
+    },
+    { name: 'NodePoolEdge', description: 'A node pool and its cursor.' },
   ),
+  nodePoolCount: t.int({
+    nullable: true,
+    description: 'How many node pools match the filter.',
+    args: { filter: t.arg({ type: NodePoolFilter, description: 'Which pools to count.' }) },
+    resolve: (_root, args, ctx) => countNodePools(args.filter, ctx),
+  }),
+  legacyNodePools: t.field({
+    type: [LegacyNodePoolRef],
+    nullable: true,
+    deprecationReason: 'Use nodePools(filter: { clusterId: { eq: … } }), over the current API.',
+    description: 'The node pools of one cluster through the deprecated `/v1/k8s` API.',
+    args: { clusterId: t.arg({ type: 'UUID', required: true, description: 'The cluster id.' }) },
+    resolve: (_root, args, ctx) => listLegacyNodePools(args.clusterId, ctx),
+  }),
 }));

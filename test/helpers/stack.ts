@@ -1,4 +1,6 @@
 import { Writable } from 'node:stream';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print } from 'graphql';
 import { type ConfigInput, makeConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { type App, buildApp } from '../../src/server.js';
@@ -21,6 +23,14 @@ export interface Stack {
     variables?: Record<string, unknown>,
     token?: string | null,
   ): Promise<GraphQLResponse<T>>;
+  /** Runs a typed document (from test/generated) and returns its typed result. */
+  execute<TResult, TVariables>(
+    document: TypedDocumentNode<TResult, TVariables>,
+    variables?: TVariables,
+    token?: string | null,
+  ): Promise<GraphQLResponse<TResult>>;
+  /** Counts the upstream requests per operationId since the last `clearRequests()`. */
+  upstreamCalls(): Record<string, number>;
   stop(): Promise<void>;
 }
 
@@ -47,7 +57,7 @@ export async function startStack(
   const config = makeConfig({ runaiUrl: simulatorUrl, logLevel: 'info', ...options.config });
   const app = buildApp(config, { log: createLogger(config.logLevel, captureLogs(logs)) });
   const url = await app.start(0, '127.0.0.1');
-  return {
+  const stack: Stack = {
     simulator,
     app,
     url,
@@ -65,9 +75,18 @@ export async function startStack(
       });
       return (await res.json()) as GraphQLResponse<never>;
     },
+    execute(document, variables, token) {
+      return stack.query(print(document), variables as Record<string, unknown> | undefined, token);
+    },
+    upstreamCalls() {
+      const counts: Record<string, number> = {};
+      for (const r of simulator.requests) counts[r.operation] = (counts[r.operation] ?? 0) + 1;
+      return counts;
+    },
     async stop() {
       await app.stop();
       await simulator.stop();
     },
   };
+  return stack;
 }

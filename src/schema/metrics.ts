@@ -1,0 +1,125 @@
+import { responsePathAsArray } from 'graphql';
+import { z } from 'zod';
+import type { MetricSample, MetricSeries, NodePoolMetricsResult } from '../resolvers/metrics.js';
+import { nodePoolMetrics } from '../resolvers/metrics.js';
+import { METRIC_TYPES, type MetricType } from '../upstream/models.js';
+import { builder } from './builder.js';
+import { NodePoolRef } from './node-pool.js';
+
+const METRIC_DOCS: Record<MetricType, string> = {
+  TOTAL_GPU_NODES: 'Number of nodes with GPUs in the pool.',
+  GPU_UTILIZATION: 'Average GPU utilisation, in percent.',
+  GPU_UTILIZATION_DISTRIBUTION:
+    'GPUs per utilisation bucket; one series per bucket, told apart by `labels.range`.',
+  GPU_MEMORY_UTILIZATION: 'Average GPU memory utilisation, in percent.',
+  CPU_UTILIZATION: 'Average CPU utilisation, in percent.',
+  CPU_MEMORY_UTILIZATION: 'Average CPU memory utilisation, in percent.',
+  TOTAL_GPU: 'Number of GPUs in the pool.',
+  GPU_QUOTA: 'GPU quota assigned in the pool.',
+  ALLOCATED_GPU: 'GPUs allocated to workloads.',
+  UNALLOCATED_GPU: 'GPUs not allocated to any workload.',
+  AVG_WORKLOAD_WAIT_TIME: 'Average time workloads waited to be scheduled, in seconds.',
+};
+
+export const NodePoolMetricTypeEnum = builder.enumType('NodePoolMetricType', {
+  description: 'The metrics Run:ai computes for a node pool.',
+  values: Object.fromEntries(
+    METRIC_TYPES.map((type) => [type, { value: type, description: METRIC_DOCS[type] }]),
+  ) as {
+    [K in MetricType]: { value: K; description: string };
+  },
+});
+
+export const MetricsWindow = builder.inputType('MetricsWindow', {
+  description:
+    'A time range and how many samples to take in it. Defaults: the hour before the request, 20 samples. Fields of one request that leave `start`/`end` out share the same window.',
+  fields: (t) => ({
+    start: t.field({ type: 'DateTime', description: 'Start of the range; default one hour before `end`.' }),
+    end: t.field({ type: 'DateTime', description: 'End of the range; default the time of the request.' }),
+    samples: t.int({ defaultValue: 20, description: 'Number of samples over the range, 0..1000.' }),
+  }),
+});
+
+/**
+ * The rules of the `metrics` arguments. They depend on nothing but the
+ * arguments, so the early-validation plugin checks them before execution:
+ * a bad window costs no call, not even the parent pool's.
+ */
+export const metricsArgsSchema = z.object({
+  types: z.array(z.string()).min(1, 'must name at least one metric type'),
+  window: z
+    .object({
+      start: z.date().nullish(),
+      end: z.date().nullish(),
+      samples: z.number().int().min(0, 'must be at least 0').max(1000, 'must be at most 1000').nullish(),
+    })
+    .nullish()
+    .refine((w) => !w?.start || w.start.getTime() < (w.end ?? new Date()).getTime(), {
+      message: 'start must be before end (end defaults to now)',
+      path: ['start'],
+    }),
+});
+
+export const MetricSampleRef = builder.objectRef<MetricSample>('MetricSample').implement({
+  description: 'One sample of a metric series.',
+  fields: (t) => ({
+    timestamp: t.expose('timestamp', { type: 'DateTime', nullable: true, description: 'When it was taken.' }),
+    value: t.exposeFloat('value', {
+      nullable: true,
+      description: 'The value as a number; null when Run:ai sent something that is not a number.',
+    }),
+    raw: t.exposeString('raw', { description: 'The value exactly as Run:ai sent it (a string).' }),
+  }),
+});
+
+export const MetricSeriesRef = builder.objectRef<MetricSeries>('MetricSeries').implement({
+  description: 'The samples of one metric type (and, for distributions, one bucket).',
+  fields: (t) => ({
+    type: t.expose('type', { type: NodePoolMetricTypeEnum, description: 'The metric type.' }),
+    labels: t.expose('labels', {
+      type: 'JSONObject',
+      nullable: true,
+      description: 'Labels that tell series of one type apart, e.g. `{"range": "0-25"}` for distributions.',
+    }),
+    samples: t.expose('samples', { type: [MetricSampleRef], description: 'Samples in time order.' }),
+    latest: t.expose('latest', {
+      type: MetricSampleRef,
+      nullable: true,
+      description: 'The last sample, if any.',
+    }),
+  }),
+});
+
+export const NodePoolMetricsRef = builder.objectRef<NodePoolMetricsResult>('NodePoolMetrics').implement({
+  description:
+    'Metric series of a node pool. When Run:ai can compute only some types (HTTP 207), the rest are listed in `missingTypes` and the response carries a PARTIAL_RESULT error.',
+  fields: (t) => ({
+    series: t.expose('series', { type: [MetricSeriesRef], description: 'The series that Run:ai returned.' }),
+    missingTypes: t.expose('missingTypes', {
+      type: [NodePoolMetricTypeEnum],
+      description: 'Requested types that Run:ai could not compute.',
+    }),
+  }),
+});
+
+builder.objectField(NodePoolRef, 'metrics', (t) =>
+  t.field({
+    type: NodePoolMetricsRef,
+    nullable: true,
+    description:
+      'Metric series over a time window. Every `metrics` field of this pool with the same window (aliases included) is fetched in ONE Run:ai call for the union of their types.',
+    args: {
+      types: t.arg({
+        type: [NodePoolMetricTypeEnum],
+        required: true,
+        description: 'The metric types to return.',
+      }),
+      window: t.arg({
+        type: MetricsWindow,
+        description: 'The time range; default the last hour, 20 samples.',
+      }),
+    },
+    validate: { schema: metricsArgsSchema as never },
+    resolve: (pool, args, ctx, info) => nodePoolMetrics(pool, args, ctx, responsePathAsArray(info.path)),
+  }),
+);
