@@ -32,6 +32,10 @@ export const configSchema = z.object({
   metricsConcurrency: int(1, 1024).default(64),
   /** Poll interval of the phase watchers behind subscriptions. */
   pollIntervalMs: int(500).default(5_000),
+  /** Milliseconds a WebSocket client has to send `connection_init`. */
+  wsConnectionInitTimeoutMs: int(100).default(10_000),
+  /** Subscriptions one WebSocket connection may hold at once. */
+  wsMaxSubscriptionsPerConnection: int(1, 10_000).default(100),
   /** Log level of the JSON logs. */
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Serve GraphiQL on GET /graphql for browsers. */

@@ -1,5 +1,7 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createGraphQLError } from 'graphql-yoga';
+import { bearerToken, credentialScope } from './credentials.js';
+import type { ChangeKind, LiveUpdates } from './live/live-updates.js';
 import type { Logger } from './logger.js';
 import type { UpstreamHttp } from './upstream/http.js';
 import { createLoaders, type LoaderOptions, type Loaders } from './upstream/loaders.js';
@@ -18,6 +20,10 @@ export interface GatewayContext {
   loaders: Loaders;
   /** When the operation started: every default time window of the request is computed from it, so equal windows batch together. */
   now: Date;
+  /** Tells the live layer that a mutation changed this pool, so subscribers see it without waiting. */
+  onPoolChanged: (poolId: string, change?: ChangeKind) => void;
+  /** The live layer behind subscriptions. */
+  live: LiveUpdates | undefined;
   /** Errors that accompany data (e.g. PARTIAL_RESULT): appended to the response's `errors` after execution. */
   deferredErrors: Error[];
   log: Logger;
@@ -30,19 +36,8 @@ export interface ContextDeps {
   /** The token used when a caller sends none (demo mode only). */
   fallbackToken?: string | undefined;
   loaderOptions?: LoaderOptions;
-}
-
-/** Extracts the token from an `Authorization: Bearer …` value; anything else counts as no token. */
-export function bearerToken(header: string | null | undefined): string | undefined {
-  if (!header) return undefined;
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  return match?.[1];
-}
-
-/** A stable, non-reversible name for a credential. Tokens never leave the process; their hashes may. */
-export function credentialScope(token: string | undefined): string {
-  if (!token) return 'anonymous';
-  return createHash('sha256').update(token).digest('hex').slice(0, 32);
+  /** The live layer: subscriptions and refresh-on-mutation. */
+  live?: LiveUpdates | undefined;
 }
 
 const unauthenticated = () =>
@@ -84,6 +79,10 @@ export function createContext(
     api,
     loaders: createLoaders(api, deps.loaderOptions),
     now: new Date(),
+    onPoolChanged: (poolId, change) => {
+      if (token) deps.live?.notifyChange(token, poolId, change);
+    },
+    live: deps.live,
     deferredErrors: [],
     log,
   };

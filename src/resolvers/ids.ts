@@ -22,7 +22,15 @@ export function parseNodePoolId(id: string, argument = 'id'): string {
   } catch {
     decoded = undefined;
   }
-  if (decoded?.typename === 'NodePool' && RAW_ID.test(decoded.id)) return decoded.id;
+  if (decoded?.typename === 'NodePool') {
+    if (RAW_ID.test(decoded.id)) return decoded.id;
+    throw new InputValidationError([
+      {
+        path: argument,
+        message: `is a NodePool global id, but its Run:ai id '${decoded.id}' is not numeric`,
+      },
+    ]);
+  }
   const problem =
     decoded && /^[A-Z][A-Za-z0-9]*$/.test(decoded.typename)
       ? `is the global id of a ${decoded.typename}, not of a NodePool`

@@ -53,7 +53,8 @@ export const builder = new SchemaBuilder<{
     lastArgOptions: { description: 'Return the last n items before `before` (at most 500).' },
     beforeArgOptions: { description: 'Return items before this cursor.' },
   },
-  errors: { defaultTypes: [] },
+  // Validation failures of mutation inputs become ValidationError data; no field here carries auth rules.
+  errors: { defaultTypes: [], unsafelyHandleInputErrors: true },
   zod: {
     // Every broken rule at once, with its argument path, before any call to Run:ai.
     validationError: (error) =>

@@ -1,0 +1,177 @@
+import { isUpstreamError } from '../upstream/errors.js';
+import type { NodePool } from '../upstream/models.js';
+import type { NodePoolsApi } from '../upstream/nodepools-api.js';
+import { diffPhases, type PhaseChange, STABLE_PHASES } from './phase-diff.js';
+
+/** Run:ai's largest page. */
+const PAGE = 500;
+
+/** What a watcher tells its listeners. */
+export type WatcherEvent =
+  | { kind: 'change'; change: PhaseChange }
+  /** The credential stopped working (401/403): its subscriptions end with this code. */
+  | { kind: 'end'; code: 'UNAUTHENTICATED' | 'FORBIDDEN'; message: string };
+
+export interface PhaseWatcherOptions {
+  api: NodePoolsApi;
+  intervalMs: number;
+  /** Delays of the polls that follow a mutation, until the changed pool settles. */
+  settleDelaysMs: readonly number[];
+  /** Upper bound of the back-off after failed polls. */
+  maxBackoffMs: number;
+  publish: (event: WatcherEvent) => void;
+  onPoll?: (outcome: 'ok' | 'error') => void;
+  warn?: (obj: object, msg: string) => void;
+  now?: () => Date;
+}
+
+/**
+ * Polls the whole pool list for one credential scope and publishes phase
+ * changes. One watcher serves every subscriber of its scope; polls never
+ * overlap (a refresh asked during a poll runs right after it).
+ */
+export class PhaseWatcher {
+  private known: Map<string, NodePool> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private polling: Promise<void> | undefined;
+  private again = false;
+  private failures = 0;
+  private stopped = false;
+  /** Pools a mutation created: announced as new even if the first snapshot already held them. */
+  private readonly created = new Set<string>();
+  private readonly announced = new Set<string>();
+  /** Pools a mutation changed, awaiting a stable phase, with the step of their settling schedule. */
+  private readonly settling = new Map<string, number>();
+  private settleTimer: NodeJS.Timeout | undefined;
+  private readonly baseline: Promise<void>;
+  private resolveBaseline!: () => void;
+
+  constructor(private readonly options: PhaseWatcherOptions) {
+    this.baseline = new Promise((resolve) => {
+      this.resolveBaseline = resolve;
+    });
+    void this.poll();
+  }
+
+  /** Resolves once the first snapshot is taken (or failed): changes are measured against it. */
+  ready(): Promise<void> {
+    return this.baseline;
+  }
+
+  /**
+   * A mutation changed `poolId`: poll now, then on the settling schedule
+   * until the pool reaches a stable phase or disappears.
+   */
+  refresh(poolId: string | undefined, change: 'created' | 'updated' | 'deleted' = 'updated'): void {
+    if (this.stopped) return;
+    if (poolId) {
+      if (change === 'created') this.created.add(poolId);
+      this.settling.set(poolId, 0);
+    }
+    void this.poll();
+  }
+
+  /** Stops polling; a poll in flight finishes but publishes nothing. */
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    clearTimeout(this.settleTimer);
+    this.resolveBaseline();
+  }
+
+  private poll(): Promise<void> {
+    if (this.polling) {
+      this.again = true;
+      return this.polling;
+    }
+    clearTimeout(this.timer);
+    this.polling = this.pollOnce().finally(() => {
+      this.polling = undefined;
+      if (this.stopped) return;
+      if (this.again) {
+        this.again = false;
+        void this.poll();
+      } else {
+        this.schedule();
+      }
+    });
+    return this.polling;
+  }
+
+  private async pollOnce(): Promise<void> {
+    let pools: Map<string, NodePool>;
+    try {
+      pools = await this.listAll();
+    } catch (error) {
+      if (this.stopped) return;
+      this.options.onPoll?.('error');
+      this.failures++;
+      if (isUpstreamError(error) && (error.code === 'UNAUTHENTICATED' || error.code === 'FORBIDDEN')) {
+        this.options.publish({ kind: 'end', code: error.code, message: error.message });
+        this.stop();
+        return;
+      }
+      this.options.warn?.(
+        { code: isUpstreamError(error) ? error.code : 'UNKNOWN', failures: this.failures },
+        'phase watcher poll failed; backing off',
+      );
+      if (!this.known) this.resolveBaseline();
+      return;
+    }
+    if (this.stopped) return;
+    this.options.onPoll?.('ok');
+    this.failures = 0;
+    const now = this.options.now?.() ?? new Date();
+    if (this.known) {
+      for (const change of diffPhases(this.known, pools, now)) this.emit(change);
+    }
+    for (const id of this.created) {
+      const pool = pools.get(id);
+      if (pool?.phase && !this.announced.has(id)) {
+        this.emit({ poolId: id, pool, previousPhase: null, phase: pool.phase, observedAt: now });
+      }
+    }
+    this.created.clear();
+    for (const id of this.announced) if (!pools.has(id)) this.announced.delete(id);
+    this.known = pools;
+    this.resolveBaseline();
+    for (const id of this.settling.keys()) {
+      const pool = pools.get(id);
+      if (!pool || STABLE_PHASES.has(pool.phase)) this.settling.delete(id);
+    }
+  }
+
+  private emit(change: PhaseChange): void {
+    if (change.previousPhase === null) this.announced.add(change.poolId);
+    this.options.publish({ kind: 'change', change });
+  }
+
+  private async listAll(): Promise<Map<string, NodePool>> {
+    const pools = new Map<string, NodePool>();
+    for (let offset = 0; ; offset += PAGE) {
+      const page = await this.options.api.listNodePools({ offset, limit: PAGE });
+      for (const pool of page) pools.set(pool.id, pool);
+      if (page.length < PAGE) return pools;
+    }
+  }
+
+  /** The next regular poll (backing off after failures), and the next settling poll if a pool is unsettled. */
+  private schedule(): void {
+    const { intervalMs, maxBackoffMs, settleDelaysMs } = this.options;
+    const wait = this.failures === 0 ? intervalMs : Math.min(intervalMs * 2 ** this.failures, maxBackoffMs);
+    this.timer = setTimeout(() => void this.poll(), wait);
+    this.timer.unref();
+    clearTimeout(this.settleTimer);
+    if (this.settling.size === 0 || this.failures > 0) return;
+    const step = Math.min(...this.settling.values());
+    const delay = settleDelaysMs[step];
+    if (delay === undefined || delay >= wait) {
+      // The schedule is used up (or the regular poll comes first): leave the rest to regular polls.
+      if (delay === undefined) this.settling.clear();
+      return;
+    }
+    for (const [id, s] of this.settling) this.settling.set(id, s + 1);
+    this.settleTimer = setTimeout(() => void this.poll(), delay);
+    this.settleTimer.unref();
+  }
+}

@@ -1,0 +1,136 @@
+import type { GatewayContext } from '../context.js';
+import type { ChangeKind } from '../live/live-updates.js';
+import type { LegacyNodePool, NodePool } from '../upstream/models.js';
+import type {
+  LegacyNodePoolCreateBody,
+  LegacyNodePoolUpdateBody,
+  NodePoolCreateBody,
+  NodePoolUpdateBody,
+} from '../upstream/nodepools-api.js';
+import { asMutationError, InputValidationError, NotFoundError } from './errors.js';
+import { parseNodePoolId } from './ids.js';
+
+/** A GraphQL input object: omitted fields are absent keys, explicit nulls are null. */
+type Input = Record<string, unknown>;
+
+/**
+ * Copies the fields the caller gave, dropping absent ones and keeping
+ * explicit nulls, so a PATCH sends exactly what was asked ("null clears").
+ */
+export function givenFields<T>(input: Input): T {
+  const body: Input = {};
+  for (const [key, value] of Object.entries(input)) {
+    if (value === undefined) continue;
+    body[key] =
+      value !== null && typeof value === 'object' && !Array.isArray(value)
+        ? givenFields(value as Input)
+        : value;
+  }
+  return body as T;
+}
+
+async function run<T>(change: () => Promise<T>): Promise<T> {
+  try {
+    return await change();
+  } catch (error) {
+    throw asMutationError(error);
+  }
+}
+
+/** Makes the rest of the request, and the live layer, see the pool's new state. */
+function changed(ctx: GatewayContext, pool: NodePool, change: ChangeKind): NodePool {
+  ctx.loaders.remember(pool);
+  ctx.onPoolChanged(pool.id, change);
+  return pool;
+}
+
+/** Resolves `createNodePool`. Calls `POST /api/v1/node-pools` (never retried). */
+export async function createNodePool(input: Input, ctx: GatewayContext) {
+  const pool = await run(() => ctx.api.createNodePool(givenFields<NodePoolCreateBody>(input)));
+  return { nodePool: changed(ctx, pool, 'created') };
+}
+
+/** Resolves `updateNodePool`: replaces every updatable field. Calls `PUT /api/v1/node-pools/{id}`. */
+export async function updateNodePool(id: string, input: Input, ctx: GatewayContext) {
+  const runaiId = parseNodePoolId(id);
+  const pool = await run(() => ctx.api.updateNodePool(runaiId, givenFields<NodePoolUpdateBody>(input)));
+  return { nodePool: changed(ctx, pool, 'updated') };
+}
+
+/** Resolves `patchNodePool`: sends only the fields given. Calls `PATCH /api/v1/node-pools/{id}`. */
+export async function patchNodePool(id: string, input: Input, ctx: GatewayContext) {
+  const runaiId = parseNodePoolId(id);
+  const body = givenFields<Partial<NodePoolUpdateBody>>(input);
+  if (Object.keys(body).length === 0) {
+    throw new InputValidationError([{ path: 'input', message: 'give at least one field to change' }]);
+  }
+  const pool = await run(() => ctx.api.patchNodePool(runaiId, body));
+  return { nodePool: changed(ctx, pool, 'updated') };
+}
+
+/**
+ * Resolves `deleteNodePool`. Reads the pool first (`GET /api/v1/node-pools/{id}`,
+ * free when the request already loaded it): an unknown pool is a NotFoundError
+ * and the cluster's default pool is refused without asking Run:ai to delete
+ * it. Then calls `DELETE /api/v1/node-pools/{id}` and returns the pool's last
+ * known state.
+ */
+export async function deleteNodePool(id: string, ctx: GatewayContext) {
+  const runaiId = parseNodePoolId(id);
+  const pool = await run(() => ctx.loaders.nodePoolById.load(runaiId));
+  if (!pool) throw new NotFoundError(`No node pool with id ${runaiId} is visible to you.`);
+  if (pool.isDefault) {
+    throw new InputValidationError([
+      {
+        path: 'id',
+        message: `${pool.name} is the default node pool of cluster ${pool.clusterName}: it holds every node no other pool matches and cannot be deleted`,
+      },
+    ]);
+  }
+  const result = await run(() => ctx.api.deleteNodePool(runaiId));
+  ctx.onPoolChanged(runaiId, 'deleted');
+  return { accepted: true, status: result.status, nodePool: pool };
+}
+
+/** A legacy change was accepted (202, no body): forget what the request knew of the pool, and tell the live layer. */
+function acceptedChange(ctx: GatewayContext, id: number, change: ChangeKind = 'updated') {
+  ctx.loaders.nodePoolById.clear(String(id));
+  ctx.onPoolChanged(String(id), change);
+  return { accepted: true };
+}
+
+/** Resolves `legacyCreateNodePool`. Calls the deprecated `POST /v1/k8s/clusters/{clusterId}/node-pools`. */
+export async function legacyCreateNodePool(
+  clusterId: string,
+  input: Input,
+  ctx: GatewayContext,
+): Promise<{ nodePool: LegacyNodePool | null }> {
+  const pool = await run(() =>
+    ctx.api.legacyCreateNodePool(clusterId, givenFields<LegacyNodePoolCreateBody>(input)),
+  );
+  if (pool) ctx.onPoolChanged(String(pool.id), 'created');
+  return { nodePool: pool };
+}
+
+/** Resolves `legacyUpdateNodePool`. Calls the deprecated `PUT /v1/k8s/clusters/{clusterId}/node-pools/{id}`. */
+export async function legacyUpdateNodePool(clusterId: string, id: number, input: Input, ctx: GatewayContext) {
+  await run(() => ctx.api.legacyUpdateNodePool(clusterId, id, givenFields<LegacyNodePoolUpdateBody>(input)));
+  return acceptedChange(ctx, id);
+}
+
+/** Resolves `legacyUpdateNodePoolLabels`. Calls the deprecated `PUT /v1/k8s/clusters/{clusterId}/node-pools/{id}/labels`. */
+export async function legacyUpdateNodePoolLabels(
+  clusterId: string,
+  id: number,
+  labels: { labelKey: string; labelValue: string },
+  ctx: GatewayContext,
+) {
+  await run(() => ctx.api.legacyUpdateNodePoolLabels(clusterId, id, labels));
+  return acceptedChange(ctx, id);
+}
+
+/** Resolves `legacyDeleteNodePool`. Calls the deprecated `DELETE /v1/k8s/clusters/{clusterId}/node-pools/{id}`. */
+export async function legacyDeleteNodePool(clusterId: string, id: number, ctx: GatewayContext) {
+  await run(() => ctx.api.legacyDeleteNodePool(clusterId, id));
+  return acceptedChange(ctx, id, 'deleted');
+}
