@@ -8,6 +8,7 @@ import { maskError } from './gateway-errors.js';
 import { useDeferredErrors } from './plugins/use-deferred-errors.js';
 import { useEarlyValidation } from './plugins/use-early-validation.js';
 import { useErrorHttpStatus } from './plugins/use-error-http-status.js';
+import { connectionAuthorization } from './websocket.js';
 
 export interface ServerContext {
   req: IncomingMessage;
@@ -41,6 +42,15 @@ export function createGateway(schema: GraphQLSchema, config: Config, deps: Conte
       warn: (...args) => deps.log.warn({ args }, 'yoga'),
       error: (...args) => deps.log.error({ args }, 'yoga'),
     },
-    context: ({ request }) => createContext(deps, request.headers.get('authorization'), request.signal),
+    // HTTP requests carry an Authorization header; WebSocket operations (see websocket.ts) their connection_init payload.
+    context: (initial) => {
+      const { request, connectionParams } = initial as {
+        request?: Request;
+        connectionParams?: Record<string, unknown>;
+      };
+      const authorization =
+        request?.headers.get('authorization') ?? connectionAuthorization(connectionParams);
+      return createContext(deps, authorization, request?.signal);
+    },
   });
 }

@@ -2,11 +2,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config.js';
 import { createGateway } from './gateway.js';
+import { LiveUpdates } from './live/live-updates.js';
 import { createLogger, type Logger } from './logger.js';
 import { Readiness } from './readiness.js';
 import { schema } from './schema/index.js';
 import { createSimulator, type Simulator, type SimulatorOptions } from './simulator/index.js';
 import { UpstreamHttp } from './upstream/http.js';
+import { attachWebSocket } from './websocket.js';
 
 /** The token the gateway uses in demo mode for callers who send none. */
 export const DEMO_TOKEN = 'demo-admin';
@@ -16,6 +18,8 @@ export interface AppOptions {
   log?: Logger;
   /** Options of the embedded simulator, in demo mode. */
   simulator?: SimulatorOptions;
+  /** Polls that follow a mutation until the pool settles (ms); tests shorten them. */
+  settleDelaysMs?: readonly number[];
 }
 
 export interface App {
@@ -27,6 +31,8 @@ export interface App {
   readonly url: string;
   /** The embedded simulator in demo mode, undefined otherwise. */
   readonly simulator: Simulator | undefined;
+  /** The live layer (subscriptions), once started. */
+  readonly live: LiveUpdates | undefined;
 }
 
 function sendText(res: ServerResponse, status: number, body: string): void {
@@ -47,6 +53,8 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     : undefined;
   let http: UpstreamHttp | undefined;
   let server: Server | undefined;
+  let live: LiveUpdates | undefined;
+  let websocket: ReturnType<typeof attachWebSocket> | undefined;
   let url: string | undefined;
 
   async function start(port = config.port, host = config.host): Promise<string> {
@@ -67,11 +75,18 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     http = upstream;
     readiness = new Readiness(upstream);
     const ready = readiness;
+    live = new LiveUpdates({
+      http: upstream,
+      intervalMs: config.pollIntervalMs,
+      ...(options.settleDelaysMs ? { settleDelaysMs: options.settleDelaysMs } : {}),
+      warn: (obj, msg) => log.warn(obj, msg),
+    });
     const yoga = createGateway(schema, config, {
       http: upstream,
       log,
       fallbackToken: demo ? DEMO_TOKEN : undefined,
       loaderOptions: { metricsConcurrency: config.metricsConcurrency },
+      live,
     });
 
     server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -85,6 +100,12 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
       }
       if (path === '/graphql') return void yoga.handle(req, res);
       sendText(res, 404, 'not found: try /graphql\n');
+    });
+    websocket = attachWebSocket(server, yoga, {
+      path: '/graphql',
+      connectionInitWaitTimeoutMs: config.wsConnectionInitTimeoutMs,
+      maxSubscriptionsPerConnection: config.wsMaxSubscriptionsPerConnection,
+      allowAnonymous: demo,
     });
     const listening = server;
     await new Promise<void>((resolve, reject) => {
@@ -102,6 +123,10 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
   }
 
   async function stop(): Promise<void> {
+    // Subscriptions complete first, so clients see a clean end before their sockets close.
+    live?.stop();
+    await websocket?.close();
+    websocket = undefined;
     const closing = server;
     server = undefined;
     if (closing) {
@@ -123,5 +148,8 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
       return url;
     },
     simulator,
+    get live() {
+      return live;
+    },
   };
 }

@@ -49,13 +49,16 @@ export function captureLogs(lines: Record<string, unknown>[]): Writable {
  * loopback ports. `token` defaults to demo-admin.
  */
 export async function startStack(
-  options: { config?: ConfigInput; simulator?: SimulatorOptions } = {},
+  options: { config?: ConfigInput; simulator?: SimulatorOptions; settleDelaysMs?: readonly number[] } = {},
 ): Promise<Stack> {
   const simulator = createSimulator(options.simulator);
   const simulatorUrl = await simulator.start(0, '127.0.0.1');
   const logs: Record<string, unknown>[] = [];
   const config = makeConfig({ runaiUrl: simulatorUrl, logLevel: 'info', ...options.config });
-  const app = buildApp(config, { log: createLogger(config.logLevel, captureLogs(logs)) });
+  const app = buildApp(config, {
+    log: createLogger(config.logLevel, captureLogs(logs)),
+    ...(options.settleDelaysMs ? { settleDelaysMs: options.settleDelaysMs } : {}),
+  });
   const url = await app.start(0, '127.0.0.1');
   const stack: Stack = {
     simulator,

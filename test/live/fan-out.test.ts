@@ -1,0 +1,103 @@
+import type { Client } from 'graphql-ws';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Collected, wsClient } from '../helpers/live.js';
+import { type Stack, startStack } from '../helpers/stack.js';
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function stackWith(
+  tokens?: Record<string, { tenantId: number; role: 'admin' | 'viewer' }>,
+): Promise<Stack> {
+  const stack = await startStack({
+    config: { logLevel: 'silent', pollIntervalMs: 500 },
+    ...(tokens ? { simulator: { tokens } } : {}),
+  });
+  cleanups.push(() => stack.stop());
+  return stack;
+}
+
+/** Waits, without asserting on time, until `condition` holds (bounded). */
+async function eventually(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not reached');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+const lists = (stack: Stack) =>
+  stack.simulator.requests.filter((r) => r.operation === 'get_nodepools').length;
+
+describe('shared pollers', () => {
+  it('serves 200 subscribers on one token from one poller: one list call per poll', async () => {
+    const stack = await stackWith();
+    // 4 connections of 50 subscriptions each (a connection holds at most 100 by default).
+    const clients = Array.from({ length: 4 }, () => wsClient(stack.url));
+    cleanups.push(() => Promise.all(clients.map((c) => c.dispose())));
+    const subs = Array.from({ length: 200 }, (_, i) => new Collected(clients[i % 4] as Client));
+    cleanups.push(() => {
+      for (const s of subs) s.unsubscribe();
+    });
+    await eventually(() => stack.app.live?.subscriptions === 200);
+    expect(stack.app.live?.pollers).toBe(1);
+
+    const live = stack.app.live!;
+    const startPolls = live.pollCount;
+    const startLists = lists(stack);
+    await eventually(() => live.pollCount >= startPolls + 3);
+    const polls = live.pollCount - startPolls;
+    // Every poll is one list call (the seed fits one page), whatever the number of subscribers.
+    expect(lists(stack) - startLists).toBeGreaterThanOrEqual(polls);
+    expect(lists(stack) - startLists).toBeLessThanOrEqual(polls + 1);
+    expect(stack.app.live?.pollers).toBe(1);
+  });
+
+  it('runs one poller per token: 10 tokens, 10 pollers', async () => {
+    const tokens = Object.fromEntries(
+      Array.from({ length: 10 }, (_, i) => [`token-${i}`, { tenantId: 1001, role: 'viewer' as const }]),
+    );
+    const stack = await stackWith(tokens);
+    const clients: Client[] = Object.keys(tokens).map((token) => wsClient(stack.url, token));
+    cleanups.push(() => Promise.all(clients.map((c) => c.dispose())));
+    const subs = clients.flatMap((client) => [new Collected(client), new Collected(client)]);
+    cleanups.push(() => {
+      for (const s of subs) s.unsubscribe();
+    });
+    await eventually(() => stack.app.live?.subscriptions === 20);
+    expect(stack.app.live?.pollers).toBe(10);
+    await eventually(() => new Set(stack.simulator.requests.map((r) => r.token)).size === 10);
+  });
+
+  it('stops polling when the last subscriber leaves', async () => {
+    const stack = await stackWith();
+    const client = wsClient(stack.url);
+    cleanups.push(() => client.dispose());
+    const subs = [new Collected(client), new Collected(client)];
+    await eventually(() => lists(stack) >= 1);
+    for (const s of subs) s.unsubscribe();
+    await eventually(() => stack.app.live?.pollers === 0 && stack.app.live?.subscriptions === 0);
+    const after = lists(stack);
+    // Three intervals pass: a poller still running would have listed again.
+    await new Promise((resolve) => setTimeout(resolve, 1600));
+    expect(lists(stack)).toBe(after);
+  });
+});
+
+describe('connection limits', () => {
+  it('refuses a subscription beyond the per-connection maximum, keeping the others', async () => {
+    const stack = await startStack({ config: { logLevel: 'silent', wsMaxSubscriptionsPerConnection: 2 } });
+    cleanups.push(() => stack.stop());
+    const client = wsClient(stack.url);
+    cleanups.push(() => client.dispose());
+    const kept = [new Collected(client), new Collected(client)];
+    await eventually(() => stack.app.live?.subscriptions === 2);
+    const refused = new Collected(client);
+    await refused.until((c) => c.done);
+    expect(JSON.stringify(refused.errors)).toContain('TOO_MANY_SUBSCRIPTIONS');
+    expect(kept.every((s) => !s.done)).toBe(true);
+    for (const s of kept) s.unsubscribe();
+  });
+});
