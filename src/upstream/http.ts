@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import CircuitBreaker from 'opossum';
 import { type Dispatcher, Pool } from 'undici';
 import { errorFromResponse, UpstreamError, type UpstreamErrorCode } from './errors.js';
 import { InflightCalls } from './inflight.js';
@@ -55,7 +56,25 @@ export interface UpstreamHttpOptions {
   retryMaxDelayMs?: number;
   /** Share identical GETs made with the same token while they are in flight. Default true. */
   dedupGets?: boolean;
+  /** Circuit breaker of this origin; omitted: the defaults below. */
+  circuit?: CircuitOptions;
 }
+
+/** When the circuit breaker of an origin opens, and for how long. */
+export interface CircuitOptions {
+  /** Share of failed calls in the rolling window that opens the circuit. Default 50. */
+  errorThresholdPercentage?: number;
+  /** Calls in the window before the circuit may open. Default 10. */
+  volumeThreshold?: number;
+  /** How long the circuit stays open before a trial call. Default 10 000 ms. */
+  resetTimeoutMs?: number;
+  /** Length of the rolling window. Default 10 000 ms. */
+  rollingWindowMs?: number;
+  /** Called when the circuit changes state (for logs and metrics). */
+  onStateChange?: (state: CircuitState) => void;
+}
+
+export type CircuitState = 'closed' | 'open' | 'halfOpen';
 
 /** A query value; arrays are sent as ONE comma-joined value (OpenAPI `explode: false`). */
 export type QueryValue = string | number | boolean | readonly string[] | null | undefined;
@@ -153,6 +172,7 @@ export class UpstreamHttp {
   private readonly onCall: ((event: UpstreamCallEvent) => void) | undefined;
   private closing: Promise<void> | undefined;
   private readonly inflight: InflightCalls<UpstreamResponse> | undefined;
+  private readonly breaker: CircuitBreaker<[UpstreamRequest], UpstreamResponse>;
 
   constructor(options: UpstreamHttpOptions) {
     const url = new URL(options.baseUrl);
@@ -167,6 +187,23 @@ export class UpstreamHttp {
     this.logger = options.logger;
     this.onCall = options.onCall;
     this.inflight = options.dedupGets === false ? undefined : new InflightCalls();
+    const circuit = options.circuit ?? {};
+    this.breaker = new CircuitBreaker((req: UpstreamRequest) => this.send(req), {
+      timeout: false, // deadlines are the transport's own
+      errorThresholdPercentage: circuit.errorThresholdPercentage ?? 50,
+      volumeThreshold: circuit.volumeThreshold ?? 10,
+      resetTimeout: circuit.resetTimeoutMs ?? 10_000,
+      rollingCountTimeout: circuit.rollingWindowMs ?? 10_000,
+      // Only signs of an unhealthy Run:ai count: 4xx answers and callers' aborts are healthy traffic.
+      errorFilter: (error: unknown) => !countsAgainstCircuit(error),
+    });
+    for (const state of ['open', 'halfOpen', 'close'] as const) {
+      this.breaker.on(state as 'open', () => {
+        const now = state === 'close' ? 'closed' : state;
+        this.logger?.warn({ origin: url.origin, circuit: now }, `Run:ai circuit ${now}`);
+        circuit.onStateChange?.(now);
+      });
+    }
     // Our own pool, used directly (never the global dispatcher), so its limits and timeouts apply
     // only to Run:ai and close() releases exactly these sockets.
     this.pool = new Pool(url.origin, {
@@ -186,12 +223,39 @@ export class UpstreamHttp {
    * @throws the caller's `signal.reason` when the caller aborts.
    */
   request<T = unknown>(req: UpstreamRequest): Promise<UpstreamResponse<T>> {
-    if (req.method !== 'GET' || !this.inflight || req.deadline !== undefined) return this.send<T>(req);
+    if (req.method !== 'GET' || !this.inflight || req.deadline !== undefined) return this.guarded<T>(req);
     // The key holds a hash of the token: concurrent callers share a call only with their own credentials.
     const credentials = req.token ? createHash('sha256').update(req.token).digest('base64url') : '-';
     const key = `${credentials} ${req.accept ?? ''} ${this.buildPath(req.path, req.query)}`;
-    const shared = this.inflight.run(key, req.signal, (signal) => this.send({ ...req, signal }));
-    return shared as Promise<UpstreamResponse<T>>;
+    const shared = this.inflight.run(key, req.signal, (signal) => this.guarded({ ...req, signal }));
+    return (shared as Promise<UpstreamResponse<T>>).catch((error: unknown) => {
+      throw req.signal?.aborted && error === req.signal.reason
+        ? abortReason(req.operation, req.signal)
+        : error;
+    });
+  }
+
+  /** State of this origin's circuit breaker. */
+  get circuitState(): CircuitState {
+    if (this.breaker.opened) return 'open';
+    return this.breaker.halfOpen ? 'halfOpen' : 'closed';
+  }
+
+  /** One logical call through the circuit breaker: while it is open, calls fail at once. */
+  private async guarded<T>(req: UpstreamRequest): Promise<UpstreamResponse<T>> {
+    if (this.closing) return this.send<T>(req); // reports the shut-down client; the breaker is gone
+    try {
+      return (await this.breaker.fire(req)) as UpstreamResponse<T>;
+    } catch (error) {
+      if ((error as { code?: unknown }).code === 'EOPENBREAKER') {
+        throw new UpstreamError({
+          code: 'UPSTREAM_UNAVAILABLE',
+          operation: req.operation,
+          message: `Run:ai is unavailable: too many recent calls failed, so calls are paused for a while (${req.operation})`,
+        });
+      }
+      throw error;
+    }
   }
 
   /** Number of distinct GETs being shared right now (for tests). */
@@ -201,7 +265,7 @@ export class UpstreamHttp {
 
   private async send<T>(req: UpstreamRequest): Promise<UpstreamResponse<T>> {
     const { signal: callerSignal } = req;
-    callerSignal?.throwIfAborted();
+    if (callerSignal?.aborted) throw abortReason(req.operation, callerSignal);
     if (this.closing) {
       throw new UpstreamError({
         code: 'UPSTREAM_UNAVAILABLE',
@@ -252,7 +316,7 @@ export class UpstreamHttp {
         } catch (err) {
           if (callerSignal?.aborted) {
             this.report(req, attempt, startedAt, 'error');
-            throw callerSignal.reason;
+            throw abortReason(req.operation, callerSignal);
           }
           if (controller.signal.reason instanceof DeadlineExceeded) {
             const error = timeoutError(req.operation, err);
@@ -292,7 +356,7 @@ export class UpstreamHttp {
         try {
           await sleep(waitMs, undefined, { signal: controller.signal });
         } catch {
-          if (callerSignal?.aborted) throw callerSignal.reason;
+          if (callerSignal?.aborted) throw abortReason(req.operation, callerSignal);
           throw timeoutError(req.operation, undefined);
         }
       }
@@ -304,6 +368,8 @@ export class UpstreamHttp {
 
   /** Closes the connection pool, letting in-flight requests finish. Safe to call more than once. */
   close(): Promise<void> {
+    // The breaker's rolling window runs on a timer: shut it down so the process can exit.
+    this.breaker.shutdown();
     this.closing ??= this.pool.close();
     return this.closing;
   }
@@ -443,6 +509,17 @@ async function readErrorBody(body: Dispatcher.ResponseData['body']): Promise<unk
   }
 }
 
+/** Failures that say Run:ai (or the way to it) is unhealthy: 5xx, 429, timeouts, connection failures. */
+function countsAgainstCircuit(error: unknown): boolean {
+  if (!(error instanceof UpstreamError)) return false;
+  return (
+    error.code === 'UPSTREAM_UNAVAILABLE' ||
+    error.code === 'UPSTREAM_TIMEOUT' ||
+    error.code === 'UPSTREAM_ERROR' ||
+    error.code === 'RATE_LIMITED'
+  );
+}
+
 /** Parses Retry-After (delta seconds or HTTP date) into milliseconds from now. */
 export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | undefined {
   const raw = headerValue(value)?.trim();
@@ -456,6 +533,17 @@ export function parseRetryAfter(value: string | string[] | undefined, now = Date
 
 function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * What to throw when the caller's signal aborted the call: its reason, except
+ * that a deadline (`AbortSignal.timeout`, e.g. the GraphQL request's own)
+ * becomes UPSTREAM_TIMEOUT.
+ */
+function abortReason(operation: string, signal: AbortSignal): unknown {
+  const reason: unknown = signal.reason;
+  if (reason instanceof Error && reason.name === 'TimeoutError') return timeoutError(operation, reason);
+  return reason;
 }
 
 function timeoutError(operation: string, cause: unknown): UpstreamError {

@@ -37,23 +37,33 @@ export class InflightCalls<T> {
     const shared = entry;
     shared.waiters++;
     if (!signal) return shared.promise;
-    return new Promise<T>((resolve, reject) => {
-      const leave = () => {
-        shared.waiters--;
-        reject(signal.reason);
-        if (shared.waiters === 0) shared.controller.abort(signal.reason);
-      };
-      signal.addEventListener('abort', leave, { once: true });
-      shared.promise.then(
-        (value) => {
-          signal.removeEventListener('abort', leave);
-          resolve(value);
-        },
-        (error: unknown) => {
-          signal.removeEventListener('abort', leave);
-          reject(error);
-        },
-      );
+    return leaveOnAbort(shared.promise, signal, () => {
+      shared.waiters--;
+      if (shared.waiters === 0) shared.controller.abort(signal.reason);
     });
   }
+}
+
+/**
+ * Waits for `shared`, but rejects with the signal's reason as soon as this
+ * caller aborts (calling `onLeave` first); the shared work itself goes on.
+ */
+export function leaveOnAbort<T>(shared: Promise<T>, signal: AbortSignal, onLeave?: () => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const leave = () => {
+      onLeave?.();
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', leave, { once: true });
+    shared.then(
+      (value) => {
+        signal.removeEventListener('abort', leave);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', leave);
+        reject(error);
+      },
+    );
+  });
 }

@@ -23,6 +23,8 @@ export function httpOptions(
     connections: 4,
     retryBaseDelayMs: 5,
     retryMaxDelayMs: 20,
+    // These suites inject many failures on purpose; the breaker has its own tests.
+    circuit: { volumeThreshold: 1_000_000 },
     ...overrides,
   };
 }
