@@ -11,38 +11,73 @@ const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().in
  * an environment variable of the same name in SCREAMING_SNAKE case (see
  * README "Configuration").
  */
-export const configSchema = z.object({
-  /** Port of the gateway's HTTP server. 0 picks a free port. */
-  port: int(0, 65535).default(4000),
-  /** Address the gateway listens on. */
-  host: z.string().default('0.0.0.0'),
-  /** Base URL of the Run:ai control plane. Unset: demo mode with the embedded simulator. */
-  runaiUrl: z.url().optional(),
-  /** Milliseconds to establish a TCP/TLS connection to Run:ai. */
-  upstreamConnectTimeoutMs: int(1).default(5_000),
-  /** Milliseconds to wait for Run:ai's response headers. */
-  upstreamHeadersTimeoutMs: int(1).default(10_000),
-  /** Milliseconds one upstream call may take in total, retries included. */
-  upstreamTotalTimeoutMs: int(1).default(30_000),
-  /** Retries of idempotent calls (GET, PUT, DELETE) on 429/502/503/504 and connection resets. */
-  upstreamMaxRetries: int(0, 5).default(2),
-  /** Keep-alive connections per upstream origin. */
-  upstreamConnections: int(1, 1024).default(64),
-  /** At most this many metrics calls run at once for one GraphQL request. */
-  metricsConcurrency: int(1, 1024).default(64),
-  /** Poll interval of the phase watchers behind subscriptions. */
-  pollIntervalMs: int(500).default(5_000),
-  /** Milliseconds a WebSocket client has to send `connection_init`. */
-  wsConnectionInitTimeoutMs: int(100).default(10_000),
-  /** Subscriptions one WebSocket connection may hold at once. */
-  wsMaxSubscriptionsPerConnection: int(1, 10_000).default(100),
-  /** Log level of the JSON logs. */
-  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  /** Serve GraphiQL on GET /graphql for browsers. */
-  graphiql: bool.default(true),
-  /** Pools the embedded simulator generates in demo mode (0: the demo seed). */
-  simulatorPools: int(0, 100_000).default(0),
-});
+export const configSchema = z
+  .object({
+    /** Port of the gateway's HTTP server. 0 picks a free port. */
+    port: int(0, 65535).default(4000),
+    /** Address the gateway listens on. */
+    host: z.string().default('0.0.0.0'),
+    /** Base URL of the Run:ai control plane. Unset: demo mode with the embedded simulator. */
+    runaiUrl: z.url().optional(),
+    /** Milliseconds to establish a TCP/TLS connection to Run:ai. */
+    upstreamConnectTimeoutMs: int(1).default(5_000),
+    /** Milliseconds to wait for Run:ai's response headers. */
+    upstreamHeadersTimeoutMs: int(1).default(10_000),
+    /** Milliseconds one upstream call may take in total, retries included. */
+    upstreamTotalTimeoutMs: int(1).default(30_000),
+    /** Retries of idempotent calls (GET, PUT, DELETE) on 429/502/503/504 and connection resets. */
+    upstreamMaxRetries: int(0, 5).default(2),
+    /** Keep-alive connections per upstream origin. */
+    upstreamConnections: int(1, 1024).default(64),
+    /** At most this many metrics calls run at once for one GraphQL request. */
+    metricsConcurrency: int(1, 1024).default(64),
+    /** Poll interval of the phase watchers behind subscriptions. */
+    pollIntervalMs: int(500).default(5_000),
+    /** Milliseconds a WebSocket client has to send `connection_init`. */
+    wsConnectionInitTimeoutMs: int(100).default(10_000),
+    /** Subscriptions one WebSocket connection may hold at once. */
+    wsMaxSubscriptionsPerConnection: int(1, 10_000).default(100),
+    /** Deadline of one GraphQL request over HTTP, all its upstream calls included. */
+    requestTimeoutMs: int(100).default(60_000),
+    /** Circuit breaker: share of failed upstream calls (5xx, timeouts, connection failures) that opens it. */
+    circuitErrorThresholdPercent: int(1, 100).default(50),
+    /** Circuit breaker: calls within the rolling 10 s window before it may open. */
+    circuitVolumeThreshold: int(1).default(10),
+    /** Circuit breaker: how long it stays open before letting a trial call through. */
+    circuitResetTimeoutMs: int(100).default(10_000),
+    /** Query limits (graphql-armor): deepest selection. */
+    maxDepth: int(1, 100).default(12),
+    /** Query limits: cost (objects 2, scalars 1, multiplied per depth level). */
+    maxCost: int(1).default(25_000),
+    /** Query limits: aliases in one document. */
+    maxAliases: int(0).default(50),
+    /** Query limits: lexical tokens in one document. */
+    maxTokens: int(1).default(2_000),
+    /** Query limits: directives in one document. */
+    maxDirectives: int(0).default(20),
+    /** Largest request body accepted, in bytes. */
+    maxBodyBytes: int(1_024).default(256 * 1024),
+    /** Answer introspection queries (GraphiQL and codegen need it). */
+    introspection: bool.default(true),
+    /** Hide "did you mean …" field suggestions; default on when NODE_ENV is production. */
+    hideFieldSuggestions: bool.default(process.env['NODE_ENV'] === 'production'),
+    /** Milliseconds in-flight requests get to finish on SIGTERM/SIGINT before sockets are closed. */
+    shutdownTimeoutMs: int(0).default(10_000),
+    /** Service credentials: a Run:ai application's client id, used for callers who send no token. */
+    runaiClientId: z.string().min(1).optional(),
+    /** Service credentials: the application's secret. */
+    runaiClientSecret: z.string().min(1).optional(),
+    /** Log level of the JSON logs. */
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** Serve GraphiQL on GET /graphql for browsers. */
+    graphiql: bool.default(true),
+    /** Pools the embedded simulator generates in demo mode (0: the demo seed). */
+    simulatorPools: int(0, 100_000).default(0),
+  })
+  .refine((c) => (c.runaiClientId === undefined) === (c.runaiClientSecret === undefined), {
+    message: 'set both RUNAI_CLIENT_ID and RUNAI_CLIENT_SECRET, or neither',
+    path: ['runaiClientId'],
+  });
 
 export type Config = z.infer<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;

@@ -3,9 +3,11 @@ import { createGraphQLError } from 'graphql-yoga';
 import { bearerToken, credentialScope } from './credentials.js';
 import type { ChangeKind, LiveUpdates } from './live/live-updates.js';
 import type { Logger } from './logger.js';
+import { isUpstreamError } from './upstream/errors.js';
 import type { UpstreamHttp } from './upstream/http.js';
 import { createLoaders, type LoaderOptions, type Loaders } from './upstream/loaders.js';
 import { bindNodePoolsApi, type NodePoolsApi } from './upstream/nodepools-api.js';
+import type { ServiceTokenSource } from './upstream/service-token.js';
 
 /** Everything a resolver may use for one GraphQL operation. Nothing in it is shared between callers. */
 export interface GatewayContext {
@@ -16,6 +18,8 @@ export interface GatewayContext {
   scope: string;
   /** The Run:ai node-pools API, bound to this caller's credentials and request signal. */
   api: NodePoolsApi;
+  /** Calls this request made to Run:ai (logical calls; retries not counted), for the request log. */
+  stats: { upstreamCalls: number };
   /** Per-request DataLoaders over `api`. */
   loaders: Loaders;
   /** When the operation started: every default time window of the request is computed from it, so equal windows batch together. */
@@ -38,6 +42,34 @@ export interface ContextDeps {
   loaderOptions?: LoaderOptions;
   /** The live layer: subscriptions and refresh-on-mutation. */
   live?: LiveUpdates | undefined;
+  /** Service credentials: a token for callers who send none (RUNAI_CLIENT_ID/SECRET). */
+  serviceTokens?: ServiceTokenSource | undefined;
+  /** Deadline of one HTTP request, all upstream calls included. */
+  requestTimeoutMs?: number | undefined;
+}
+
+/**
+ * The same API, counting its calls for the request log, and reporting
+ * failures (a 401 on the service token makes the gateway fetch a new one).
+ */
+function instrumentedApi(
+  api: NodePoolsApi,
+  stats: { upstreamCalls: number },
+  onError?: (error: unknown) => void,
+): NodePoolsApi {
+  const wrapped: Record<string, unknown> = {};
+  for (const [name, fn] of Object.entries(api)) {
+    wrapped[name] = async (...args: unknown[]) => {
+      stats.upstreamCalls++;
+      try {
+        return await (fn as (...a: unknown[]) => Promise<unknown>)(...args);
+      } catch (error) {
+        onError?.(error);
+        throw error;
+      }
+    };
+  }
+  return wrapped as NodePoolsApi;
 }
 
 const unauthenticated = () =>
@@ -56,27 +88,45 @@ function anonymousApi(): NodePoolsApi {
  * Builds the per-operation context: resolves the caller's credentials and
  * binds the Run:ai API to them and to the request's abort signal.
  */
-export function createContext(
+export async function createContext(
   deps: ContextDeps,
   authorization: string | null | undefined,
-  signal?: AbortSignal,
-): GatewayContext {
-  const token = bearerToken(authorization) ?? deps.fallbackToken;
+  requestSignal?: AbortSignal,
+): Promise<GatewayContext> {
+  const callerToken = bearerToken(authorization) ?? deps.fallbackToken;
+  const token = callerToken ?? (await deps.serviceTokens?.getToken(requestSignal));
+  const usesServiceToken = callerToken === undefined && token !== undefined;
+  // Calls stop when the client goes away or the request's deadline passes, whichever comes first.
+  const signal =
+    requestSignal && deps.requestTimeoutMs
+      ? AbortSignal.any([requestSignal, AbortSignal.timeout(deps.requestTimeoutMs)])
+      : requestSignal;
   const requestId = randomUUID();
   const log = deps.log.child({ requestId });
+  const stats = { upstreamCalls: 0 };
   const api = token
-    ? bindNodePoolsApi({
-        http: deps.http,
-        token,
-        ...(signal ? { signal } : {}),
-        warn: (obj: object, msg: string) => log.warn(obj, msg),
-      })
+    ? instrumentedApi(
+        bindNodePoolsApi({
+          http: deps.http,
+          token,
+          ...(signal ? { signal } : {}),
+          warn: (obj: object, msg: string) => log.warn(obj, msg),
+        }),
+        stats,
+        usesServiceToken
+          ? (error) => {
+              if (isUpstreamError(error) && error.code === 'UNAUTHENTICATED')
+                deps.serviceTokens?.invalidate(token);
+            }
+          : undefined,
+      )
     : anonymousApi();
   return {
     requestId,
     token,
     scope: credentialScope(token),
     api,
+    stats,
     loaders: createLoaders(api, deps.loaderOptions),
     now: new Date(),
     onPoolChanged: (poolId, change) => {

@@ -1,13 +1,18 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import type { GraphQLSchema } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { Config } from './config.js';
 import { type ContextDeps, createContext, type GatewayContext } from './context.js';
 import { maskError } from './gateway-errors.js';
+import type { GatewayMetrics } from './metrics.js';
 import { useDeferredErrors } from './plugins/use-deferred-errors.js';
 import { useEarlyValidation } from './plugins/use-early-validation.js';
 import { useErrorHttpStatus } from './plugins/use-error-http-status.js';
+import { useOperationLog } from './plugins/use-operation-log.js';
+import { useQueryLimits } from './plugins/use-query-limits.js';
 import { connectionAuthorization } from './websocket.js';
 
 export interface ServerContext {
@@ -17,11 +22,24 @@ export interface ServerContext {
 
 export type Gateway = YogaServerInstance<ServerContext, GatewayContext>;
 
+/** Any of these headers marks a request as deliberate (GraphQL clients, Apollo and yoga conventions). */
+export const CSRF_HEADERS = [
+  'x-graphql-yoga-csrf',
+  'apollo-require-preflight',
+  'x-apollo-operation-name',
+  'graphql-preflight',
+];
+
 /**
  * The graphql-yoga instance: schema, plugins, error masking, GraphiQL served
  * from the package (no CDN), and the per-request context factory.
  */
-export function createGateway(schema: GraphQLSchema, config: Config, deps: ContextDeps): Gateway {
+export function createGateway(
+  schema: GraphQLSchema,
+  config: Config,
+  deps: ContextDeps,
+  metrics?: GatewayMetrics,
+): Gateway {
   return createYoga<ServerContext, GatewayContext>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -35,7 +53,16 @@ export function createGateway(schema: GraphQLSchema, config: Config, deps: Conte
       : false,
     renderGraphiQL,
     maskedErrors: { maskError },
-    plugins: [useEarlyValidation(), useDeferredErrors(), useErrorHttpStatus()],
+    plugins: [
+      // A request must prove it is not a cross-site form or image: a non-simple content type or this header.
+      useCSRFPrevention({ requestHeaders: CSRF_HEADERS }),
+      ...(config.introspection ? [] : [useDisableIntrospection()]),
+      useQueryLimits(config),
+      useEarlyValidation(),
+      useDeferredErrors(),
+      useErrorHttpStatus(),
+      useOperationLog(deps.log, metrics),
+    ],
     logging: {
       debug: (...args) => deps.log.debug({ args }, 'yoga'),
       info: (...args) => deps.log.info({ args }, 'yoga'),

@@ -5,25 +5,38 @@ import type { UpstreamHttp } from './upstream/http.js';
 const FRESH_MS = 15_000;
 
 /**
- * Tracks whether Run:ai answered recently. Any HTTP answer counts (a 401 to
- * an anonymous probe proves the API is up); connection failures and
- * timeouts do not.
+ * Whether the gateway can serve: Run:ai answered recently and its circuit
+ * breaker is not open. Any HTTP answer counts (a 401 to an anonymous probe
+ * proves the API is up); connection failures and timeouts do not.
  */
 export class Readiness {
   private lastAnswerAt = 0;
+  private why = 'Run:ai has not answered yet';
 
   constructor(
     private readonly http: UpstreamHttp,
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** Why the gateway is not ready, for the /readyz body. */
+  get reason(): string {
+    return this.why;
+  }
+
   /** Records an answer from Run:ai, seen on any call. */
   markAnswered(): void {
     this.lastAnswerAt = this.now();
   }
 
-  /** True when Run:ai answered within the last 15 s, probing it with `GET /api/v1/node-pools/count` otherwise. */
+  /**
+   * Ready when the circuit is not open and Run:ai answered within the last
+   * 15 s; otherwise probes it with `GET /api/v1/node-pools/count`.
+   */
   async isReady(signal?: AbortSignal): Promise<boolean> {
+    if (this.http.circuitState === 'open') {
+      this.why = 'the Run:ai circuit breaker is open after repeated failures';
+      return false;
+    }
     if (this.now() - this.lastAnswerAt < FRESH_MS) return true;
     try {
       await this.http.request({
@@ -36,6 +49,8 @@ export class Readiness {
     } catch (error) {
       if (isUpstreamError(error) && error.status !== undefined) this.markAnswered();
     }
-    return this.now() - this.lastAnswerAt < FRESH_MS;
+    const ready = this.now() - this.lastAnswerAt < FRESH_MS;
+    if (!ready) this.why = 'Run:ai does not answer';
+    return ready;
   }
 }

@@ -4,10 +4,12 @@ import type { Config } from './config.js';
 import { createGateway } from './gateway.js';
 import { LiveUpdates } from './live/live-updates.js';
 import { createLogger, type Logger } from './logger.js';
+import { GatewayMetrics } from './metrics.js';
 import { Readiness } from './readiness.js';
 import { schema } from './schema/index.js';
 import { createSimulator, type Simulator, type SimulatorOptions } from './simulator/index.js';
 import { UpstreamHttp } from './upstream/http.js';
+import { ServiceTokenSource } from './upstream/service-token.js';
 import { attachWebSocket } from './websocket.js';
 
 /** The token the gateway uses in demo mode for callers who send none. */
@@ -35,6 +37,25 @@ export interface App {
   readonly live: LiveUpdates | undefined;
 }
 
+/**
+ * Caps request bodies sent without Content-Length (chunked): the socket is
+ * answered 413 and closed as soon as the running total passes the cap.
+ */
+function limitChunkedBodies(server: Server, maxBytes: number): void {
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] === undefined) return;
+    let received = 0;
+    req.on('data', (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > maxBytes && !res.headersSent) {
+        res.writeHead(413, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' });
+        res.end(`request body larger than ${maxBytes} bytes\n`);
+        req.destroy();
+      }
+    });
+  });
+}
+
 function sendText(res: ServerResponse, status: number, body: string): void {
   res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
   res.end(body);
@@ -56,10 +77,15 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
   let live: LiveUpdates | undefined;
   let websocket: ReturnType<typeof attachWebSocket> | undefined;
   let url: string | undefined;
+  /** Responses being written, so shutdown can wait for them. */
+  const inflight = new Set<ServerResponse>();
+  const idle: (() => void)[] = [];
+  let draining = false;
 
   async function start(port = config.port, host = config.host): Promise<string> {
     const baseUrl = simulator ? await simulator.start(0, '127.0.0.1') : (config.runaiUrl as string);
     let readiness: Readiness | undefined;
+    let gatewayMetrics: GatewayMetrics | undefined;
     const upstream = new UpstreamHttp({
       baseUrl,
       connectTimeoutMs: config.upstreamConnectTimeoutMs,
@@ -68,73 +94,145 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
       maxRetries: config.upstreamMaxRetries,
       connections: config.upstreamConnections,
       logger: log,
+      circuit: {
+        errorThresholdPercentage: config.circuitErrorThresholdPercent,
+        volumeThreshold: config.circuitVolumeThreshold,
+        resetTimeoutMs: config.circuitResetTimeoutMs,
+      },
       onCall: (event) => {
         if (typeof event.status === 'number') readiness?.markAnswered();
+        gatewayMetrics?.upstreamCall(event);
       },
     });
     http = upstream;
     readiness = new Readiness(upstream);
     const ready = readiness;
-    live = new LiveUpdates({
+    const liveUpdates = new LiveUpdates({
       http: upstream,
       intervalMs: config.pollIntervalMs,
       ...(options.settleDelaysMs ? { settleDelaysMs: options.settleDelaysMs } : {}),
       warn: (obj, msg) => log.warn(obj, msg),
     });
-    const yoga = createGateway(schema, config, {
-      http: upstream,
-      log,
-      fallbackToken: demo ? DEMO_TOKEN : undefined,
-      loaderOptions: { metricsConcurrency: config.metricsConcurrency },
-      live,
+    live = liveUpdates;
+    const exposed = new GatewayMetrics({
+      subscriptions: () => liveUpdates.subscriptions,
+      pollers: () => liveUpdates.pollers,
+      circuit: () => upstream.circuitState,
     });
+    gatewayMetrics = exposed;
+    const serviceTokens =
+      config.runaiClientId && config.runaiClientSecret
+        ? new ServiceTokenSource({
+            http: upstream,
+            clientId: config.runaiClientId,
+            clientSecret: config.runaiClientSecret,
+            logger: log,
+          })
+        : undefined;
+    const yoga = createGateway(
+      schema,
+      config,
+      {
+        http: upstream,
+        log,
+        fallbackToken: demo && !serviceTokens ? DEMO_TOKEN : undefined,
+        loaderOptions: { metricsConcurrency: config.metricsConcurrency },
+        live: liveUpdates,
+        serviceTokens,
+        requestTimeoutMs: config.requestTimeoutMs,
+      },
+      exposed,
+    );
 
-    server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const httpServer = createServer((req: IncomingMessage, res: ServerResponse) => {
       const path = (req.url ?? '/').split('?')[0];
       if (path === '/healthz') return sendText(res, 200, 'ok\n');
       if (path === '/readyz') {
         void ready
           .isReady()
-          .then((ok) => sendText(res, ok ? 200 : 503, ok ? 'ready\n' : 'upstream not answering\n'));
+          .then((ok) => sendText(res, ok ? 200 : 503, ok ? 'ready\n' : `not ready: ${ready.reason}\n`));
         return;
       }
-      if (path === '/graphql') return void yoga.handle(req, res);
-      sendText(res, 404, 'not found: try /graphql\n');
+      if (path === '/metrics') {
+        void exposed.registry.metrics().then((text) => {
+          res.writeHead(200, { 'content-type': exposed.registry.contentType });
+          res.end(text);
+        });
+        return;
+      }
+      if (path !== '/graphql') return sendText(res, 404, 'not found: try /graphql\n');
+      if (Number(req.headers['content-length'] ?? 0) > config.maxBodyBytes) {
+        return sendText(res, 413, `request body larger than ${config.maxBodyBytes} bytes\n`);
+      }
+      if (draining) res.setHeader('connection', 'close');
+      inflight.add(res);
+      res.once('close', () => {
+        inflight.delete(res);
+        if (inflight.size === 0) for (const notify of idle.splice(0)) notify();
+      });
+      void yoga.handle(req, res);
     });
-    websocket = attachWebSocket(server, yoga, {
+    server = httpServer;
+    limitChunkedBodies(httpServer, config.maxBodyBytes);
+    websocket = attachWebSocket(httpServer, yoga, {
       path: '/graphql',
       connectionInitWaitTimeoutMs: config.wsConnectionInitTimeoutMs,
       maxSubscriptionsPerConnection: config.wsMaxSubscriptionsPerConnection,
       allowAnonymous: demo,
     });
-    const listening = server;
     await new Promise<void>((resolve, reject) => {
-      listening.once('error', reject);
-      listening.listen(port, host, () => {
-        listening.off('error', reject);
+      httpServer.once('error', reject);
+      httpServer.listen(port, host, () => {
+        httpServer.off('error', reject);
         resolve();
       });
     });
-    const address = listening.address() as AddressInfo;
+    const address = httpServer.address() as AddressInfo;
     const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
     url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${address.port}`;
-    log.info({ url, upstream: demo ? 'embedded simulator' : baseUrl }, 'gateway listening');
+    log.info(
+      {
+        url,
+        upstream: demo ? 'embedded simulator' : baseUrl,
+        serviceCredentials: serviceTokens !== undefined,
+      },
+      'gateway listening',
+    );
     return url;
   }
 
+  /**
+   * Graceful stop: stop accepting; complete every subscription and close
+   * WebSockets with 1001 (open subscriptions would otherwise hold the drain
+   * until the deadline); let in-flight requests finish, up to
+   * `shutdownTimeoutMs`; then close the remaining sockets, the pollers and
+   * the upstream pool.
+   */
   async function stop(): Promise<void> {
-    // Subscriptions complete first, so clients see a clean end before their sockets close.
+    const closing = server;
+    server = undefined;
+    draining = true;
+    const closed = closing
+      ? new Promise<void>((resolve) => closing.close(() => resolve()))
+      : Promise.resolve();
     live?.stop();
     await websocket?.close();
     websocket = undefined;
-    const closing = server;
-    server = undefined;
-    if (closing) {
+    if (inflight.size > 0) {
+      log.info(
+        { inflight: inflight.size, deadlineMs: config.shutdownTimeoutMs },
+        'waiting for in-flight requests',
+      );
       await new Promise<void>((resolve) => {
-        closing.close(() => resolve());
-        closing.closeAllConnections();
+        const timer = setTimeout(resolve, config.shutdownTimeoutMs);
+        idle.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
       });
     }
+    closing?.closeAllConnections();
+    await closed;
     await http?.close();
     http = undefined;
     await simulator?.stop();

@@ -54,7 +54,13 @@ export async function startStack(
   const simulator = createSimulator(options.simulator);
   const simulatorUrl = await simulator.start(0, '127.0.0.1');
   const logs: Record<string, unknown>[] = [];
-  const config = makeConfig({ runaiUrl: simulatorUrl, logLevel: 'info', ...options.config });
+  // Suites inject many upstream failures on purpose; the circuit breaker has its own tests.
+  const config = makeConfig({
+    runaiUrl: simulatorUrl,
+    logLevel: 'info',
+    circuitVolumeThreshold: 1_000_000,
+    ...options.config,
+  });
   const app = buildApp(config, {
     log: createLogger(config.logLevel, captureLogs(logs)),
     ...(options.settleDelaysMs ? { settleDelaysMs: options.settleDelaysMs } : {}),

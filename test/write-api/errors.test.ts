@@ -438,13 +438,17 @@ describe('upstream failures are GraphQL errors, retried only when idempotent', (
 });
 
 describe('transport', () => {
-  it('a mutation sent with GET is refused (405) and changes nothing', async () => {
+  it('a mutation sent with GET is refused (403 without a CSRF header, 405 with one) and changes nothing', async () => {
     const query = encodeURIComponent('mutation { deleteNodePool(id: "5") { __typename } }');
-    const res = await fetch(`${stack.url}/graphql?query=${query}`, {
-      headers: { accept: 'application/json', authorization: 'Bearer demo-admin' },
+    const headers = { accept: 'application/json', authorization: 'Bearer demo-admin' };
+    const simple = await fetch(`${stack.url}/graphql?query=${query}`, { headers });
+    expect(simple.status).toBe(403);
+    await simple.body?.cancel();
+    const deliberate = await fetch(`${stack.url}/graphql?query=${query}`, {
+      headers: { ...headers, 'x-graphql-yoga-csrf': '1' },
     });
-    expect(res.status).toBe(405);
-    await res.body?.cancel();
+    expect(deliberate.status).toBe(405);
+    await deliberate.body?.cancel();
     expect(stack.simulator.requests).toHaveLength(0);
   });
 });

@@ -1,0 +1,52 @@
+import { getOperationAST } from 'graphql';
+import { isAsyncIterable, type Plugin } from 'graphql-yoga';
+import type { GatewayContext } from '../context.js';
+import type { Logger } from '../logger.js';
+import type { GatewayMetrics, OperationOutcome } from '../metrics.js';
+
+function outcomeOf(result: { data?: unknown; errors?: readonly unknown[] }): OperationOutcome {
+  if (!result.errors?.length) return 'success';
+  return result.data === null || result.data === undefined ? 'error' : 'partial';
+}
+
+/**
+ * One JSON log line and one metric sample per GraphQL operation: request id,
+ * operation name, duration, outcome and the number of Run:ai calls it made.
+ * Documents that fail validation (limits included) count as `invalid`.
+ */
+export function useOperationLog(log: Logger, metrics: GatewayMetrics | undefined): Plugin<GatewayContext> {
+  return {
+    onValidate({ params }) {
+      const started = performance.now();
+      return ({ valid }) => {
+        if (valid) return;
+        const name = getOperationAST(params.documentAST, params.options?.['operationName'])?.name?.value;
+        metrics?.operation(name, 'invalid', (performance.now() - started) / 1000);
+      };
+    },
+    onExecute({ args }) {
+      const started = performance.now();
+      const ctx = args.contextValue as Partial<GatewayContext>;
+      const operation = getOperationAST(args.document, args.operationName)?.name?.value ?? null;
+      return {
+        onExecuteDone({ result }) {
+          if (isAsyncIterable(result)) return;
+          const seconds = (performance.now() - started) / 1000;
+          const outcome = outcomeOf(result);
+          metrics?.operation(operation, outcome, seconds);
+          log.info(
+            {
+              requestId: ctx.requestId,
+              operation,
+              outcome,
+              durationMs: Math.round(seconds * 1e4) / 10,
+              upstreamCalls: ctx.stats?.upstreamCalls ?? 0,
+              errors: result.errors?.map((e) => (e.extensions?.['code'] as string | undefined) ?? 'UNKNOWN'),
+            },
+            'graphql operation',
+          );
+        },
+      };
+    },
+  };
+}
