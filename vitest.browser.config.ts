@@ -1,0 +1,16 @@
+import { defineConfig } from 'vitest/config';
+
+// Real-browser tests (headless Debian Chromium driven by playwright-core). Kept apart from `vitest.config.ts`,
+// which excludes test/browser/**: they need /usr/bin/chromium (`apt-get install chromium`) and take seconds.
+export default defineConfig({
+  resolve: {
+    // Same as vitest.config.ts: resolve graphql as Node does, so there is a single copy of it.
+    alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }],
+  },
+  test: {
+    include: ['test/browser/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+  },
+});
