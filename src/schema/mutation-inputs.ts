@@ -146,23 +146,11 @@ export const LegacyCreateNodePoolInput = builder.inputType('LegacyCreateNodePool
     }),
     labelKey: t.string({ required: true, description: updateDocs.labelKey, validate: nonEmpty }),
     labelValue: t.string({ required: true, description: updateDocs.labelValue, validate: nonEmpty }),
-    overProvisioningRatio: t.int({ description: 'GPU over-provisioning ratio, 1..5.', validate: ratio }),
-    placementStrategy: t.field({
-      type: PlacementStrategyInput,
-      description: 'Scheduling strategy per resource kind.',
-    }),
+    ...legacySettings(t),
   }),
 });
 
 export const LegacyUpdateNodePoolInput = builder.inputType('LegacyUpdateNodePoolInput', {
   description: 'New settings of a pool for the deprecated `/v1/k8s` API.',
-  fields: (t) => ({
-    labelKey: t.string({ description: updateDocs.labelKey, validate: nonEmpty }),
-    labelValue: t.string({ description: updateDocs.labelValue, validate: nonEmpty }),
-    overProvisioningRatio: t.int({ description: 'GPU over-provisioning ratio, 1..5.', validate: ratio }),
-    placementStrategy: t.field({
-      type: PlacementStrategyInput,
-      description: 'Scheduling strategy per resource kind.',
-    }),
-  }),
+  fields: (t) => ({ ...labelFields(t), ...legacySettings(t) }),
 });
