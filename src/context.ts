@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { createGraphQLError } from 'graphql-yoga';
 import { bearerToken, credentialScope } from './credentials.js';
 import type { ChangeKind, LiveUpdates } from './live/live-updates.js';
@@ -91,49 +92,67 @@ function anonymousApi(): NodePoolsApi {
 export async function createContext(
   deps: ContextDeps,
   authorization: string | null | undefined,
-  requestSignal?: AbortSignal,
+  signal?: AbortSignal,
 ): Promise<GatewayContext> {
   const callerToken = bearerToken(authorization) ?? deps.fallbackToken;
-  const token = callerToken ?? (await deps.serviceTokens?.getToken(requestSignal));
+  const token = callerToken ?? (await deps.serviceTokens?.getToken(signal));
   const usesServiceToken = callerToken === undefined && token !== undefined;
-  // Calls stop when the client goes away or the request's deadline passes, whichever comes first.
-  const signal =
-    requestSignal && deps.requestTimeoutMs
-      ? AbortSignal.any([requestSignal, AbortSignal.timeout(deps.requestTimeoutMs)])
-      : requestSignal;
+  // Every upstream call of the request listens on the signal: a 50-pool dashboard means 52 listeners, not a leak.
+  if (signal) setMaxListeners(0, signal);
+  // Calls stop when the client goes away (signal) or the request's deadline passes.
+  const deadline = deps.requestTimeoutMs ? Date.now() + deps.requestTimeoutMs : undefined;
   const requestId = randomUUID();
-  const log = deps.log.child({ requestId });
   const stats = { upstreamCalls: 0 };
-  const api = token
-    ? instrumentedApi(
-        bindNodePoolsApi({
-          http: deps.http,
-          token,
-          ...(signal ? { signal } : {}),
-          warn: (obj: object, msg: string) => log.warn(obj, msg),
-        }),
-        stats,
-        usesServiceToken
-          ? (error) => {
-              if (isUpstreamError(error) && error.code === 'UNAUTHENTICATED')
-                deps.serviceTokens?.invalidate(token);
-            }
-          : undefined,
-      )
-    : anonymousApi();
+  // The API, its loaders and the child logger are built on first use: a subscription or an
+  // introspection query never needs them, and they are most of a context's cost.
+  let log: Logger | undefined;
+  let api: NodePoolsApi | undefined;
+  let loaders: Loaders | undefined;
+  const logger = () => {
+    log ??= deps.log.child({ requestId });
+    return log;
+  };
+  const buildApi = (): NodePoolsApi => {
+    if (!token) return anonymousApi();
+    const bound = bindNodePoolsApi({
+      http: deps.http,
+      token,
+      ...(signal ? { signal } : {}),
+      ...(deadline ? { deadline } : {}),
+      warn: (obj: object, msg: string) => logger().warn(obj, msg),
+    });
+    const onError = usesServiceToken
+      ? (error: unknown) => {
+          if (isUpstreamError(error) && error.code === 'UNAUTHENTICATED')
+            deps.serviceTokens?.invalidate(token);
+        }
+      : undefined;
+    return instrumentedApi(bound, stats, onError);
+  };
   return {
     requestId,
     token,
-    scope: credentialScope(token),
-    api,
+    get scope() {
+      return credentialScope(token);
+    },
+    get api() {
+      api ??= buildApi();
+      return api;
+    },
     stats,
-    loaders: createLoaders(api, deps.loaderOptions),
+    get loaders() {
+      api ??= buildApi();
+      loaders ??= createLoaders(api, deps.loaderOptions);
+      return loaders;
+    },
     now: new Date(),
     onPoolChanged: (poolId, change) => {
       if (token) deps.live?.notifyChange(token, poolId, change);
     },
     live: deps.live,
     deferredErrors: [],
-    log,
+    get log() {
+      return logger();
+    },
   };
 }

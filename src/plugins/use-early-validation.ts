@@ -1,5 +1,7 @@
 import {
   type DocumentNode,
+  type FieldNode,
+  type GraphQLField,
   type GraphQLSchema,
   getArgumentValues,
   TypeInfo,
@@ -14,21 +16,30 @@ interface ValidatedFieldOptions {
   validate?: { schema?: ZodType };
 }
 
-/**
- * Checks, before execution, the arguments of every selected field that
- * declares a zod `validate.schema` (Pothos keeps field options in
- * `extensions.pothosOptions`). Nested fields such as `NodePool.metrics`
- * otherwise validate only after their parent resolved, which would spend
- * an upstream call on a request that is bound to fail.
- */
-export function findEarlyProblems(
+interface Candidate {
+  node: FieldNode;
+  field: GraphQLField<unknown, unknown>;
+  schema: ZodType;
+}
+
+/** The fields of one operation that declare an argument schema; found once per parsed document. */
+const candidatesByDocument = new WeakMap<DocumentNode, Map<string, Candidate[]>>();
+
+function candidatesOf(
   schema: GraphQLSchema,
   document: DocumentNode,
-  variables: Record<string, unknown> | undefined,
   operationName: string | null | undefined,
-): ReturnType<typeof badUserInput>[] {
+) {
+  let byOperation = candidatesByDocument.get(document);
+  if (!byOperation) {
+    byOperation = new Map();
+    candidatesByDocument.set(document, byOperation);
+  }
+  const key = operationName ?? '';
+  const cached = byOperation.get(key);
+  if (cached) return cached;
   const typeInfo = new TypeInfo(schema);
-  const errors: ReturnType<typeof badUserInput>[] = [];
+  const candidates: Candidate[] = [];
   let operations = 0;
   visit(document, { OperationDefinition: () => void operations++ });
   visit(
@@ -43,25 +54,46 @@ export function findEarlyProblems(
         const field = typeInfo.getFieldDef();
         const options = field?.extensions?.['pothosOptions'] as ValidatedFieldOptions | undefined;
         const zodSchema = options?.validate?.schema;
-        if (!field || !zodSchema || !node.arguments) return;
-        let args: Record<string, unknown>;
-        try {
-          args = getArgumentValues(field, node, variables ?? {});
-        } catch {
-          return; // graphql-js reports coercion errors itself
-        }
-        const parsed = zodSchema.safeParse(args);
-        if (parsed.success) return;
-        const fields: FieldProblem[] = parsed.error.issues.map((issue) => ({
-          path: issue.path.map(String).join('.'),
-          message: issue.message,
-        }));
-        const where = node.alias?.value ?? node.name.value;
-        const detail = fields.map((f) => (f.path ? `${f.path}: ${f.message}` : f.message)).join('; ');
-        errors.push(badUserInput(`Invalid input for ${where}: ${detail}`, fields, [node]));
+        if (field && zodSchema && node.arguments?.length) candidates.push({ node, field, schema: zodSchema });
       },
     }),
   );
+  byOperation.set(key, candidates);
+  return candidates;
+}
+
+/**
+ * Checks, before execution, the arguments of every selected field that
+ * declares a zod `validate.schema` (Pothos keeps field options in
+ * `extensions.pothosOptions`). Nested fields such as `NodePool.metrics`
+ * otherwise validate only after their parent resolved, which would spend
+ * an upstream call on a request that is bound to fail. The fields to check
+ * are found once per parsed document (yoga caches parsed documents).
+ */
+export function findEarlyProblems(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown> | undefined,
+  operationName: string | null | undefined,
+): ReturnType<typeof badUserInput>[] {
+  const errors: ReturnType<typeof badUserInput>[] = [];
+  for (const { node, field, schema: zodSchema } of candidatesOf(schema, document, operationName)) {
+    let args: Record<string, unknown>;
+    try {
+      args = getArgumentValues(field, node, variables ?? {});
+    } catch {
+      continue; // graphql-js reports coercion errors itself
+    }
+    const parsed = zodSchema.safeParse(args);
+    if (parsed.success) continue;
+    const fields: FieldProblem[] = parsed.error.issues.map((issue) => ({
+      path: issue.path.map(String).join('.'),
+      message: issue.message,
+    }));
+    const where = node.alias?.value ?? node.name.value;
+    const detail = fields.map((f) => (f.path ? `${f.path}: ${f.message}` : f.message)).join('; ');
+    errors.push(badUserInput(`Invalid input for ${where}: ${detail}`, fields, [node]));
+  }
   return errors;
 }
 

@@ -3,15 +3,20 @@ import { simulatorOptionsFromEnv } from './env.js';
 import { createSimulator } from './simulator.js';
 import { DEFAULT_TOKENS } from './tokens.js';
 
-/** Runs the simulator as a standalone process: `npm run simulator -- --port 4010 [--host 0.0.0.0]`. */
+/** Runs the simulator as a standalone process: `npm run simulator -- --port 4010 [--host 0.0.0.0] [--quiet]`. */
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { port: { type: 'string', default: '4010' }, host: { type: 'string', default: '127.0.0.1' } },
+    options: {
+      port: { type: 'string', default: '4010' },
+      host: { type: 'string', default: '127.0.0.1' },
+      // Benchmarks: no line per request.
+      quiet: { type: 'boolean', default: false },
+    },
   });
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new Error(`--port must be 0..65535, got ${values.port}`);
-  const options = { ...simulatorOptionsFromEnv(process.env), logRequests: true };
+  const options = { ...simulatorOptionsFromEnv(process.env), logRequests: !values.quiet };
   const simulator = createSimulator(options);
   const url = await simulator.start(port, values.host);
   process.stdout.write(`Run:ai simulator listening on ${url}\n`);

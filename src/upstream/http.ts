@@ -223,7 +223,8 @@ export class UpstreamHttp {
    * @throws the caller's `signal.reason` when the caller aborts.
    */
   request<T = unknown>(req: UpstreamRequest): Promise<UpstreamResponse<T>> {
-    if (req.method !== 'GET' || !this.inflight || req.deadline !== undefined) return this.guarded<T>(req);
+    // A shared call runs under its first caller's deadline; later sharers wait at most for that.
+    if (req.method !== 'GET' || !this.inflight) return this.guarded<T>(req);
     // The key holds a hash of the token: concurrent callers share a call only with their own credentials.
     const credentials = req.token ? createHash('sha256').update(req.token).digest('base64url') : '-';
     const key = `${credentials} ${req.accept ?? ''} ${this.buildPath(req.path, req.query)}`;

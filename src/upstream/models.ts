@@ -196,6 +196,9 @@ export interface NodePoolMetrics {
 // ---------------------------------------------------------------------------
 // Lenient primitives.
 
+/** `2025-02-10T12:00:00.000Z`, exactly as toISOString() prints it. */
+const CANONICAL_RE =
+  /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
 const TIMESTAMP_RE =
   /^(\d{4}-\d{2}-\d{2})(?:[Tt ](\d{2}:\d{2})(?::(\d{2}))?(?:[.,](\d+))?)?\s*([Zz]|[+-]\d{2}(?::?\d{2})?)?$/;
 
@@ -206,6 +209,8 @@ const TIMESTAMP_RE =
  * Returns `null` when the text is not a timestamp.
  */
 export function normalizeTimestamp(text: string): string | null {
+  // Most timestamps already are canonical: skip the Date round trip (thousands per metrics answer).
+  if (text.length === 24 && CANONICAL_RE.test(text)) return text;
   const m = TIMESTAMP_RE.exec(text.trim());
   if (!m) return null;
   const [, date, hm = '00:00', sec = '00', frac = '', zone = 'Z'] = m;

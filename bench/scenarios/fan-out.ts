@@ -1,0 +1,245 @@
+/**
+ * Fan-out: many subscribers on one token share one phase watcher. Opens
+ * `options.subscribers` graphql-ws subscriptions (spread over connections of
+ * at most 100, the gateway's default per-connection limit) against a gateway
+ * polling every second, and measures the gateway's resident memory before and
+ * after, and the list polls it makes per interval.
+ */
+import { type Client, createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import { PHASE_SUBSCRIPTION } from '../../test/helpers/live.js';
+import { round } from '../lib/load.js';
+import { type Child, startGateway, startSimulator } from '../lib/processes.js';
+import type { Scenario } from '../lib/types.js';
+
+const TOKEN = 'demo-admin';
+const POLL_INTERVAL_MS = 1000;
+/** The gateway's default `WS_MAX_SUBSCRIPTIONS_PER_CONNECTION`. */
+const PER_CONNECTION = 100;
+const MB = 1024 * 1024;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+/** The gateway's `/metrics`, unlabelled samples only (`name value`). */
+async function metrics(gateway: Child): Promise<Map<string, number>> {
+  const res = await fetch(`${gateway.url}/metrics`);
+  if (!res.ok) throw new Error(`/metrics answered ${res.status}`);
+  const values = new Map<string, number>();
+  for (const line of (await res.text()).split('\n')) {
+    const match = /^([A-Za-z_:][\w:]*) (\S+)$/.exec(line);
+    if (match) values.set(match[1]!, Number(match[2]));
+  }
+  return values;
+}
+
+async function metric(gateway: Child, name: string): Promise<number> {
+  const value = (await metrics(gateway)).get(name);
+  if (value === undefined) throw new Error(`/metrics has no ${name}`);
+  return value;
+}
+
+/** Median of a few samples of RSS and heap, 200 ms apart (GC cannot be forced in another process). */
+async function memory(
+  gateway: Child,
+  samples = 5,
+): Promise<{ rss: number; heapUsed: number; external: number }> {
+  const rss: number[] = [];
+  const heapUsed: number[] = [];
+  const external: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    if (i > 0) await sleep(200);
+    const m = await metrics(gateway);
+    rss.push(m.get('process_resident_memory_bytes') ?? Number.NaN);
+    heapUsed.push(m.get('nodejs_heap_size_used_bytes') ?? Number.NaN);
+    external.push(m.get('nodejs_external_memory_bytes') ?? Number.NaN);
+  }
+  return { rss: median(rss), heapUsed: median(heapUsed), external: median(external) };
+}
+
+/** Waits until a gauge of the gateway has `expected`, checking every 100 ms. */
+async function untilMetric(gateway: Child, name: string, expected: number, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await metric(gateway, name);
+    if (value === expected) return;
+    if (Date.now() > deadline) throw new Error(`${name} is ${value}, expected ${expected}`);
+    await sleep(100);
+  }
+}
+
+async function graphql(gateway: Child, query: string): Promise<void> {
+  const res = await fetch(`${gateway.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+    body: JSON.stringify({ query }),
+  });
+  const body = (await res.json()) as { errors?: unknown };
+  if (!res.ok || body.errors) throw new Error(`warm-up query failed: ${res.status} ${JSON.stringify(body)}`);
+}
+
+interface Recorded {
+  operation: string;
+}
+
+async function simulatorRequests(simulator: Child): Promise<Recorded[]> {
+  const res = await fetch(`${simulator.url}/_simulator/requests`);
+  return (await res.json()) as Recorded[];
+}
+
+async function clearSimulatorRequests(simulator: Child): Promise<void> {
+  const res = await fetch(`${simulator.url}/_simulator/requests`, { method: 'DELETE' });
+  await res.body?.cancel();
+}
+
+function client(gateway: Child, errors: unknown[]): Client {
+  return createClient({
+    url: gateway.url.replace(/^http/, 'ws') + '/graphql',
+    webSocketImpl: WebSocket,
+    lazy: false,
+    retryAttempts: 0,
+    connectionParams: { authorization: `Bearer ${TOKEN}` },
+    onNonLazyError: (error) => errors.push(error),
+  });
+}
+
+/** Opens `count` subscriptions on `clients`, at most PER_CONNECTION each; collects their errors. */
+function subscribeAll(clients: Client[], count: number, errors: unknown[]): () => void {
+  const unsubscribes: (() => void)[] = [];
+  for (let i = 0; i < count; i++) {
+    const c = clients[Math.floor(i / PER_CONNECTION)]!;
+    unsubscribes.push(
+      c.subscribe(
+        { query: PHASE_SUBSCRIPTION },
+        {
+          next: (result) => {
+            if (result.errors) errors.push(...result.errors);
+          },
+          error: (error) => errors.push(error),
+          complete: () => undefined,
+        },
+      ),
+    );
+  }
+  return () => {
+    for (const unsubscribe of unsubscribes) unsubscribe();
+  };
+}
+
+export const fanOut: Scenario = async (options) => {
+  const subscribers = options.subscribers;
+  const intervals = options.intervals;
+  const connections = Math.ceil(subscribers / PER_CONNECTION);
+  const clients: Client[] = [];
+  let simulator: Child | undefined;
+  let gateway: Child | undefined;
+  try {
+    simulator = await startSimulator();
+    gateway = await startGateway(simulator.url, { POLL_INTERVAL_MS: String(POLL_INTERVAL_MS) });
+
+    // Warm-up: a few queries, and one subscription so that the WebSocket path (ws, graphql-ws,
+    // the watcher) is loaded and compiled before the baseline: its one-off cost is not per subscriber.
+    for (let i = 0; i < 3; i++) {
+      await graphql(gateway, '{ nodePools(first: 10) { edges { node { id name phase } } } nodePoolCount }');
+    }
+    const warmErrors: unknown[] = [];
+    const warm = client(gateway, warmErrors);
+    const endWarm = subscribeAll([warm], 1, warmErrors);
+    await untilMetric(gateway, 'subscriptions_active', 1);
+    await sleep(POLL_INTERVAL_MS * 1.5);
+    endWarm();
+    await warm.dispose();
+    await untilMetric(gateway, 'subscriptions_active', 0);
+    await untilMetric(gateway, 'pollers_active', 0);
+    if (warmErrors.length > 0) throw new Error(`warm-up subscription failed: ${JSON.stringify(warmErrors)}`);
+    await sleep(1000);
+    const before = await memory(gateway);
+
+    const errors: unknown[] = [];
+    for (let i = 0; i < connections; i++) clients.push(client(gateway, errors));
+    subscribeAll(clients, subscribers, errors);
+    const openDeadline = Date.now() + 60_000;
+    while ((await metric(gateway, 'subscriptions_active')) !== subscribers) {
+      if (errors.length > 0) throw new Error(`subscriptions failed: ${JSON.stringify(errors.slice(0, 3))}`);
+      if (Date.now() > openDeadline) throw new Error(`subscriptions_active did not reach ${subscribers}`);
+      await sleep(100);
+    }
+    await sleep(1000);
+    const after = await memory(gateway);
+
+    // Start the window half an interval after a poll, so that no poll falls near either end of it (the
+    // interval runs from the end of one poll, so a window starting just after one misses the last).
+    await clearSimulatorRequests(simulator);
+    const pollDeadline = Date.now() + POLL_INTERVAL_MS * 5;
+    while (!(await simulatorRequests(simulator)).some((r) => r.operation === 'get_nodepools')) {
+      if (Date.now() > pollDeadline) throw new Error('the watcher made no list poll');
+      await sleep(20);
+    }
+    await sleep(POLL_INTERVAL_MS / 2);
+    await clearSimulatorRequests(simulator);
+    await sleep(intervals * POLL_INTERVAL_MS);
+    const polls = (await simulatorRequests(simulator)).filter((r) => r.operation === 'get_nodepools').length;
+    const pollers = await metric(gateway, 'pollers_active');
+    const stillOpen = await metric(gateway, 'subscriptions_active');
+    if (errors.length > 0) throw new Error(`subscriptions failed: ${JSON.stringify(errors.slice(0, 3))}`);
+
+    const figures = {
+      subscribers,
+      connections,
+      pollers,
+      listPollsPerInterval: round(polls / intervals),
+      rssBeforeMb: round(before.rss / MB, 1),
+      rssAfterMb: round(after.rss / MB, 1),
+      bytesPerSubscriber: Math.round(
+        (after.heapUsed - before.heapUsed + Math.max(0, after.external - before.external)) / subscribers,
+      ),
+      rssPerSubscriber: Math.round((after.rss - before.rss) / subscribers),
+      heapUsedPerSubscriber: Math.round((after.heapUsed - before.heapUsed) / subscribers),
+      externalPerSubscriber: Math.round((after.external - before.external) / subscribers),
+      idleRssMb: round(before.rss / MB, 1),
+    };
+    const targets = {
+      'listPollsPerInterval <= 1.2': figures.listPollsPerInterval <= 1.2,
+      'pollers == 1': pollers === 1,
+      'bytesPerSubscriber < 20000': figures.bytesPerSubscriber < 20_000,
+      'idleRssMb < 120': figures.idleRssMb < 120,
+      [`subscriptions_active == ${subscribers} after the window`]: stillOpen === subscribers,
+    };
+    const target: Record<string, string> = {
+      pollers: '== 1',
+      listPollsPerInterval: '<= 1.2',
+      bytesPerSubscriber: '< 20000',
+      idleRssMb: '< 120',
+    };
+    const notes: Record<string, string> = {
+      connections: `at most ${PER_CONNECTION} subscriptions each`,
+      listPollsPerInterval: `${polls} get_nodepools in ${intervals} × ${POLL_INTERVAL_MS} ms`,
+      bytesPerSubscriber:
+        'memory held per subscriber: V8 heap + external (Buffers, ws), WebSocket connections amortized',
+      rssPerSubscriber:
+        'RSS delta / subscribers: also counts heap growth V8 keeps reserved, so it runs higher and noisier',
+      heapUsedPerSubscriber: 'V8 heap used delta / subscribers (no forced GC)',
+      externalPerSubscriber: 'external (Buffers, ws) delta / subscribers',
+    };
+    return {
+      name: 'fan-out',
+      rows: Object.entries(figures).map(([figure, value]) => ({
+        figure,
+        value,
+        target: target[figure] ?? '',
+        note: notes[figure] ?? '',
+      })),
+      figures,
+      targets,
+    };
+  } finally {
+    await Promise.allSettled(clients.map((c) => c.dispose()));
+    await gateway?.stop();
+    await simulator?.stop();
+  }
+};

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { runBenchmarks } from '../bench/run.js';
+
+/**
+ * The benchmarks are not timed tests: this runs every scenario for about a
+ * second and checks only that each produced its figures, and that the call
+ * budget (which does not depend on the machine) is exact.
+ */
+describe('bench smoke', () => {
+  it('runs all six scenarios and produces their figures; the call budget is exact', async () => {
+    const results = await runBenchmarks({ durationSec: 1, subscribers: 50, intervals: 1 }, undefined, {
+      build: false,
+    });
+    expect(results.map((r) => r.name)).toEqual([
+      'call budget',
+      'overhead (concurrency 1)',
+      'throughput (concurrency 32)',
+      'dashboard latency (concurrency 1)',
+      'fan-out',
+      'cold-start',
+    ]);
+    for (const result of results) {
+      expect(result.rows.length).toBeGreaterThan(0);
+      for (const [name, value] of Object.entries(result.figures)) {
+        expect(Number.isFinite(value), `${result.name}: ${name} = ${value}`).toBe(true);
+      }
+    }
+    const budget = results[0]?.figures;
+    expect(budget).toMatchObject({
+      dashboardCalls: 52,
+      dashboardList: 1,
+      dashboardCount: 1,
+      dashboardMetrics: 50,
+      refetchExtraCalls: 0,
+      threeAliasMetricsCalls: 2,
+    });
+    expect(results[4]?.figures['pollers']).toBe(1);
+  }, 240_000);
+});
