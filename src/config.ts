@@ -57,6 +57,8 @@ export const configSchema = z
     maxDirectives: int(0).default(20),
     /** Largest request body accepted, in bytes. */
     maxBodyBytes: int(1_024).default(256 * 1024),
+    /** Compile queries and mutations with graphql-jit (see README "Performance" for what it buys). */
+    jit: bool.default(true),
     /** Answer introspection queries (GraphiQL and codegen need it). */
     introspection: bool.default(true),
     /** Hide "did you mean …" field suggestions; default on when NODE_ENV is production. */
@@ -67,6 +69,11 @@ export const configSchema = z
     runaiClientId: z.string().min(1).optional(),
     /** Service credentials: the application's secret. */
     runaiClientSecret: z.string().min(1).optional(),
+    /** Redis for refresh signals between replicas, e.g. `redis://redis:6379`. Unset: one replica, in-memory. */
+    redisUrl: z
+      .string()
+      .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+      .optional(),
     /** Log level of the JSON logs. */
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** Serve GraphiQL on GET /graphql for browsers. */

@@ -6,6 +6,8 @@ export interface MetricSources {
   subscriptions: () => number;
   pollers: () => number;
   circuit: () => CircuitState;
+  /** Present when Redis carries refresh signals between replicas. */
+  redisConnected?: (() => boolean) | undefined;
 }
 
 const CIRCUIT_VALUE: Record<CircuitState, number> = { closed: 0, halfOpen: 1, open: 2 };
@@ -65,6 +67,17 @@ export class GatewayMetrics {
         this.set(sources.pollers());
       },
     });
+    const redisConnected = sources.redisConnected;
+    if (redisConnected) {
+      new Gauge({
+        name: 'redis_connected',
+        help: 'Whether refresh signals reach the other replicas through Redis (1) or stay local (0).',
+        registers: [this.registry],
+        collect() {
+          this.set(redisConnected() ? 1 : 0);
+        },
+      });
+    }
     new Gauge({
       name: 'circuit_state',
       help: 'Circuit breaker of the Run:ai origin: 0 closed, 1 half-open, 2 open.',

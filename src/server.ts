@@ -3,11 +3,12 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from './config.js';
 import { createGateway } from './gateway.js';
 import { LiveUpdates } from './live/live-updates.js';
+import type { RefreshBus } from './live/refresh-bus.js';
 import { createLogger, type Logger } from './logger.js';
 import { GatewayMetrics } from './metrics.js';
 import { Readiness } from './readiness.js';
 import { schema } from './schema/index.js';
-import { createSimulator, type Simulator, type SimulatorOptions } from './simulator/index.js';
+import type { Simulator, SimulatorOptions } from './simulator/index.js';
 import { UpstreamHttp } from './upstream/http.js';
 import { ServiceTokenSource } from './upstream/service-token.js';
 import { attachWebSocket } from './websocket.js';
@@ -69,13 +70,12 @@ function sendText(res: ServerResponse, status: number, body: string): void {
 export function buildApp(config: Config, options: AppOptions = {}): App {
   const log = options.log ?? createLogger(config.logLevel);
   const demo = config.runaiUrl === undefined;
-  const simulator = demo
-    ? createSimulator({ pools: config.simulatorPools, ...options.simulator })
-    : undefined;
+  let simulator: Simulator | undefined;
   let http: UpstreamHttp | undefined;
   let server: Server | undefined;
   let live: LiveUpdates | undefined;
   let websocket: ReturnType<typeof attachWebSocket> | undefined;
+  let bus: RefreshBus | undefined;
   let url: string | undefined;
   /** Responses being written, so shutdown can wait for them. */
   const inflight = new Set<ServerResponse>();
@@ -83,6 +83,11 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
   let draining = false;
 
   async function start(port = config.port, host = config.host): Promise<string> {
+    if (demo && !simulator) {
+      // Only demo mode needs the simulator (and its OpenAPI validators): load it on demand.
+      const { createSimulator } = await import('./simulator/index.js');
+      simulator = createSimulator({ pools: config.simulatorPools, ...options.simulator });
+    }
     const baseUrl = simulator ? await simulator.start(0, '127.0.0.1') : (config.runaiUrl as string);
     let readiness: Readiness | undefined;
     let gatewayMetrics: GatewayMetrics | undefined;
@@ -107,8 +112,18 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     http = upstream;
     readiness = new Readiness(upstream);
     const ready = readiness;
+    // ioredis is loaded only when Redis is configured.
+    bus = config.redisUrl
+      ? (await import('./live/refresh-bus.js')).createRedisBus({
+          url: config.redisUrl,
+          warn: (obj, msg) => log.warn(obj, msg),
+          info: (obj, msg) => log.info(obj, msg),
+        })
+      : undefined;
+    const refreshBus = bus;
     const liveUpdates = new LiveUpdates({
       http: upstream,
+      bus: refreshBus,
       intervalMs: config.pollIntervalMs,
       ...(options.settleDelaysMs ? { settleDelaysMs: options.settleDelaysMs } : {}),
       warn: (obj, msg) => log.warn(obj, msg),
@@ -118,6 +133,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
       subscriptions: () => liveUpdates.subscriptions,
       pollers: () => liveUpdates.pollers,
       circuit: () => upstream.circuitState,
+      redisConnected: refreshBus ? () => refreshBus.connected : undefined,
     });
     gatewayMetrics = exposed;
     const serviceTokens =
@@ -233,6 +249,8 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     }
     closing?.closeAllConnections();
     await closed;
+    await bus?.close();
+    bus = undefined;
     await http?.close();
     http = undefined;
     await simulator?.stop();
@@ -245,7 +263,9 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
       if (!url) throw new Error('the gateway is not started');
       return url;
     },
-    simulator,
+    get simulator() {
+      return simulator;
+    },
     get live() {
       return live;
     },

@@ -3,6 +3,7 @@ import { credentialScope } from '../credentials.js';
 import type { UpstreamHttp } from '../upstream/http.js';
 import { bindNodePoolsApi } from '../upstream/nodepools-api.js';
 import { PhaseWatcher, type WatcherEvent } from './phase-watcher.js';
+import type { RefreshBus } from './refresh-bus.js';
 
 export interface LiveUpdatesOptions {
   http: UpstreamHttp;
@@ -14,6 +15,8 @@ export interface LiveUpdatesOptions {
   warn?: (obj: object, msg: string) => void;
   /** Called after each poll, for metrics. */
   onPoll?: (outcome: 'ok' | 'error') => void;
+  /** Carries refresh signals to the other replicas (Redis); without it, refreshes stay on this replica. */
+  bus?: RefreshBus | undefined;
 }
 
 interface Scope {
@@ -36,7 +39,12 @@ export class LiveUpdates {
   private stopped = false;
   private polls = 0;
 
-  constructor(private readonly options: LiveUpdatesOptions) {}
+  constructor(private readonly options: LiveUpdatesOptions) {
+    // Another replica served a mutation: refresh this replica's watcher of that scope, if it has one.
+    options.bus?.onSignal((signal) =>
+      this.scopes.get(signal.scope)?.watcher.refresh(signal.poolId, signal.change),
+    );
+  }
 
   /** Polls made since start, all scopes together (each poll lists every pool of its scope). */
   get pollCount(): number {
@@ -88,7 +96,10 @@ export class LiveUpdates {
    * whole lifecycle without waiting for the regular interval.
    */
   notifyChange(token: string, poolId: string | undefined, change: ChangeKind = 'updated'): void {
-    this.scopes.get(credentialScope(token))?.watcher.refresh(poolId, change);
+    const scope = credentialScope(token);
+    // Locally at once, whatever Redis does; the other replicas through the bus, by scope hash only.
+    this.scopes.get(scope)?.watcher.refresh(poolId, change);
+    this.options.bus?.publish({ scope, poolId, change });
   }
 
   /** Ends every subscription and stops every watcher. */

@@ -1,0 +1,77 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { configSchema } from '../src/config.js';
+
+interface Manifest {
+  kind: string;
+  metadata: { name: string };
+  spec?: Record<string, unknown>;
+  data?: Record<string, string>;
+}
+
+const dir = new URL('../deploy/kubernetes/', import.meta.url);
+const load = (file: string): Manifest[] =>
+  parseAllDocuments(readFileSync(new URL(file, dir), 'utf8')).map((d) => d.toJSON() as Manifest);
+
+const kustomization = load('kustomization.yaml')[0] as unknown as { resources: string[] };
+const manifests = kustomization.resources.flatMap(load);
+const byKind = (kind: string) => manifests.find((m) => m.kind === kind) as Manifest;
+
+interface Container {
+  ports: { name: string; containerPort: number }[];
+  readinessProbe: { httpGet: { path: string; port: string | number } };
+  livenessProbe: { httpGet: { path: string; port: string | number } };
+  securityContext: { readOnlyRootFilesystem: boolean; allowPrivilegeEscalation: boolean };
+  lifecycle?: { preStop?: { exec?: { command: string[] } } };
+}
+const deployment = byKind('Deployment');
+const pod = (deployment.spec as { template: { spec: Record<string, unknown> } }).template.spec as {
+  terminationGracePeriodSeconds: number;
+  securityContext: { runAsNonRoot: boolean; runAsUser: number };
+  containers: Container[];
+};
+const container = pod.containers[0] as Container;
+const configMap = byKind('ConfigMap');
+
+describe('Kubernetes manifests', () => {
+  it('apply as one kustomization: Deployment, Service, HPA, PDB and ConfigMap', () => {
+    expect(manifests.map((m) => m.kind).sort()).toEqual(
+      ['ConfigMap', 'Deployment', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'Service'].sort(),
+    );
+    expect((deployment.spec as { replicas: number }).replicas).toBe(2);
+  });
+
+  it('probe the paths and the port the server serves', () => {
+    const port = Number(configMap.data?.['PORT']);
+    const http = container.ports.find((p) => p.name === 'http');
+    expect(http?.containerPort).toBe(port);
+    expect(container.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'http' });
+    expect(container.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'http' });
+    const service = byKind('Service').spec as { ports: { targetPort: string }[] };
+    expect(service.ports[0]?.targetPort).toBe('http');
+  });
+
+  it('run the container as non-root with a read-only root filesystem', () => {
+    expect(pod.securityContext.runAsNonRoot).toBe(true);
+    expect(pod.securityContext.runAsUser).toBeGreaterThan(0);
+    expect(container.securityContext.readOnlyRootFilesystem).toBe(true);
+    expect(container.securityContext.allowPrivilegeEscalation).toBe(false);
+  });
+
+  it('give the pod longer to terminate than the preStop pause plus the shutdown deadline', () => {
+    const shutdownMs = Number(configMap.data?.['SHUTDOWN_TIMEOUT_MS']);
+    const preStopSeconds = Number(container.lifecycle?.preStop?.exec?.command.at(-1) ?? 0);
+    expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(preStopSeconds + shutdownMs / 1000);
+  });
+
+  it('hold only settings the gateway knows, with valid values', () => {
+    const keys = new Set(
+      Object.keys(configSchema.shape).map((k) => k.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()),
+    );
+    for (const name of Object.keys(configMap.data ?? {})) {
+      if (name === 'NODE_ENV') continue;
+      expect(keys.has(name), `${name} is not a gateway setting`).toBe(true);
+    }
+  });
+});
