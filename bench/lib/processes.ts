@@ -143,7 +143,8 @@ export async function startGateway(runaiUrl: string, env: Record<string, string>
   const port = await freePort();
   return spawnUntil(
     ['dist/main.js'],
-    { RUNAI_URL: runaiUrl, PORT: String(port), HOST: '127.0.0.1', ...env },
+    // NODE_ENV=production as in the image: graphql-js drops its development-only checks (e.g. instanceOf).
+    { RUNAI_URL: runaiUrl, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production', ...env },
     () => undefined,
     `http://127.0.0.1:${port}`,
   );
@@ -153,7 +154,7 @@ export async function startGateway(runaiUrl: string, env: Record<string, string>
 export function startReference(runaiUrl: string): Promise<Child> {
   return spawnUntil(
     ['--import', 'tsx', 'bench/reference-server.ts'],
-    { RUNAI_URL: runaiUrl },
+    { RUNAI_URL: runaiUrl, NODE_ENV: 'production' },
     (line) => /listening on (\S+)/.exec(line)?.[1],
   );
 }
