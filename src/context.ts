@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { createGraphQLError } from 'graphql-yoga';
-import { bearerToken, credentialScope } from './credentials.js';
+import { bearerToken } from './credentials.js';
 import type { ChangeKind, LiveUpdates } from './live/live-updates.js';
 import type { Logger } from './logger.js';
 import { isUpstreamError } from './upstream/errors.js';
@@ -15,8 +15,6 @@ export interface GatewayContext {
   requestId: string;
   /** The caller's bearer token, forwarded to Run:ai. Never logged. */
   token: string | undefined;
-  /** A hash of the token: the key that scopes caches and pollers to one caller identity. */
-  scope: string;
   /** The Run:ai node-pools API, bound to this caller's credentials and request signal. */
   api: NodePoolsApi;
   /** Calls this request made to Run:ai (logical calls; retries not counted), for the request log. */
@@ -132,9 +130,6 @@ export async function createContext(
   return {
     requestId,
     token,
-    get scope() {
-      return credentialScope(token);
-    },
     get api() {
       api ??= buildApi();
       return api;

@@ -145,6 +145,18 @@ function prefersCsv(accept: string | undefined): boolean {
 }
 
 /** The handlers of every operation of the spec, by operationId. */
+/** PUT replaces every updatable field, PATCH only the given ones; both answer the pool in phase Updating. */
+function updateHandler(mode: 'put' | 'patch'): OperationHandler {
+  return {
+    check: checkUpdateBody,
+    run(ctx) {
+      const pool = poolById(ctx, ctx.params['nodepoolId']);
+      updatePool(ctx, pool, mode);
+      return { status: 200, json: render(ctx, pool) };
+    },
+  };
+}
+
 export const HANDLERS: Record<string, OperationHandler> = {
   get_nodepools: {
     check(params) {
@@ -190,22 +202,8 @@ export const HANDLERS: Record<string, OperationHandler> = {
       return { status: 201, json: render(ctx, pool) };
     },
   },
-  update_nodepool: {
-    check: checkUpdateBody,
-    run(ctx) {
-      const pool = poolById(ctx, ctx.params['nodepoolId']);
-      updatePool(ctx, pool, 'put');
-      return { status: 200, json: render(ctx, pool) };
-    },
-  },
-  patch_nodepool: {
-    check: checkUpdateBody,
-    run(ctx) {
-      const pool = poolById(ctx, ctx.params['nodepoolId']);
-      updatePool(ctx, pool, 'patch');
-      return { status: 200, json: render(ctx, pool) };
-    },
-  },
+  update_nodepool: updateHandler('put'),
+  patch_nodepool: updateHandler('patch'),
   delete_nodepool: {
     run(ctx) {
       const pool = poolById(ctx, ctx.params['nodepoolId']);

@@ -259,11 +259,6 @@ export class UpstreamHttp {
     }
   }
 
-  /** Number of distinct GETs being shared right now (for tests). */
-  get inflightGets(): number {
-    return this.inflight?.size ?? 0;
-  }
-
   private async send<T>(req: UpstreamRequest): Promise<UpstreamResponse<T>> {
     const { signal: callerSignal } = req;
     if (callerSignal?.aborted) throw abortReason(req.operation, callerSignal);

@@ -11,11 +11,6 @@ export class InflightCalls<T> {
     { promise: Promise<T>; controller: AbortController; waiters: number }
   >();
 
-  /** Number of distinct calls in flight (for tests and metrics). */
-  get size(): number {
-    return this.calls.size;
-  }
-
   /**
    * Runs `start` unless a call with `key` is already in flight, and resolves
    * with its result. Each caller may leave early through its own `signal`;
