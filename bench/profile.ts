@@ -25,7 +25,7 @@ buildGateway();
 const simulator = await startSimulator(80);
 const child = spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, 'dist/main.js'], {
   cwd: ROOT,
-  env: { ...process.env, RUNAI_URL: simulator.url, PORT: '0', HOST: '127.0.0.1' },
+  env: { ...process.env, NODE_ENV: 'production', RUNAI_URL: simulator.url, PORT: '0', HOST: '127.0.0.1' },
   stdio: ['ignore', 'pipe', 'inherit'],
 });
 const url = await new Promise<string>((resolve) => {

@@ -29,7 +29,6 @@ export interface GatewayContext {
   live: LiveUpdates | undefined;
   /** Errors that accompany data (e.g. PARTIAL_RESULT): appended to the response's `errors` after execution. */
   deferredErrors: Error[];
-  log: Logger;
 }
 
 /** What the context factory needs from the running gateway. */
@@ -101,8 +100,8 @@ export async function createContext(
   const deadline = deps.requestTimeoutMs ? Date.now() + deps.requestTimeoutMs : undefined;
   const requestId = randomUUID();
   const stats = { upstreamCalls: 0 };
-  // The API, its loaders and the child logger are built on first use: a subscription or an
-  // introspection query never needs them, and they are most of a context's cost.
+  // The API, its loaders and the child logger (for the API's warnings) are built on first use:
+  // a subscription or an introspection query never needs them, and they are most of a context's cost.
   let log: Logger | undefined;
   let api: NodePoolsApi | undefined;
   let loaders: Loaders | undefined;
@@ -146,8 +145,5 @@ export async function createContext(
     },
     live: deps.live,
     deferredErrors: [],
-    get log() {
-      return logger();
-    },
   };
 }

@@ -54,6 +54,9 @@ export function createGateway(
     renderGraphiQL: async (options) =>
       (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
     maskedErrors: { maskError },
+    // server.ts caps bodies before yoga sees them (Content-Length and chunked): yoga's own cap
+    // would pipe every body through a TransformStream again.
+    maxRequestBodySize: false,
     plugins: [
       // A request must prove it is not a cross-site form or image: a non-simple content type or this header.
       useCSRFPrevention({ requestHeaders: CSRF_HEADERS }),

@@ -15,6 +15,8 @@ async function main(): Promise<void> {
     );
   }
   log.info({ graphql: `${url}/graphql` }, 'ready');
+  // Lines are buffered: show the startup lines now rather than within the flush interval.
+  log.flush();
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;

@@ -3,7 +3,6 @@
  * per call, bounded retries of idempotent requests, and the mapping of every
  * failure to an {@link UpstreamError}.
  */
-import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import CircuitBreaker from 'opossum';
 import { type Dispatcher, Pool } from 'undici';
@@ -172,7 +171,7 @@ export class UpstreamHttp {
   private readonly onCall: ((event: UpstreamCallEvent) => void) | undefined;
   private closing: Promise<void> | undefined;
   private readonly inflight: InflightCalls<UpstreamResponse> | undefined;
-  private readonly breaker: CircuitBreaker<[UpstreamRequest], UpstreamResponse>;
+  private readonly breaker: CircuitBreaker<[UpstreamRequest, string], UpstreamResponse>;
 
   constructor(options: UpstreamHttpOptions) {
     const url = new URL(options.baseUrl);
@@ -188,8 +187,11 @@ export class UpstreamHttp {
     this.onCall = options.onCall;
     this.inflight = options.dedupGets === false ? undefined : new InflightCalls();
     const circuit = options.circuit ?? {};
-    this.breaker = new CircuitBreaker((req: UpstreamRequest) => this.send(req), {
+    this.breaker = new CircuitBreaker((req: UpstreamRequest, path: string) => this.send(req, path), {
       timeout: false, // deadlines are the transport's own
+      // Only the state is used: no latency percentiles or snapshot events to keep per call.
+      rollingPercentilesEnabled: false,
+      enableSnapshots: false,
       errorThresholdPercentage: circuit.errorThresholdPercentage ?? 50,
       volumeThreshold: circuit.volumeThreshold ?? 10,
       resetTimeout: circuit.resetTimeoutMs ?? 10_000,
@@ -224,11 +226,13 @@ export class UpstreamHttp {
    */
   request<T = unknown>(req: UpstreamRequest): Promise<UpstreamResponse<T>> {
     // A shared call runs under its first caller's deadline; later sharers wait at most for that.
-    if (req.method !== 'GET' || !this.inflight) return this.guarded<T>(req);
-    // The key holds a hash of the token: concurrent callers share a call only with their own credentials.
-    const credentials = req.token ? createHash('sha256').update(req.token).digest('base64url') : '-';
-    const key = `${credentials} ${req.accept ?? ''} ${this.buildPath(req.path, req.query)}`;
-    const shared = this.inflight.run(key, req.signal, (signal) => this.guarded({ ...req, signal }));
+    const path = this.buildPath(req.path, req.query);
+    if (req.method !== 'GET' || !this.inflight) return this.guarded<T>(req, path);
+    // The key holds the token, so concurrent callers share a call only with their own credentials.
+    // It lives in memory only while the call is in flight, like the request headers; hashing it
+    // would cost more than the lookup it serves.
+    const key = `${req.token ?? ''}\n${req.accept ?? ''}\n${path}`;
+    const shared = this.inflight.run(key, req.signal, (signal) => this.guarded({ ...req, signal }, path));
     return (shared as Promise<UpstreamResponse<T>>).catch((error: unknown) => {
       throw req.signal?.aborted && error === req.signal.reason
         ? abortReason(req.operation, req.signal)
@@ -243,10 +247,10 @@ export class UpstreamHttp {
   }
 
   /** One logical call through the circuit breaker: while it is open, calls fail at once. */
-  private async guarded<T>(req: UpstreamRequest): Promise<UpstreamResponse<T>> {
-    if (this.closing) return this.send<T>(req); // reports the shut-down client; the breaker is gone
+  private async guarded<T>(req: UpstreamRequest, path: string): Promise<UpstreamResponse<T>> {
+    if (this.closing) return this.send<T>(req, path); // reports the shut-down client; the breaker is gone
     try {
-      return (await this.breaker.fire(req)) as UpstreamResponse<T>;
+      return (await this.breaker.fire(req, path)) as UpstreamResponse<T>;
     } catch (error) {
       if ((error as { code?: unknown }).code === 'EOPENBREAKER') {
         throw new UpstreamError({
@@ -259,7 +263,8 @@ export class UpstreamHttp {
     }
   }
 
-  private async send<T>(req: UpstreamRequest): Promise<UpstreamResponse<T>> {
+  /** One logical call, its retries included, to `path` (the request's path and query, built once). */
+  private async send<T>(req: UpstreamRequest, path: string): Promise<UpstreamResponse<T>> {
     const { signal: callerSignal } = req;
     if (callerSignal?.aborted) throw abortReason(req.operation, callerSignal);
     if (this.closing) {
@@ -280,7 +285,6 @@ export class UpstreamHttp {
       Math.max(0, deadlineAt - Date.now()),
     );
 
-    const path = this.buildPath(req.path, req.query);
     const headers = this.buildHeaders(req);
     const body = req.body === undefined ? undefined : JSON.stringify(req.body);
     const retriesAllowed = IDEMPOTENT_METHODS.has(req.method) ? this.maxRetries : 0;
