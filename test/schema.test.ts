@@ -3,6 +3,7 @@ import { plugin as printSchemaAst } from '@graphql-codegen/schema-ast';
 import {
   buildSchema,
   type GraphQLNamedType,
+  type GraphQLScalarType,
   isInputObjectType,
   isInterfaceType,
   isObjectType,
@@ -20,6 +21,17 @@ describe('schema', () => {
     });
     const committed = readFileSync(new URL('../schema.graphql', import.meta.url), 'utf8');
     expect(committed).toBe(printed);
+  });
+
+  it('serializes DateTime like graphql-scalars, passing canonical UTC strings through as they are', () => {
+    const dateTime = schema.getType('DateTime') as GraphQLScalarType;
+    const canonical = '2025-02-10T12:09:18.211Z';
+    expect(dateTime.serialize(canonical)).toBe(canonical);
+    const printed = (value: unknown) => JSON.parse(JSON.stringify(dateTime.serialize(value)));
+    expect(printed('2025-02-10T13:09:18.211+01:00')).toBe(canonical);
+    expect(printed(new Date(canonical))).toBe(canonical);
+    expect(() => dateTime.serialize('2025-02-30T12:00:00.000Z')).toThrow(/DateTime/);
+    expect(() => dateTime.serialize('soon')).toThrow(/DateTime/);
   });
 
   it('matches its snapshot', () => {

@@ -53,7 +53,8 @@ function candidatesOf(
       Field(node) {
         const field = typeInfo.getFieldDef();
         const options = field?.extensions?.['pothosOptions'] as ValidatedFieldOptions | undefined;
-        const zodSchema = options?.validate?.schema;
+        const zodSchema =
+          (field?.extensions?.['argumentsSchema'] as ZodType | undefined) ?? options?.validate?.schema;
         if (field && zodSchema && node.arguments?.length) candidates.push({ node, field, schema: zodSchema });
       },
     }),
@@ -64,7 +65,8 @@ function candidatesOf(
 
 /**
  * Checks, before execution, the arguments of every selected field that
- * declares a zod `validate.schema` (Pothos keeps field options in
+ * declares a zod schema for them: `extensions.argumentsSchema` (checked
+ * here only), or a Pothos `validate.schema` (Pothos keeps field options in
  * `extensions.pothosOptions`). Nested fields such as `NodePool.metrics`
  * otherwise validate only after their parent resolved, which would spend
  * an upstream call on a request that is bound to fail. The fields to check

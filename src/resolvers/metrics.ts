@@ -1,6 +1,6 @@
 import { createGraphQLError } from 'graphql-yoga';
 import type { GatewayContext } from '../context.js';
-import type { Measurement, MetricType, NodePool } from '../upstream/models.js';
+import type { Measurement, MetricType, MetricValue, NodePool } from '../upstream/models.js';
 import { InputValidationError } from './errors.js';
 
 /** The default window: the hour before the request, in 20 samples. */
@@ -13,17 +13,23 @@ export interface MetricsWindowInput {
   samples?: number | null | undefined;
 }
 
-export interface MetricSample {
-  timestamp: string | null;
-  value: number | null;
-  raw: string;
+/**
+ * A series as the schema serves it: the measurement itself. Samples stay as
+ * Run:ai sent them (`value` text, normalized timestamp) and are turned into
+ * numbers only for the fields a query selects; a dashboard asking for the
+ * latest sample of most series never touches the others.
+ */
+export type MetricSeries = Measurement & { type: MetricType };
+
+/** A sample's value as a number; null when Run:ai sent something that is not a number. */
+export function sampleNumber(sample: MetricValue): number | null {
+  const parsed = Number.parseFloat(sample.value);
+  return Number.isFinite(parsed) ? parsed : null;
 }
 
-export interface MetricSeries {
-  type: MetricType;
-  labels: Record<string, string> | null;
-  samples: MetricSample[];
-  latest: MetricSample | null;
+/** The last sample of a series, if any. */
+export function latestSample(series: MetricSeries): MetricValue | null {
+  return series.values.at(-1) ?? null;
 }
 
 export interface NodePoolMetricsResult {
@@ -44,16 +50,6 @@ export function resolveWindow(window: MetricsWindowInput | null | undefined, now
     throw new InputValidationError([{ path: 'window', message: 'start must be before end' }]);
   }
   return { start, end, samples };
-}
-
-function toSample(value: { value: string; timestamp: string | null }): MetricSample {
-  const parsed = Number.parseFloat(value.value);
-  return { timestamp: value.timestamp, value: Number.isFinite(parsed) ? parsed : null, raw: value.value };
-}
-
-function toSeries(measurement: Measurement & { type: MetricType }): MetricSeries {
-  const samples = measurement.values.map(toSample);
-  return { type: measurement.type, labels: measurement.labels, samples, latest: samples.at(-1) ?? null };
 }
 
 /**
@@ -88,6 +84,6 @@ export async function nodePoolMetrics(
       ),
     );
   }
-  const series = slice.measurements.filter((m): m is Measurement & { type: MetricType } => m.type !== null);
-  return { series: series.map(toSeries), missingTypes: slice.missingTypes };
+  const series = slice.measurements.filter((m): m is MetricSeries => m.type !== null);
+  return { series, missingTypes: slice.missingTypes };
 }

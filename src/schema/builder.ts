@@ -3,9 +3,11 @@ import ErrorsPlugin from '@pothos/plugin-errors';
 import RelayPlugin from '@pothos/plugin-relay';
 import SimpleObjectsPlugin from '@pothos/plugin-simple-objects';
 import ZodPlugin from '@pothos/plugin-zod';
+import { GraphQLScalarType } from 'graphql';
 import { DateTimeResolver, JSONObjectResolver, NonEmptyStringResolver, UUIDResolver } from 'graphql-scalars';
 import type { GatewayContext } from '../context.js';
 import { InputValidationError } from '../resolvers/errors.js';
+import { isCanonicalTimestamp } from '../upstream/models.js';
 
 /**
  * The Pothos builder: configuration only (plugins, scalars, context type).
@@ -64,7 +66,18 @@ export const builder = new SchemaBuilder<{
   },
 });
 
-builder.addScalarType('DateTime', DateTimeResolver);
+/**
+ * graphql-scalars' DateTime, except that a canonical UTC string (what the upstream models
+ * produce) is sent as it is: DateTime would parse it into a Date only for JSON to print the
+ * same text again, a thousand times for a dashboard's samples.
+ */
+const DateTime = new GraphQLScalarType<Date | string, Date | string>({
+  ...DateTimeResolver.toConfig(),
+  serialize: (value) =>
+    typeof value === 'string' && isCanonicalTimestamp(value) ? value : DateTimeResolver.serialize(value),
+});
+
+builder.addScalarType('DateTime', DateTime);
 builder.addScalarType('UUID', UUIDResolver);
 builder.addScalarType('JSONObject', JSONObjectResolver);
 builder.addScalarType('NonEmptyString', NonEmptyStringResolver);

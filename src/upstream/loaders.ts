@@ -148,47 +148,52 @@ export function createLoaders(api: NodePoolsApi, options: LoaderOptions = {}): L
   );
 
   const metrics = new DataLoader<MetricsKey, MetricsSlice, string>(
-    async (keys) => {
+    // Each key gets its own group's promise rather than waiting for the whole batch: a pool's
+    // metrics fields complete (and their results are built) as soon as its call answers, while
+    // the other calls of the wave are still on their way.
+    (keys) => {
       const groups = new Map<string, MetricsKey[]>();
       for (const key of keys) {
-        const group = groups.get(windowKey(key));
+        const id = windowKey(key);
+        const group = groups.get(id);
         if (group) group.push(key);
-        else groups.set(windowKey(key), [key]);
+        else groups.set(id, [key]);
       }
-      const results = new Map<MetricsKey, MetricsSlice | Error>();
-      await Promise.all(
-        [...groups.values()].map((group) =>
-          limitMetrics(async () => {
-            const first = group[0] as MetricsKey;
-            const union = [...new Set(group.flatMap((k) => k.types))].sort(
-              (a, b) => (metricOrder.get(a) ?? 0) - (metricOrder.get(b) ?? 0),
-            );
-            try {
-              const answer = await api.getNodePoolMetrics({
-                clusterId: first.clusterId,
-                nodepoolName: first.nodepoolName,
-                start: first.start,
-                end: first.end,
-                numberOfSamples: first.samples,
-                metricTypes: union,
-              });
-              const present = new Set(answer.measurements.map((m) => m.type));
-              for (const key of group) {
-                const wanted = new Set<MetricType | null>(key.types);
-                results.set(key, {
-                  measurements: answer.measurements.filter((m) => wanted.has(m.type)),
-                  missingTypes: key.types.filter((t) => !present.has(t)),
-                  partial: answer.partial,
-                });
-              }
-            } catch (error) {
-              const failure = error instanceof Error ? error : new Error(String(error));
-              for (const key of group) results.set(key, failure);
-            }
+      const slices = new Map<MetricsKey, Promise<MetricsSlice>>();
+      for (const group of groups.values()) {
+        const first = group[0] as MetricsKey;
+        const union = [...new Set(group.flatMap((k) => k.types))].sort(
+          (a, b) => (metricOrder.get(a) ?? 0) - (metricOrder.get(b) ?? 0),
+        );
+        const answer = limitMetrics(() =>
+          api.getNodePoolMetrics({
+            clusterId: first.clusterId,
+            nodepoolName: first.nodepoolName,
+            start: first.start,
+            end: first.end,
+            numberOfSamples: first.samples,
+            metricTypes: union,
           }),
-        ),
-      );
-      return keys.map((key) => results.get(key) ?? new TypeError('metrics batch lost a key'));
+        );
+        for (const key of group) {
+          slices.set(
+            key,
+            answer.then((result) => {
+              const present = new Set(result.measurements.map((m) => m.type));
+              const wanted = new Set<MetricType | null>(key.types);
+              return {
+                measurements: result.measurements.filter((m) => wanted.has(m.type)),
+                missingTypes: key.types.filter((t) => !present.has(t)),
+                partial: result.partial,
+              };
+            }),
+          );
+        }
+      }
+      // DataLoader settles each load() with its value; a promise value is adopted, rejection included.
+      return Promise.resolve(
+        keys.map((key) => slices.get(key) ?? Promise.reject(new TypeError('metrics batch lost a key'))),
+      ) as unknown as Promise<MetricsSlice[]>;
     },
     {
       cacheKeyFn: (key) => JSON.stringify([windowKey(key), [...key.types].sort()]),

@@ -202,6 +202,15 @@ const CANONICAL_RE =
 const TIMESTAMP_RE =
   /^(\d{4}-\d{2}-\d{2})(?:[Tt ](\d{2}:\d{2})(?::(\d{2}))?(?:[.,](\d+))?)?\s*([Zz]|[+-]\d{2}(?::?\d{2})?)?$/;
 
+/** Whether `text` is already what {@link normalizeTimestamp} returns: `YYYY-MM-DDTHH:mm:ss.sssZ`, a real date. */
+export function isCanonicalTimestamp(text: string): boolean {
+  if (text.length !== 24 || !CANONICAL_RE.test(text)) return false;
+  // Days 29 to 31 exist only in some months: only those need the Date round trip.
+  if (text.charCodeAt(8) < 0x32 || text.slice(8, 10) <= '28') return true;
+  const parsed = new Date(text);
+  return !Number.isNaN(parsed.getTime()) && parsed.toISOString() === text;
+}
+
 /**
  * Normalizes a Run:ai timestamp to ISO 8601 UTC (`2023-06-06T12:09:18.211Z`).
  * Accepts ISO 8601 with `T` or a space, with or without zone (no zone means
@@ -210,7 +219,7 @@ const TIMESTAMP_RE =
  */
 export function normalizeTimestamp(text: string): string | null {
   // Most timestamps already are canonical: skip the Date round trip (thousands per metrics answer).
-  if (text.length === 24 && CANONICAL_RE.test(text)) return text;
+  if (isCanonicalTimestamp(text)) return text;
   const m = TIMESTAMP_RE.exec(text.trim());
   if (!m) return null;
   const [, date, hm = '00:00', sec = '00', frac = '', zone = 'Z'] = m;
@@ -250,9 +259,15 @@ class Invalid {
   constructor(readonly value: unknown) {}
 }
 
-/** An optional field: absent/null stay null-ish, a wrong type becomes {@link Invalid} instead of failing. */
+/**
+ * An optional field: absent/null stay null-ish, a wrong type becomes {@link Invalid} instead of failing.
+ * `nullish()` tests for null before the inner schema: a union would first let the inner schema fail
+ * and build its issues, for every absent field of every pool.
+ */
 const lenient = <T extends z.ZodType>(schema: T) =>
-  z.union([schema, z.null(), z.undefined(), z.instanceof(Invalid)]).catch((ctx) => new Invalid(ctx.value));
+  (schema.nullish() as z.ZodType<z.output<T> | null | undefined | Invalid>).catch(
+    (ctx) => new Invalid(ctx.value),
+  );
 
 /** Collects the per-parse context: the warning sink and the field path prefix. */
 interface Reader {
@@ -357,14 +372,9 @@ const legacyNodePoolRaw = z.object({
 const measurementRaw = z.object({
   type: z.string(),
   labels: lenient(z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String))),
-  values: z
-    .array(
-      z.object({
-        value: z.union([z.string(), z.number().transform(String)]),
-        timestamp: lenient(timestamp),
-      }),
-    )
-    .nullish(),
+  // Read by readSamples: samples are most of a metrics answer (4,000 for a dashboard), and
+  // a zod object per sample cost more than the rest of the parsing together.
+  values: z.unknown(),
 });
 
 const metricsRaw = z.object({ measurements: z.array(measurementRaw) });
@@ -521,12 +531,47 @@ function toLegacyNodePool(r: Reader, raw: z.output<typeof legacyNodePoolRaw>): L
   };
 }
 
-function toMeasurement(r: Reader, raw: z.output<typeof measurementRaw>): Measurement {
+/** A sample's timestamp: null when absent; a wrong type or unreadable text becomes null with a warning. */
+function sampleTimestamp(r: Reader, raw: unknown): string | null {
+  if (raw === null || raw === undefined) return null;
+  const iso = typeof raw === 'string' ? normalizeTimestamp(raw) : null;
+  if (iso === null) r.warn({ field: `${r.prefix}timestamp`, value: raw }, 'invalid value from Run:ai');
+  return iso;
+}
+
+/**
+ * Reads the `values` of one measurement in a single pass, with the rules a
+ * zod schema would apply: a missing list is empty, `value` is required (a
+ * number is kept as its text), `timestamp` is lenient.
+ */
+function readSamples(r: Reader, raw: unknown, fail: (detail: string) => never): MetricValue[] {
+  if (raw === null || raw === undefined) return [];
+  if (!Array.isArray(raw)) return fail('values: expected an array');
+  const samples = new Array<MetricValue>(raw.length);
+  for (let i = 0; i < raw.length; i++) {
+    const item: unknown = raw[i];
+    if (typeof item !== 'object' || item === null) return fail(`values.${i}: expected an object`);
+    const { value, timestamp } = item as { value?: unknown; timestamp?: unknown };
+    let text: string;
+    if (typeof value === 'string') text = value;
+    else if (typeof value === 'number' && Number.isFinite(value)) text = String(value);
+    else
+      return fail(`values.${i}.value: ${value === undefined ? 'missing' : 'expected a string or a number'}`);
+    samples[i] = { value: text, timestamp: sampleTimestamp(r, timestamp) };
+  }
+  return samples;
+}
+
+function toMeasurement(
+  r: Reader,
+  raw: z.output<typeof measurementRaw>,
+  fail: (detail: string) => never,
+): Measurement {
   return {
     type: enumValue(r, 'type', METRIC_TYPES, raw.type),
     rawType: raw.type,
     labels: opt(r, 'labels', raw.labels),
-    values: (raw.values ?? []).map((v) => ({ value: v.value, timestamp: opt(r, 'timestamp', v.timestamp) })),
+    values: readSamples(r, raw.values, fail),
   };
 }
 
@@ -624,7 +669,13 @@ export interface ParseMetricsOptions {
 
 /** Parses a metrics body (`{"measurements": [...]}`); unknown metric types keep their `rawType`. */
 export function parseMetrics(raw: unknown, warn: WarnFn, options: ParseMetricsOptions = {}): NodePoolMetrics {
-  const { measurements } = parseOrThrow(metricsRaw, raw, options.operation ?? 'get_nodepool_metrics');
+  const operation = options.operation ?? 'get_nodepool_metrics';
+  const { measurements } = parseOrThrow(metricsRaw, raw, operation);
   const r = reader(warn);
-  return { partial: options.partial ?? false, measurements: measurements.map((m) => toMeasurement(r, m)) };
+  return {
+    partial: options.partial ?? false,
+    measurements: measurements.map((m, i) =>
+      toMeasurement(r, m, (detail) => throwBadResponse(operation, `measurements.${i}.${detail}`)),
+    ),
+  };
 }

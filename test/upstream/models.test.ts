@@ -353,6 +353,30 @@ describe('parseMetrics', () => {
     );
   });
 
+  it('names the sample that breaks the rules, and tolerates bad sample timestamps with a warning', () => {
+    const measurement = (values: unknown) => ({ measurements: [{ type: 'TOTAL_GPU', values }] });
+    const at = (values: unknown) => badResponse(() => parseMetrics(measurement(values), vi.fn())).message;
+    expect(at([{ value: '1' }, { timestamp: null }])).toContain('measurements.0.values.1.value: missing');
+    expect(at([{ value: true }])).toContain('measurements.0.values.0.value: expected a string or a number');
+    expect(at(['1'])).toContain('measurements.0.values.0: expected an object');
+    expect(at({ value: '1' })).toContain('measurements.0.values: expected an array');
+
+    const warn = vi.fn();
+    const parsed = parseMetrics(
+      measurement([{ value: '1', timestamp: 17 }, { value: '2', timestamp: 'yesterday' }, { value: '3' }]),
+      warn,
+    );
+    expect(parsed.measurements[0]?.values).toEqual([
+      { value: '1', timestamp: null },
+      { value: '2', timestamp: null },
+      { value: '3', timestamp: null },
+    ]);
+    expect(warn.mock.calls).toEqual([
+      [{ field: 'timestamp', value: 17 }, 'invalid value from Run:ai'],
+      [{ field: 'timestamp', value: 'yesterday' }, 'invalid value from Run:ai'],
+    ]);
+  });
+
   it('requires measurements', () => {
     const err = badResponse(() => parseMetrics({}, vi.fn()));
     expect(err.operation).toBe('get_nodepool_metrics');
