@@ -10,6 +10,7 @@ import type { GatewayMetrics } from './metrics.js';
 import { useDeferredErrors } from './plugins/use-deferred-errors.js';
 import { useEarlyValidation } from './plugins/use-early-validation.js';
 import { useErrorHttpStatus } from './plugins/use-error-http-status.js';
+import { useJitForLists } from './plugins/use-jit-for-lists.js';
 import { useOperationLog } from './plugins/use-operation-log.js';
 import { useQueryLimits } from './plugins/use-query-limits.js';
 import { connectionAuthorization } from './websocket.js';
@@ -66,6 +67,7 @@ export function createGateway(
       useDeferredErrors(),
       useErrorHttpStatus(),
       useOperationLog(deps.log, metrics),
+      useJitForLists(),
     ],
     logging: {
       debug: (...args) => deps.log.debug({ args }, 'yoga'),

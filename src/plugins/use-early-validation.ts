@@ -11,6 +11,7 @@ import {
 import type { Plugin } from 'graphql-yoga';
 import type { ZodType } from 'zod';
 import { badUserInput, type FieldProblem } from '../resolvers/errors.js';
+import { perOperation } from './per-operation.js';
 
 interface ValidatedFieldOptions {
   validate?: { schema?: ZodType };
@@ -23,21 +24,7 @@ interface Candidate {
 }
 
 /** The fields of one operation that declare an argument schema; found once per parsed document. */
-const candidatesByDocument = new WeakMap<DocumentNode, Map<string, Candidate[]>>();
-
-function candidatesOf(
-  schema: GraphQLSchema,
-  document: DocumentNode,
-  operationName: string | null | undefined,
-) {
-  let byOperation = candidatesByDocument.get(document);
-  if (!byOperation) {
-    byOperation = new Map();
-    candidatesByDocument.set(document, byOperation);
-  }
-  const key = operationName ?? '';
-  const cached = byOperation.get(key);
-  if (cached) return cached;
+const candidatesOf = perOperation((schema, document, operationName): Candidate[] => {
   const typeInfo = new TypeInfo(schema);
   const candidates: Candidate[] = [];
   let operations = 0;
@@ -59,9 +46,8 @@ function candidatesOf(
       },
     }),
   );
-  byOperation.set(key, candidates);
   return candidates;
-}
+});
 
 /**
  * Checks, before execution, the arguments of every selected field that

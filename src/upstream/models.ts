@@ -254,21 +254,6 @@ const intLike = z.union([
     .transform(Number),
 ]);
 
-/** Marks an optional field whose value had the wrong type; normalized to null with a warning. */
-class Invalid {
-  constructor(readonly value: unknown) {}
-}
-
-/**
- * An optional field: absent/null stay null-ish, a wrong type becomes {@link Invalid} instead of failing.
- * `nullish()` tests for null before the inner schema: a union would first let the inner schema fail
- * and build its issues, for every absent field of every pool.
- */
-const lenient = <T extends z.ZodType>(schema: T) =>
-  (schema.nullish() as z.ZodType<z.output<T> | null | undefined | Invalid>).catch(
-    (ctx) => new Invalid(ctx.value),
-  );
-
 /** Collects the per-parse context: the warning sink and the field path prefix. */
 interface Reader {
   warn: WarnFn;
@@ -277,13 +262,43 @@ interface Reader {
 
 const at = (r: Reader, field: string): Reader => ({ warn: r.warn, prefix: `${r.prefix}${field}.` });
 
-/** Resolves a lenient optional value to `T | null`, warning about wrong types. */
-function opt<T>(r: Reader, field: string, value: T | null | undefined | Invalid): T | null {
-  if (value instanceof Invalid) {
-    r.warn({ field: r.prefix + field, value: value.value }, 'invalid value from Run:ai');
-    return null;
-  }
-  return value ?? null;
+/** The type test of an optional field. */
+type Check<T> = (value: unknown) => value is T;
+
+const isString: Check<string> = (value): value is string => typeof value === 'string';
+const isBoolean: Check<boolean> = (value): value is boolean => typeof value === 'boolean';
+const isNumber: Check<number> = (value): value is number =>
+  typeof value === 'number' && Number.isFinite(value);
+const isStringList: Check<string[]> = (value): value is string[] =>
+  Array.isArray(value) && value.every(isString);
+const isRecord: Check<Record<string, unknown>> = (value): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function warnInvalid(r: Reader, field: string, value: unknown): void {
+  r.warn({ field: r.prefix + field, value }, 'invalid value from Run:ai');
+}
+
+/**
+ * An optional field: absent or null is null, and a value of the wrong type
+ * becomes null with a warning instead of failing the whole answer.
+ *
+ * The zod schemas below check the required fields and leave the optional
+ * ones `unknown` for these readers: a zod union with `.catch` per optional
+ * field was most of the cost of reading a pool (70 µs of a 900 µs request).
+ */
+function opt<T>(r: Reader, field: string, value: unknown, check: Check<T>): T | null {
+  if (value === null || value === undefined) return null;
+  if (check(value)) return value;
+  warnInvalid(r, field, value);
+  return null;
+}
+
+/** An optional timestamp, normalized to ISO 8601 UTC; unreadable text becomes null with a warning. */
+function optTimestamp(r: Reader, field: string, value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  const iso = typeof value === 'string' ? normalizeTimestamp(value) : null;
+  if (iso === null) warnInvalid(r, field, value);
+  return iso;
 }
 
 /** Resolves an enum value; unknown values (newer Run:ai versions) become null with a warning. */
@@ -291,9 +306,9 @@ function enumValue<E extends string>(
   r: Reader,
   field: string,
   values: readonly E[],
-  value: string | null | undefined | Invalid,
+  value: unknown,
 ): E | null {
-  const text = opt(r, field, value);
+  const text = opt(r, field, value, isString);
   if (text === null) return null;
   if ((values as readonly string[]).includes(text)) return text as E;
   r.warn({ field: r.prefix + field, value: text }, 'unknown enum value from Run:ai');
@@ -301,28 +316,10 @@ function enumValue<E extends string>(
 }
 
 // ---------------------------------------------------------------------------
-// Raw (wire) schemas. z.object strips unknown keys, which is how extra fields are ignored.
+// Raw (wire) schemas: the required fields. z.object strips unknown keys, which is how extra
+// fields are ignored; optional fields are `unknown` here and read by the normalizers.
 
-const placementRaw = z.object({ cpu: lenient(z.string()), gpu: lenient(z.string()) });
-
-const gpuResourceOptimizationRaw = z.object({
-  swapEnabled: lenient(z.boolean()),
-  cpuSwapMemorySize: lenient(z.string()),
-  reservedGpuMemoryForSwapOperations: lenient(z.string()),
-  nodeLevelSchedulerEnabled: lenient(z.boolean()),
-});
-
-const statusRaw = z.object({
-  labelKey: lenient(z.string()),
-  labelValue: lenient(z.string()),
-  nodes: lenient(z.array(z.string())),
-  gpuNetworkAccelerationDetected: lenient(z.boolean()),
-  placementStrategy: lenient(placementRaw),
-  gpuNetworkAccelerationLabelKey: lenient(z.string()),
-  gpuNetworkAccelerationDetection: lenient(z.string()),
-  gpuResourceOptimization: lenient(gpuResourceOptimizationRaw),
-  overProvisioningRatio: lenient(z.number()),
-});
+const optional = z.unknown().optional();
 
 const nodePoolRaw = z.object({
   id: stringId,
@@ -333,48 +330,48 @@ const nodePoolRaw = z.object({
   labelKey: z.string(),
   labelValue: z.string(),
   isDefault: z.boolean(),
-  phase: lenient(z.string()),
-  phaseMessage: lenient(z.string()),
-  placementStrategy: lenient(placementRaw),
-  gpuNetworkAccelerationDetection: lenient(z.string()),
-  gpuNetworkAccelerationLabelKey: lenient(z.string()),
-  gpuResourceOptimization: lenient(gpuResourceOptimizationRaw),
-  overProvisioningRatio: lenient(z.number()),
-  status: lenient(statusRaw),
+  phase: optional,
+  phaseMessage: optional,
+  placementStrategy: optional,
+  gpuNetworkAccelerationDetection: optional,
+  gpuNetworkAccelerationLabelKey: optional,
+  gpuResourceOptimization: optional,
+  overProvisioningRatio: optional,
+  status: optional,
   createdAt: timestamp,
   createdBy: z.string(),
   updatedAt: timestamp,
   updatedBy: z.string(),
-  deletedAt: lenient(timestamp),
-  deletedBy: lenient(z.string()),
+  deletedAt: optional,
+  deletedBy: optional,
 });
 
 const legacyNodePoolRaw = z.object({
   id: intId,
   name: z.string(),
-  clusterId: lenient(z.string()),
-  labelKey: lenient(z.string()),
-  labelValue: lenient(z.string()),
-  overProvisioningRatio: lenient(z.number()),
-  placementStrategy: lenient(placementRaw),
-  status: lenient(z.string()),
-  statusMessage: lenient(z.string()),
+  clusterId: optional,
+  labelKey: optional,
+  labelValue: optional,
+  overProvisioningRatio: optional,
+  placementStrategy: optional,
+  status: optional,
+  statusMessage: optional,
   // Documented as a JSON-encoded string; an already-decoded array is accepted too.
-  nodes: lenient(z.union([z.string(), z.array(z.string())])),
-  isDefault: lenient(z.boolean()),
-  createdAt: lenient(timestamp),
-  createdBy: lenient(z.string()),
-  updatedAt: lenient(timestamp),
-  updatedBy: lenient(z.string()),
-  deletedAt: lenient(timestamp),
+  nodes: optional,
+  isDefault: optional,
+  createdAt: optional,
+  createdBy: optional,
+  updatedAt: optional,
+  updatedBy: optional,
+  deletedAt: optional,
 });
 
 const measurementRaw = z.object({
   type: z.string(),
-  labels: lenient(z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String))),
+  labels: optional,
   // Read by readSamples: samples are most of a metrics answer (4,000 for a dashboard), and
   // a zod object per sample cost more than the rest of the parsing together.
-  values: z.unknown(),
+  values: optional,
 });
 
 const metricsRaw = z.object({ measurements: z.array(measurementRaw) });
@@ -385,75 +382,79 @@ const countRaw = z.object({ count: intLike });
 // ---------------------------------------------------------------------------
 // Normalizers.
 
-function toPlacement(r: Reader, raw: z.output<typeof placementRaw>): PlacementStrategies {
+function optPlacement(r: Reader, field: string, value: unknown): PlacementStrategies | null {
+  const raw = opt(r, field, value, isRecord);
+  if (raw === null) return null;
+  const s = at(r, field);
   return {
-    cpu: enumValue(r, 'cpu', PLACEMENT_STRATEGIES, raw.cpu),
-    gpu: enumValue(r, 'gpu', PLACEMENT_STRATEGIES, raw.gpu),
+    cpu: enumValue(s, 'cpu', PLACEMENT_STRATEGIES, raw['cpu']),
+    gpu: enumValue(s, 'gpu', PLACEMENT_STRATEGIES, raw['gpu']),
   };
-}
-
-function optPlacement(
-  r: Reader,
-  field: string,
-  raw: z.output<ReturnType<typeof lenient<typeof placementRaw>>>,
-): PlacementStrategies | null {
-  const value = opt(r, field, raw);
-  return value === null ? null : toPlacement(at(r, field), value);
 }
 
 function optGpuResourceOptimization(
   r: Reader,
   field: string,
-  raw: z.output<ReturnType<typeof lenient<typeof gpuResourceOptimizationRaw>>>,
+  value: unknown,
 ): GpuResourceOptimization | null {
-  const value = opt(r, field, raw);
-  if (value === null) return null;
+  const raw = opt(r, field, value, isRecord);
+  if (raw === null) return null;
   const s = at(r, field);
   return {
-    swapEnabled: opt(s, 'swapEnabled', value.swapEnabled),
-    cpuSwapMemorySize: opt(s, 'cpuSwapMemorySize', value.cpuSwapMemorySize),
+    swapEnabled: opt(s, 'swapEnabled', raw['swapEnabled'], isBoolean),
+    cpuSwapMemorySize: opt(s, 'cpuSwapMemorySize', raw['cpuSwapMemorySize'], isString),
     reservedGpuMemoryForSwapOperations: opt(
       s,
       'reservedGpuMemoryForSwapOperations',
-      value.reservedGpuMemoryForSwapOperations,
+      raw['reservedGpuMemoryForSwapOperations'],
+      isString,
     ),
-    nodeLevelSchedulerEnabled: opt(s, 'nodeLevelSchedulerEnabled', value.nodeLevelSchedulerEnabled),
+    nodeLevelSchedulerEnabled: opt(
+      s,
+      'nodeLevelSchedulerEnabled',
+      raw['nodeLevelSchedulerEnabled'],
+      isBoolean,
+    ),
   };
 }
 
-function toStatus(r: Reader, raw: z.output<typeof statusRaw>): NodePoolStatus {
+function optStatus(r: Reader, field: string, value: unknown): NodePoolStatus | null {
+  const raw = opt(r, field, value, isRecord);
+  if (raw === null) return null;
+  const s = at(r, field);
   return {
-    labelKey: opt(r, 'labelKey', raw.labelKey),
-    labelValue: opt(r, 'labelValue', raw.labelValue),
-    nodes: opt(r, 'nodes', raw.nodes) ?? [],
+    labelKey: opt(s, 'labelKey', raw['labelKey'], isString),
+    labelValue: opt(s, 'labelValue', raw['labelValue'], isString),
+    nodes: opt(s, 'nodes', raw['nodes'], isStringList) ?? [],
     gpuNetworkAccelerationDetected: opt(
-      r,
+      s,
       'gpuNetworkAccelerationDetected',
-      raw.gpuNetworkAccelerationDetected,
+      raw['gpuNetworkAccelerationDetected'],
+      isBoolean,
     ),
-    placementStrategy: optPlacement(r, 'placementStrategy', raw.placementStrategy),
+    placementStrategy: optPlacement(s, 'placementStrategy', raw['placementStrategy']),
     gpuNetworkAccelerationLabelKey: opt(
-      r,
+      s,
       'gpuNetworkAccelerationLabelKey',
-      raw.gpuNetworkAccelerationLabelKey,
+      raw['gpuNetworkAccelerationLabelKey'],
+      isString,
     ),
     gpuNetworkAccelerationDetection: enumValue(
-      r,
+      s,
       'gpuNetworkAccelerationDetection',
       GPU_NETWORK_ACCELERATION_DETECTIONS,
-      raw.gpuNetworkAccelerationDetection,
+      raw['gpuNetworkAccelerationDetection'],
     ),
     gpuResourceOptimization: optGpuResourceOptimization(
-      r,
+      s,
       'gpuResourceOptimization',
-      raw.gpuResourceOptimization,
+      raw['gpuResourceOptimization'],
     ),
-    overProvisioningRatio: opt(r, 'overProvisioningRatio', raw.overProvisioningRatio),
+    overProvisioningRatio: opt(s, 'overProvisioningRatio', raw['overProvisioningRatio'], isNumber),
   };
 }
 
 function toNodePool(r: Reader, raw: z.output<typeof nodePoolRaw>): NodePool {
-  const status = opt(r, 'status', raw.status);
   return {
     id: raw.id,
     name: raw.name,
@@ -464,7 +465,7 @@ function toNodePool(r: Reader, raw: z.output<typeof nodePoolRaw>): NodePool {
     labelValue: raw.labelValue,
     isDefault: raw.isDefault,
     phase: enumValue(r, 'phase', NODE_POOL_PHASES, raw.phase),
-    phaseMessage: opt(r, 'phaseMessage', raw.phaseMessage),
+    phaseMessage: opt(r, 'phaseMessage', raw.phaseMessage, isString),
     placementStrategy: optPlacement(r, 'placementStrategy', raw.placementStrategy),
     gpuNetworkAccelerationDetection: enumValue(
       r,
@@ -476,37 +477,39 @@ function toNodePool(r: Reader, raw: z.output<typeof nodePoolRaw>): NodePool {
       r,
       'gpuNetworkAccelerationLabelKey',
       raw.gpuNetworkAccelerationLabelKey,
+      isString,
     ),
     gpuResourceOptimization: optGpuResourceOptimization(
       r,
       'gpuResourceOptimization',
       raw.gpuResourceOptimization,
     ),
-    overProvisioningRatio: opt(r, 'overProvisioningRatio', raw.overProvisioningRatio),
-    status: status === null ? null : toStatus(at(r, 'status'), status),
+    overProvisioningRatio: opt(r, 'overProvisioningRatio', raw.overProvisioningRatio, isNumber),
+    status: optStatus(r, 'status', raw.status),
     createdAt: raw.createdAt,
     createdBy: raw.createdBy,
     updatedAt: raw.updatedAt,
     updatedBy: raw.updatedBy,
-    deletedAt: opt(r, 'deletedAt', raw.deletedAt),
-    deletedBy: opt(r, 'deletedBy', raw.deletedBy),
+    deletedAt: optTimestamp(r, 'deletedAt', raw.deletedAt),
+    deletedBy: opt(r, 'deletedBy', raw.deletedBy, isString),
   };
 }
 
 /** Decodes the legacy JSON-string node list; anything undecodable yields [] (with a warning). */
-function legacyNodes(r: Reader, raw: string | string[] | null | undefined | Invalid): string[] {
-  const value = opt(r, 'nodes', raw);
-  if (value === null) return [];
-  if (Array.isArray(value)) return value;
-  if (value.trim() === '') return [];
-  try {
-    const decoded: unknown = JSON.parse(value);
-    if (Array.isArray(decoded) && decoded.every((n): n is string => typeof n === 'string')) return decoded;
-    if (decoded === null) return [];
-  } catch {
-    // fall through to the warning
+function legacyNodes(r: Reader, value: unknown): string[] {
+  if (value === null || value === undefined) return [];
+  if (isStringList(value)) return value;
+  if (typeof value === 'string') {
+    if (value.trim() === '') return [];
+    try {
+      const decoded: unknown = JSON.parse(value);
+      if (isStringList(decoded)) return decoded;
+      if (decoded === null) return [];
+    } catch {
+      // fall through to the warning
+    }
   }
-  r.warn({ field: r.prefix + 'nodes', value }, 'invalid value from Run:ai');
+  warnInvalid(r, 'nodes', value);
   return [];
 }
 
@@ -514,35 +517,42 @@ function toLegacyNodePool(r: Reader, raw: z.output<typeof legacyNodePoolRaw>): L
   return {
     id: raw.id,
     name: raw.name,
-    clusterId: opt(r, 'clusterId', raw.clusterId),
-    labelKey: opt(r, 'labelKey', raw.labelKey),
-    labelValue: opt(r, 'labelValue', raw.labelValue),
-    overProvisioningRatio: opt(r, 'overProvisioningRatio', raw.overProvisioningRatio),
+    clusterId: opt(r, 'clusterId', raw.clusterId, isString),
+    labelKey: opt(r, 'labelKey', raw.labelKey, isString),
+    labelValue: opt(r, 'labelValue', raw.labelValue, isString),
+    overProvisioningRatio: opt(r, 'overProvisioningRatio', raw.overProvisioningRatio, isNumber),
     placementStrategy: optPlacement(r, 'placementStrategy', raw.placementStrategy),
     phase: enumValue(r, 'status', NODE_POOL_PHASES, raw.status),
-    phaseMessage: opt(r, 'statusMessage', raw.statusMessage),
+    phaseMessage: opt(r, 'statusMessage', raw.statusMessage, isString),
     nodes: legacyNodes(r, raw.nodes),
-    isDefault: opt(r, 'isDefault', raw.isDefault),
-    createdAt: opt(r, 'createdAt', raw.createdAt),
-    createdBy: opt(r, 'createdBy', raw.createdBy),
-    updatedAt: opt(r, 'updatedAt', raw.updatedAt),
-    updatedBy: opt(r, 'updatedBy', raw.updatedBy),
-    deletedAt: opt(r, 'deletedAt', raw.deletedAt),
+    isDefault: opt(r, 'isDefault', raw.isDefault, isBoolean),
+    createdAt: optTimestamp(r, 'createdAt', raw.createdAt),
+    createdBy: opt(r, 'createdBy', raw.createdBy, isString),
+    updatedAt: optTimestamp(r, 'updatedAt', raw.updatedAt),
+    updatedBy: opt(r, 'updatedBy', raw.updatedBy, isString),
+    deletedAt: optTimestamp(r, 'deletedAt', raw.deletedAt),
   };
 }
 
-/** A sample's timestamp: null when absent; a wrong type or unreadable text becomes null with a warning. */
-function sampleTimestamp(r: Reader, raw: unknown): string | null {
-  if (raw === null || raw === undefined) return null;
-  const iso = typeof raw === 'string' ? normalizeTimestamp(raw) : null;
-  if (iso === null) r.warn({ field: `${r.prefix}timestamp`, value: raw }, 'invalid value from Run:ai');
-  return iso;
+/** Series labels: string values, numbers and booleans kept as their text; anything else drops the labels with a warning. */
+function optLabels(r: Reader, value: unknown): Record<string, string> | null {
+  const raw = opt(r, 'labels', value, isRecord);
+  if (raw === null) return null;
+  const labels: Record<string, string> = {};
+  for (const [key, label] of Object.entries(raw)) {
+    if (typeof label !== 'string' && typeof label !== 'boolean' && !isNumber(label)) {
+      warnInvalid(r, 'labels', value);
+      return null;
+    }
+    labels[key] = String(label);
+  }
+  return labels;
 }
 
 /**
- * Reads the `values` of one measurement in a single pass, with the rules a
- * zod schema would apply: a missing list is empty, `value` is required (a
- * number is kept as its text), `timestamp` is lenient.
+ * Reads the `values` of one measurement in a single pass: a missing list is
+ * empty, `value` is required (a number is kept as its text), `timestamp` is
+ * lenient.
  */
 function readSamples(r: Reader, raw: unknown, fail: (detail: string) => never): MetricValue[] {
   if (raw === null || raw === undefined) return [];
@@ -554,10 +564,10 @@ function readSamples(r: Reader, raw: unknown, fail: (detail: string) => never): 
     const { value, timestamp } = item as { value?: unknown; timestamp?: unknown };
     let text: string;
     if (typeof value === 'string') text = value;
-    else if (typeof value === 'number' && Number.isFinite(value)) text = String(value);
+    else if (isNumber(value)) text = String(value);
     else
       return fail(`values.${i}.value: ${value === undefined ? 'missing' : 'expected a string or a number'}`);
-    samples[i] = { value: text, timestamp: sampleTimestamp(r, timestamp) };
+    samples[i] = { value: text, timestamp: optTimestamp(r, 'timestamp', timestamp) };
   }
   return samples;
 }
@@ -570,7 +580,7 @@ function toMeasurement(
   return {
     type: enumValue(r, 'type', METRIC_TYPES, raw.type),
     rawType: raw.type,
-    labels: opt(r, 'labels', raw.labels),
+    labels: optLabels(r, raw.labels),
     values: readSamples(r, raw.values, fail),
   };
 }
