@@ -88,49 +88,16 @@ export class GatewayMetrics {
     });
   }
 
-  /**
-   * The labelled series of each label combination seen, so a sample costs a
-   * map lookup instead of prom-client hashing the label object every time.
-   * There are no more entries than series prom-client keeps anyway.
-   */
-  private readonly operationSeries = new Map<
-    string,
-    { count: Counter.Internal; duration: Histogram.Internal<'operation' | 'outcome'> }
-  >();
-  private readonly upstreamSeries = new Map<
-    string,
-    { count: Counter.Internal; duration: Histogram.Internal<'operation'> }
-  >();
-
   /** Records one finished GraphQL operation. */
   operation(name: string | null | undefined, outcome: OperationOutcome, seconds: number): void {
     const operation = name && NAME.test(name) ? name : name ? 'invalid_name' : 'anonymous';
-    const key = `${operation} ${outcome}`;
-    let series = this.operationSeries.get(key);
-    if (!series) {
-      series = {
-        count: this.operations.labels({ operation, outcome }),
-        duration: this.operationDuration.labels({ operation, outcome }),
-      };
-      this.operationSeries.set(key, series);
-    }
-    series.count.inc();
-    series.duration.observe(seconds);
+    this.operations.inc({ operation, outcome });
+    this.operationDuration.observe({ operation, outcome }, seconds);
   }
 
   /** Records one HTTP attempt to Run:ai (the UpstreamHttp `onCall` hook). */
   upstreamCall(event: UpstreamCallEvent): void {
-    const status = String(event.status);
-    const key = `${event.operation} ${status}`;
-    let series = this.upstreamSeries.get(key);
-    if (!series) {
-      series = {
-        count: this.upstreamRequests.labels({ operation: event.operation, status }),
-        duration: this.upstreamDuration.labels({ operation: event.operation }),
-      };
-      this.upstreamSeries.set(key, series);
-    }
-    series.count.inc();
-    series.duration.observe(event.durationMs / 1000);
+    this.upstreamRequests.inc({ operation: event.operation, status: String(event.status) });
+    this.upstreamDuration.observe({ operation: event.operation }, event.durationMs / 1000);
   }
 }

@@ -71,8 +71,8 @@ export async function nodePoolMetrics(
   const slice = await ctx.loaders.metrics.load({
     clusterId: pool.clusterId,
     nodepoolName: pool.name,
-    start: start.toISOString(),
-    end: end.toISOString(),
+    start,
+    end,
     samples,
     types,
   });

@@ -171,7 +171,7 @@ export class UpstreamHttp {
   private readonly onCall: ((event: UpstreamCallEvent) => void) | undefined;
   private closing: Promise<void> | undefined;
   private readonly inflight: InflightCalls<UpstreamResponse> | undefined;
-  private readonly breaker: CircuitBreaker<[UpstreamRequest, string], UpstreamResponse>;
+  private readonly breaker: CircuitBreaker<[UpstreamRequest, string, AbortController?], UpstreamResponse>;
 
   constructor(options: UpstreamHttpOptions) {
     const url = new URL(options.baseUrl);
@@ -187,18 +187,21 @@ export class UpstreamHttp {
     this.onCall = options.onCall;
     this.inflight = options.dedupGets === false ? undefined : new InflightCalls();
     const circuit = options.circuit ?? {};
-    this.breaker = new CircuitBreaker((req: UpstreamRequest, path: string) => this.send(req, path), {
-      timeout: false, // deadlines are the transport's own
-      // Only the state is used: no latency percentiles or snapshot events to keep per call.
-      rollingPercentilesEnabled: false,
-      enableSnapshots: false,
-      errorThresholdPercentage: circuit.errorThresholdPercentage ?? 50,
-      volumeThreshold: circuit.volumeThreshold ?? 10,
-      resetTimeout: circuit.resetTimeoutMs ?? 10_000,
-      rollingCountTimeout: circuit.rollingWindowMs ?? 10_000,
-      // Only signs of an unhealthy Run:ai count: 4xx answers and callers' aborts are healthy traffic.
-      errorFilter: (error: unknown) => !countsAgainstCircuit(error),
-    });
+    this.breaker = new CircuitBreaker(
+      (req: UpstreamRequest, path: string, controller?: AbortController) => this.send(req, path, controller),
+      {
+        timeout: false, // deadlines are the transport's own
+        // Only the state is used: no latency percentiles or snapshot events to keep per call.
+        rollingPercentilesEnabled: false,
+        enableSnapshots: false,
+        errorThresholdPercentage: circuit.errorThresholdPercentage ?? 50,
+        volumeThreshold: circuit.volumeThreshold ?? 10,
+        resetTimeout: circuit.resetTimeoutMs ?? 10_000,
+        rollingCountTimeout: circuit.rollingWindowMs ?? 10_000,
+        // Only signs of an unhealthy Run:ai count: 4xx answers and callers' aborts are healthy traffic.
+        errorFilter: (error: unknown) => !countsAgainstCircuit(error),
+      },
+    );
     for (const state of ['open', 'halfOpen', 'close'] as const) {
       this.breaker.on(state as 'open', () => {
         const now = state === 'close' ? 'closed' : state;
@@ -232,7 +235,9 @@ export class UpstreamHttp {
     // It lives in memory only while the call is in flight, like the request headers; hashing it
     // would cost more than the lookup it serves.
     const key = `${req.token ?? ''}\n${req.accept ?? ''}\n${path}`;
-    const shared = this.inflight.run(key, req.signal, (signal) => this.guarded({ ...req, signal }, path));
+    const shared = this.inflight.run(key, req.signal, (controller) =>
+      this.guarded({ ...req, signal: controller.signal }, path, controller),
+    );
     return (shared as Promise<UpstreamResponse<T>>).catch((error: unknown) => {
       throw req.signal?.aborted && error === req.signal.reason
         ? abortReason(req.operation, req.signal)
@@ -247,10 +252,14 @@ export class UpstreamHttp {
   }
 
   /** One logical call through the circuit breaker: while it is open, calls fail at once. */
-  private async guarded<T>(req: UpstreamRequest, path: string): Promise<UpstreamResponse<T>> {
+  private async guarded<T>(
+    req: UpstreamRequest,
+    path: string,
+    controller?: AbortController,
+  ): Promise<UpstreamResponse<T>> {
     if (this.closing) return this.send<T>(req, path); // reports the shut-down client; the breaker is gone
     try {
-      return (await this.breaker.fire(req, path)) as UpstreamResponse<T>;
+      return (await this.breaker.fire(req, path, controller)) as UpstreamResponse<T>;
     } catch (error) {
       if ((error as { code?: unknown }).code === 'EOPENBREAKER') {
         throw new UpstreamError({
@@ -263,8 +272,17 @@ export class UpstreamHttp {
     }
   }
 
-  /** One logical call, its retries included, to `path` (the request's path and query, built once). */
-  private async send<T>(req: UpstreamRequest, path: string): Promise<UpstreamResponse<T>> {
+  /**
+   * One logical call, its retries included, to `path` (the request's path and
+   * query, built once). `controller`, when given, belongs to this call alone
+   * and `req.signal` is its signal (a shared in-flight call): the deadline
+   * aborts it directly instead of through a second controller.
+   */
+  private async send<T>(
+    req: UpstreamRequest,
+    path: string,
+    ownController?: AbortController,
+  ): Promise<UpstreamResponse<T>> {
     const { signal: callerSignal } = req;
     if (callerSignal?.aborted) throw abortReason(req.operation, callerSignal);
     if (this.closing) {
@@ -277,9 +295,12 @@ export class UpstreamHttp {
 
     const deadlineAt = Math.min(Date.now() + this.totalTimeoutMs, req.deadline ?? Number.POSITIVE_INFINITY);
     // One controller per call aborts the in-flight attempt (or back-off) on the caller's abort or the deadline.
-    const controller = new AbortController();
+    const controller = ownController ?? new AbortController();
     const onCallerAbort = () => controller.abort(callerSignal?.reason);
-    callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
+    if (!ownController) callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
+    // With its own controller the caller's signal is the one the deadline aborts: that is not the caller leaving.
+    const callerLeft = () =>
+      callerSignal?.aborted === true && !(callerSignal.reason instanceof DeadlineExceeded);
     const timer = setTimeout(
       () => controller.abort(new DeadlineExceeded()),
       Math.max(0, deadlineAt - Date.now()),
@@ -314,9 +335,9 @@ export class UpstreamHttp {
           };
           this.report(req, attempt, startedAt, res.statusCode, failure.error.code);
         } catch (err) {
-          if (callerSignal?.aborted) {
+          if (callerLeft()) {
             this.report(req, attempt, startedAt, 'error');
-            throw abortReason(req.operation, callerSignal);
+            throw abortReason(req.operation, callerSignal as AbortSignal);
           }
           if (controller.signal.reason instanceof DeadlineExceeded) {
             const error = timeoutError(req.operation, err);
@@ -356,13 +377,13 @@ export class UpstreamHttp {
         try {
           await sleep(waitMs, undefined, { signal: controller.signal });
         } catch {
-          if (callerSignal?.aborted) throw abortReason(req.operation, callerSignal);
+          if (callerLeft()) throw abortReason(req.operation, callerSignal as AbortSignal);
           throw timeoutError(req.operation, undefined);
         }
       }
     } finally {
       clearTimeout(timer);
-      callerSignal?.removeEventListener('abort', onCallerAbort);
+      if (!ownController) callerSignal?.removeEventListener('abort', onCallerAbort);
     }
   }
 

@@ -14,14 +14,19 @@ export class InflightCalls<T> {
   /**
    * Runs `start` unless a call with `key` is already in flight, and resolves
    * with its result. Each caller may leave early through its own `signal`;
-   * the shared call is aborted only when every caller has left.
+   * the shared call is aborted only when every caller has left. `start`
+   * receives the shared call's own controller.
    */
-  run(key: string, signal: AbortSignal | undefined, start: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  run(
+    key: string,
+    signal: AbortSignal | undefined,
+    start: (controller: AbortController) => Promise<T>,
+  ): Promise<T> {
     signal?.throwIfAborted();
     let entry = this.calls.get(key);
     if (!entry) {
       const controller = new AbortController();
-      const created = { promise: start(controller.signal), controller, waiters: 0 };
+      const created = { promise: start(controller), controller, waiters: 0 };
       const forget = () => {
         if (this.calls.get(key) === created) this.calls.delete(key);
       };

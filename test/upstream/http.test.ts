@@ -305,6 +305,21 @@ describe('timeouts and aborts', () => {
     );
   });
 
+  it('reports a deadline as UPSTREAM_TIMEOUT, not as the caller leaving, when the caller has a signal', async () => {
+    stack.sim.faults.setLatency(1_000, { operation: 'count_nodepools' });
+    const controller = new AbortController();
+    await expectUpstreamError(
+      countNodePools({
+        http: stack.http,
+        token: ADMIN,
+        signal: controller.signal,
+        deadline: Date.now() + 100,
+      }),
+      { code: 'UPSTREAM_TIMEOUT', operation: 'count_nodepools' },
+    );
+    expect(controller.signal.aborted).toBe(false);
+  });
+
   it("rejects with the caller's reason on abort, and aborts the upstream request", async () => {
     stack.sim.faults.setLatency(2_000, { operation: 'get_nodepools' });
     const controller = new AbortController();

@@ -18,8 +18,8 @@ function pendingMetricsApi() {
 const key = (nodepoolName: string, types: MetricType[]): MetricsKey => ({
   clusterId: 'c1',
   nodepoolName,
-  start: '2025-02-10T11:00:00.000Z',
-  end: '2025-02-10T12:00:00.000Z',
+  start: new Date('2025-02-10T11:00:00.000Z'),
+  end: new Date('2025-02-10T12:00:00.000Z'),
   samples: 20,
   types,
 });
@@ -55,7 +55,11 @@ describe('metrics loader', () => {
     const alloc = loaders.metrics.load(key('a', ['ALLOCATED_GPU', 'TOTAL_GPU']));
     const other = loaders.metrics.load(key('b', ['TOTAL_GPU']));
     await new Promise((resolve) => setImmediate(resolve));
-    expect(calls.get('a')?.params.metricTypes).toEqual(['GPU_UTILIZATION', 'TOTAL_GPU', 'ALLOCATED_GPU']);
+    expect(calls.get('a')?.params).toMatchObject({
+      start: '2025-02-10T11:00:00.000Z',
+      end: '2025-02-10T12:00:00.000Z',
+      metricTypes: ['GPU_UTILIZATION', 'TOTAL_GPU', 'ALLOCATED_GPU'],
+    });
 
     calls.get('a')?.answer({ partial: true, measurements: [series('GPU_UTILIZATION'), series('TOTAL_GPU')] });
     await expect(gpu).resolves.toEqual({
