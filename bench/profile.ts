@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { DASHBOARD, SINGLE_POOL } from './lib/documents.js';
-import { buildGateway, ROOT, startSimulator } from './lib/processes.js';
+import { buildGateway, GATEWAY_NODE_FLAGS, ROOT, startSimulator } from './lib/processes.js';
 
 interface ProfileNode {
   id: number;
@@ -23,11 +23,15 @@ const dir = `/tmp/nodepool-gateway-prof-${Date.now()}`;
 
 buildGateway();
 const simulator = await startSimulator(80);
-const child = spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, 'dist/main.js'], {
-  cwd: ROOT,
-  env: { ...process.env, NODE_ENV: 'production', RUNAI_URL: simulator.url, PORT: '0', HOST: '127.0.0.1' },
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
+const child = spawn(
+  process.execPath,
+  ['--cpu-prof', `--cpu-prof-dir=${dir}`, ...GATEWAY_NODE_FLAGS, 'dist/main.js'],
+  {
+    cwd: ROOT,
+    env: { ...process.env, NODE_ENV: 'production', RUNAI_URL: simulator.url, PORT: '0', HOST: '127.0.0.1' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  },
+);
 const url = await new Promise<string>((resolve) => {
   createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
     const parsed = JSON.parse(line) as { msg?: string; url?: string };

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { GATEWAY_NODE_FLAGS } from '../bench/lib/processes.js';
 import { configSchema } from '../src/config.js';
 
 interface Manifest {
@@ -33,6 +34,18 @@ const pod = (deployment.spec as { template: { spec: Record<string, unknown> } })
 };
 const container = pod.containers[0] as Container;
 const configMap = byKind('ConfigMap');
+
+describe('production entry points', () => {
+  it('run the gateway with the same Node.js flags as the benchmarks measure', () => {
+    const dockerfile = readFileSync(new URL('../Dockerfile', import.meta.url), 'utf8');
+    const cmd = JSON.parse(/^CMD (\[.*\])$/m.exec(dockerfile)?.[1] ?? '[]') as string[];
+    expect(cmd).toEqual(['node', ...GATEWAY_NODE_FLAGS, 'dist/main.js']);
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
+    expect(pkg.scripts['start:prod']).toBe(['node', ...GATEWAY_NODE_FLAGS, 'dist/main.js'].join(' '));
+  });
+});
 
 describe('Kubernetes manifests', () => {
   it('apply as one kustomization: Deployment, Service, HPA, PDB and ConfigMap', () => {

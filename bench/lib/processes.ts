@@ -137,12 +137,15 @@ export function startSimulator(pools = 0): Promise<Child> {
   );
 }
 
+/** Node.js flags of the production entry points (`npm run start:prod`, the image's CMD); a test keeps them equal. */
+export const GATEWAY_NODE_FLAGS = ['--max-semi-space-size=4'];
+
 /** The gateway, built, in front of `runaiUrl`, with its default settings unless `env` says otherwise. */
 export async function startGateway(runaiUrl: string, env: Record<string, string> = {}): Promise<Child> {
   buildGateway();
   const port = await freePort();
   return spawnUntil(
-    ['dist/main.js'],
+    [...GATEWAY_NODE_FLAGS, 'dist/main.js'],
     // NODE_ENV=production as in the image: graphql-js drops its development-only checks (e.g. instanceOf).
     { RUNAI_URL: runaiUrl, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production', ...env },
     () => undefined,
