@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import pLimit from 'p-limit';
+import pLimit, { type LimitFunction } from 'p-limit';
 import { isUpstreamError } from './errors.js';
 import {
   METRIC_TYPES,
@@ -74,7 +74,8 @@ function windowKey(key: MetricsKey): string {
  */
 export function createLoaders(api: NodePoolsApi, options: LoaderOptions = {}): Loaders {
   const { metricsConcurrency = 64, listInsteadOfGetsAbove = 8 } = options;
-  const limitMetrics = pLimit(metricsConcurrency);
+  // Built with the first metrics batch: most requests read no metrics.
+  let limitMetrics: LimitFunction | undefined;
   /** Every pool any list of this request returned, by id. */
   const seen = new Map<string, NodePool>();
   /** Ids a complete list showed not to exist. */
@@ -164,6 +165,7 @@ export function createLoaders(api: NodePoolsApi, options: LoaderOptions = {}): L
         const union = [...new Set(group.flatMap((k) => k.types))].sort(
           (a, b) => (metricOrder.get(a) ?? 0) - (metricOrder.get(b) ?? 0),
         );
+        limitMetrics ??= pLimit(metricsConcurrency);
         const answer = limitMetrics(() =>
           api.getNodePoolMetrics({
             clusterId: first.clusterId,

@@ -222,7 +222,12 @@ export function normalizeTimestamp(text: string): string | null {
   if (isCanonicalTimestamp(text)) return text;
   const m = TIMESTAMP_RE.exec(text.trim());
   if (!m) return null;
-  const [, date, hm = '00:00', sec = '00', frac = '', zone = 'Z'] = m;
+  const [, date = '', hm = '00:00', sec = '00', frac = '', zone = 'Z'] = m;
+  // Date rolls an impossible day over (30 February becomes 2 March): that is not a timestamp.
+  if (date.slice(8) > '28') {
+    const day = new Date(`${date}T00:00:00Z`);
+    if (Number.isNaN(day.getTime()) || day.toISOString().slice(0, 10) !== date) return null;
+  }
   const ms = frac.padEnd(3, '0').slice(0, 3);
   let offset = zone.toUpperCase();
   if (offset !== 'Z') {
@@ -557,19 +562,26 @@ function optLabels(r: Reader, value: unknown): Record<string, string> | null {
 function readSamples(r: Reader, raw: unknown, fail: (detail: string) => never): MetricValue[] {
   if (raw === null || raw === undefined) return [];
   if (!Array.isArray(raw)) return fail('values: expected an array');
-  const samples = new Array<MetricValue>(raw.length);
+  // A dashboard reads thousands of samples: well-formed ones (a string value, a canonical timestamp)
+  // are kept as Run:ai sent them, and the array is copied only from the first sample that needs a change.
+  let samples: MetricValue[] | undefined;
   for (let i = 0; i < raw.length; i++) {
     const item: unknown = raw[i];
     if (typeof item !== 'object' || item === null) return fail(`values.${i}: expected an object`);
     const { value, timestamp } = item as { value?: unknown; timestamp?: unknown };
+    if (typeof value === 'string' && typeof timestamp === 'string' && isCanonicalTimestamp(timestamp)) {
+      samples?.push(item as MetricValue);
+      continue;
+    }
     let text: string;
     if (typeof value === 'string') text = value;
     else if (isNumber(value)) text = String(value);
     else
       return fail(`values.${i}.value: ${value === undefined ? 'missing' : 'expected a string or a number'}`);
-    samples[i] = { value: text, timestamp: optTimestamp(r, 'timestamp', timestamp) };
+    samples ??= (raw as MetricValue[]).slice(0, i);
+    samples.push({ value: text, timestamp: optTimestamp(r, 'timestamp', timestamp) });
   }
-  return samples;
+  return samples ?? (raw as MetricValue[]);
 }
 
 function toMeasurement(

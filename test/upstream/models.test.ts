@@ -60,11 +60,21 @@ describe('normalizeTimestamp', () => {
     ['2023-06-06T14:09:18+02:00', '2023-06-06T12:09:18.000Z'],
     ['2023-06-06T14:09:18+0200', '2023-06-06T12:09:18.000Z'],
     ['2023-06-06', '2023-06-06T00:00:00.000Z'],
+    ['2024-02-29 23:00:00', '2024-02-29T23:00:00.000Z'],
+    ['2026-01-31T23:30:00-01:00', '2026-02-01T00:30:00.000Z'],
   ])('%s → %s', (input, expected) => {
     expect(normalizeTimestamp(input)).toBe(expected);
   });
 
-  it.each(['yesterday', '', '2023-13-45 99:99:99', '12:09:18'])('rejects %j', (input) => {
+  it.each([
+    'yesterday',
+    '',
+    '2023-13-45 99:99:99',
+    '12:09:18',
+    '2026-02-30 12:00:00',
+    '2025-02-29',
+    '2026-04-31T00:00:00Z',
+  ])('rejects %j', (input) => {
     expect(normalizeTimestamp(input)).toBeNull();
   });
 });
@@ -375,6 +385,36 @@ describe('parseMetrics', () => {
       [{ field: 'timestamp', value: 17 }, 'invalid value from Run:ai'],
       [{ field: 'timestamp', value: 'yesterday' }, 'invalid value from Run:ai'],
     ]);
+  });
+
+  it('keeps well-formed samples as sent and copies only when one needs normalising', () => {
+    const good = [
+      { value: '1', timestamp: '2026-01-01T00:00:00.000Z' },
+      { value: '2', timestamp: '2026-01-01T00:01:00.000Z' },
+    ];
+    const untouched = parseMetrics({ measurements: [{ type: 'TOTAL_GPU', values: good }] }, vi.fn());
+    expect(untouched.measurements[0]?.values).toBe(good);
+
+    const mixed = [
+      good[0],
+      { value: 3, timestamp: '2026-01-01T00:02:00Z' },
+      good[1],
+      { value: '4', timestamp: '2026-02-30T00:00:00.000Z' },
+    ];
+    const warn = vi.fn();
+    const copied = parseMetrics({ measurements: [{ type: 'TOTAL_GPU', values: mixed }] }, warn);
+    const values = copied.measurements[0]?.values;
+    expect(values).not.toBe(mixed);
+    expect(values).toEqual([
+      good[0],
+      { value: '3', timestamp: '2026-01-01T00:02:00.000Z' },
+      good[1],
+      { value: '4', timestamp: null },
+    ]);
+    expect(values?.[0]).toBe(good[0]);
+    expect(values?.[2]).toBe(good[1]);
+    expect(mixed[1]).toEqual({ value: 3, timestamp: '2026-01-01T00:02:00Z' });
+    expect(warn).toHaveBeenCalledOnce();
   });
 
   it('requires measurements', () => {
