@@ -46,6 +46,9 @@ export interface ContextDeps {
   requestTimeoutMs?: number | undefined;
 }
 
+/** From this many calls on, a request's signal may carry more listeners than Node's default of 10 allows. */
+const SEVERAL_CALLS = 5;
+
 /**
  * The same API, counting its calls for the request log, and reporting
  * failures (a 401 on the service token makes the gateway fetch a new one).
@@ -53,6 +56,7 @@ export interface ContextDeps {
 function instrumentedApi(
   api: NodePoolsApi,
   stats: { upstreamCalls: number },
+  signal: AbortSignal | undefined,
   onError?: (error: unknown) => void,
 ): NodePoolsApi {
   const wrapped: Record<string, unknown> = {};
@@ -66,7 +70,9 @@ function instrumentedApi(
     : (call: Promise<unknown>) => call;
   for (const [name, fn] of Object.entries(api)) {
     wrapped[name] = (...args: unknown[]) => {
-      stats.upstreamCalls++;
+      // Every call in flight listens on the request's signal: a 50-pool dashboard means 52 listeners,
+      // not a leak. Raised only for requests that make several calls (it costs microseconds).
+      if (++stats.upstreamCalls === SEVERAL_CALLS && signal) setMaxListeners(0, signal);
       return observe((fn as (...a: unknown[]) => Promise<unknown>)(...args));
     };
   }
@@ -97,8 +103,6 @@ export async function createContext(
   const callerToken = bearerToken(authorization) ?? deps.fallbackToken;
   const token = callerToken ?? (await deps.serviceTokens?.getToken(signal));
   const usesServiceToken = callerToken === undefined && token !== undefined;
-  // Every upstream call of the request listens on the signal: a 50-pool dashboard means 52 listeners, not a leak.
-  if (signal) setMaxListeners(0, signal);
   // Calls stop when the client goes away (signal) or the request's deadline passes.
   const deadline = deps.requestTimeoutMs ? Date.now() + deps.requestTimeoutMs : undefined;
   const requestId = randomUUID();
@@ -127,7 +131,7 @@ export async function createContext(
             deps.serviceTokens?.invalidate(token);
         }
       : undefined;
-    return instrumentedApi(bound, stats, onError);
+    return instrumentedApi(bound, stats, signal, onError);
   };
   return {
     requestId,

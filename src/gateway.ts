@@ -10,6 +10,7 @@ import type { GatewayMetrics } from './metrics.js';
 import { useDeferredErrors } from './plugins/use-deferred-errors.js';
 import { useEarlyValidation } from './plugins/use-early-validation.js';
 import { useErrorHttpStatus } from './plugins/use-error-http-status.js';
+import { useGatewayContext } from './plugins/use-gateway-context.js';
 import { useJitForLists } from './plugins/use-jit-for-lists.js';
 import { useOperationLog } from './plugins/use-operation-log.js';
 import { useQueryLimits } from './plugins/use-query-limits.js';
@@ -68,22 +69,22 @@ export function createGateway(
       useErrorHttpStatus(),
       useOperationLog(deps.log, metrics),
       useJitForLists(),
+      // HTTP requests carry an Authorization header; WebSocket operations (see websocket.ts) their connection_init payload.
+      useGatewayContext((initial) => {
+        const { request, connectionParams } = initial as {
+          request?: Request;
+          connectionParams?: Record<string, unknown>;
+        };
+        const authorization =
+          request?.headers.get('authorization') ?? connectionAuthorization(connectionParams);
+        return createContext(deps, authorization, request?.signal);
+      }),
     ],
     logging: {
       debug: (...args) => deps.log.debug({ args }, 'yoga'),
       info: (...args) => deps.log.info({ args }, 'yoga'),
       warn: (...args) => deps.log.warn({ args }, 'yoga'),
       error: (...args) => deps.log.error({ args }, 'yoga'),
-    },
-    // HTTP requests carry an Authorization header; WebSocket operations (see websocket.ts) their connection_init payload.
-    context: (initial) => {
-      const { request, connectionParams } = initial as {
-        request?: Request;
-        connectionParams?: Record<string, unknown>;
-      };
-      const authorization =
-        request?.headers.get('authorization') ?? connectionAuthorization(connectionParams);
-      return createContext(deps, authorization, request?.signal);
     },
   });
 }

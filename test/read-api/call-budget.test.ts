@@ -26,6 +26,21 @@ describe('call budget', () => {
     expect(stack.upstreamCalls()).toEqual({ get_nodepools: 1, count_nodepools: 1, get_nodepool_metrics: 50 });
   });
 
+  it('waits on 50 concurrent calls without a listener-leak warning on the request signal', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      const res = await stack.execute(DashboardDocument, {});
+      expect(res.errors).toBeUndefined();
+      // Warnings are emitted on a later tick.
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
+  });
+
   it('asks Run:ai once per pool for the union of the aliased metric types, in one window', async () => {
     await stack.execute(DashboardDocument, {});
     const metricCalls = stack.simulator.requests.filter((r) => r.operation === 'get_nodepool_metrics');
