@@ -35,5 +35,12 @@ describe('bench smoke', () => {
       threeAliasMetricsCalls: 2,
     });
     expect(results[4]?.figures['pollers']).toBe(1);
+    if (process.platform === 'linux') {
+      // CPU per dashboard comes from /proc: every process of the gateway path used some.
+      const dashboard = results[3]?.figures ?? {};
+      for (const figure of ['gatewayCpuMs', 'gatewayPathSimulatorCpuMs', 'criticalPathSimulatorCpuMs']) {
+        expect(dashboard[figure], figure).toBeGreaterThan(0);
+      }
+    }
   }, 240_000);
 });

@@ -140,12 +140,21 @@ export function startSimulator(pools = 0): Promise<Child> {
 /** Node.js flags of the production entry points (`npm run start:prod`, the image's CMD); a test keeps them equal. */
 export const GATEWAY_NODE_FLAGS = ['--max-semi-space-size=4'];
 
+/**
+ * The gateway's Node flags in the bench: those of production, unless
+ * `BENCH_GATEWAY_FLAGS` (space-separated) replaces them to compare settings.
+ */
+function gatewayNodeFlags(): string[] {
+  const flags = process.env['BENCH_GATEWAY_FLAGS'];
+  return flags === undefined ? GATEWAY_NODE_FLAGS : flags.split(' ').filter(Boolean);
+}
+
 /** The gateway, built, in front of `runaiUrl`, with its default settings unless `env` says otherwise. */
 export async function startGateway(runaiUrl: string, env: Record<string, string> = {}): Promise<Child> {
   buildGateway();
   const port = await freePort();
   return spawnUntil(
-    [...GATEWAY_NODE_FLAGS, 'dist/main.js'],
+    [...gatewayNodeFlags(), process.env['BENCH_GATEWAY_ENTRY'] ?? 'dist/main.js'],
     // NODE_ENV=production as in the image: graphql-js drops its development-only checks (e.g. instanceOf).
     { RUNAI_URL: runaiUrl, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production', ...env },
     () => undefined,

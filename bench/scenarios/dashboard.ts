@@ -1,4 +1,6 @@
+import { availableParallelism } from 'node:os';
 import { Pool } from 'undici';
+import { CpuMeter } from '../lib/cpu.js';
 import { DASHBOARD } from '../lib/documents.js';
 import { round } from '../lib/load.js';
 import { startGateway, startSimulator } from '../lib/processes.js';
@@ -79,9 +81,22 @@ export const dashboard: Scenario = async ({ durationSec }) => {
     const direct: number[][] = [];
     const gatewayRounds: number[][] = [];
     const slice = durationSec / ROUNDS / 2;
+    // CPU each process spends per dashboard: on a small machine the simulator and the gateway share
+    // the cores, so the gateway's CPU shows up as latency whenever the cores are saturated.
+    const directCpu = new CpuMeter({ simulator: simulator.proc.pid });
+    const gatewayCpu = new CpuMeter({ simulator: simulator.proc.pid, gateway: gateway.proc.pid });
+    const wall = { direct: 0, gateway: 0 };
     for (let round = 0; round < ROUNDS; round++) {
+      let started = performance.now();
+      directCpu.start();
       direct.push(await timeRepeatedly(() => criticalPath(pool), slice));
+      directCpu.stop();
+      wall.direct += performance.now() - started;
+      started = performance.now();
+      gatewayCpu.start();
       gatewayRounds.push(await timeRepeatedly(viaGateway, slice));
+      gatewayCpu.stop();
+      wall.gateway += performance.now() - started;
     }
     const directP50 = median(direct.map(p50));
     const directP99 = median(direct.map(p99));
@@ -93,6 +108,35 @@ export const dashboard: Scenario = async ({ durationSec }) => {
     const directSamples = direct.reduce((n, r) => n + r.length, 0);
     await clearCalls(simulator.url);
     const added = median(gatewayRounds.map((r, i) => p50(r) - p50(direct[i] as number[])));
+    const cpu = {
+      directClient: directCpu.perRun('client', directSamples).allMs,
+      directSimulator: directCpu.perRun('simulator', directSamples).allMs,
+      gatewayClient: gatewayCpu.perRun('client', viaGatewayFigures.samples).allMs,
+      gatewaySimulator: gatewayCpu.perRun('simulator', viaGatewayFigures.samples).allMs,
+      gateway: gatewayCpu.perRun('gateway', viaGatewayFigures.samples),
+    };
+    const directCpuMs = cpu.directClient + cpu.directSimulator;
+    const gatewayCpuMs = cpu.gatewayClient + cpu.gatewaySimulator + cpu.gateway.allMs;
+    // Cores kept busy on average: the machine's CPU time used per ms of wall time.
+    const coresBusy = {
+      direct: (directCpuMs * directSamples) / wall.direct,
+      gateway: (gatewayCpuMs * viaGatewayFigures.samples) / wall.gateway,
+    };
+    const cpuFigures: Record<string, number> = Number.isFinite(cpu.gateway.allMs)
+      ? {
+          criticalPathCpuMs: directCpuMs,
+          criticalPathSimulatorCpuMs: cpu.directSimulator,
+          criticalPathClientCpuMs: cpu.directClient,
+          gatewayPathCpuMs: gatewayCpuMs,
+          gatewayPathSimulatorCpuMs: cpu.gatewaySimulator,
+          gatewayCpuMs: cpu.gateway.allMs,
+          gatewayMainThreadCpuMs: cpu.gateway.mainMs,
+          criticalPathCoresBusy: coresBusy.direct,
+          gatewayPathCoresBusy: coresBusy.gateway,
+          cores: availableParallelism(),
+        }
+      : {};
+    const cpuCell = (ms: number) => (Number.isFinite(ms) ? round(ms, 1) : '');
     return {
       name: 'dashboard latency (concurrency 1)',
       rows: [
@@ -101,18 +145,27 @@ export const dashboard: Scenario = async ({ durationSec }) => {
           p50Ms: round(directP50, 2),
           p99Ms: round(directP99, 2),
           samples: directSamples,
+          cpuMs: cpuCell(directCpuMs),
+          coresBusy: cpuCell(coresBusy.direct),
+          note: `simulator ${cpuCell(cpu.directSimulator)} + client ${cpuCell(cpu.directClient)} ms CPU`,
         },
         {
           path: 'gateway, reference dashboard query',
           p50Ms: round(viaGatewayFigures.p50Ms, 2),
           p99Ms: round(viaGatewayFigures.p99Ms, 2),
           samples: viaGatewayFigures.samples,
+          cpuMs: cpuCell(gatewayCpuMs),
+          coresBusy: cpuCell(coresBusy.gateway),
+          note: `simulator ${cpuCell(cpu.gatewaySimulator)} + gateway ${cpuCell(cpu.gateway.allMs)} (main thread ${cpuCell(cpu.gateway.mainMs)}) + client ${cpuCell(cpu.gatewayClient)} ms CPU`,
         },
         {
           path: 'added by the gateway',
           p50Ms: round(added, 2),
           p99Ms: round(viaGatewayFigures.p99Ms - directP99, 2),
           samples: 0,
+          cpuMs: cpuCell(gatewayCpuMs - directCpuMs),
+          coresBusy: '',
+          note: `of ${availableParallelism()} cores`,
         },
       ],
       figures: {
@@ -121,6 +174,7 @@ export const dashboard: Scenario = async ({ durationSec }) => {
         gatewayP50Ms: viaGatewayFigures.p50Ms,
         gatewayP99Ms: viaGatewayFigures.p99Ms,
         addedP50Ms: added,
+        ...cpuFigures,
       },
       targets: { 'within 2 upstream round trips + 3 ms': added <= 3 },
     };
