@@ -63,4 +63,17 @@ describe('schema', () => {
     );
     expect(query?.getFields().legacyNodePools?.deprecationReason).toMatch(/nodePools/);
   });
+
+  it('checks metrics arguments once per operation, and other validated arguments per call', () => {
+    const nodePool = schema.getType('NodePool');
+    const metrics = isObjectType(nodePool) ? nodePool.getFields().metrics : undefined;
+    // The early-validation plugin checks `metrics` arguments before execution: no zod wrapper per field.
+    expect(metrics?.extensions?.['argumentsSchema']).toBeDefined();
+    expect(metrics?.args.map((arg) => arg.extensions?.['validator'])).toEqual([undefined, undefined]);
+    expect(metrics?.extensions?.['pothosResolveWrapped']).toBe(false);
+    // Fields without an operation-wide schema keep the zod plugin's check (e.g. no commas in filters).
+    const nodePools = schema.getQueryType()?.getFields().nodePools;
+    expect(nodePools?.args.find((arg) => arg.name === 'filter')?.extensions?.['validator']).toBeDefined();
+    expect(nodePools?.extensions?.['pothosResolveWrapped']).toBe(true);
+  });
 });

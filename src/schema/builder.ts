@@ -8,11 +8,14 @@ import { DateTimeResolver, JSONObjectResolver, NonEmptyStringResolver, UUIDResol
 import type { GatewayContext } from '../context.js';
 import { InputValidationError } from '../resolvers/errors.js';
 import { isCanonicalTimestamp } from '../upstream/models.js';
+import OperationCheckedArgumentsPlugin from './operation-checked-arguments.js';
 
 /**
  * The Pothos builder: configuration only (plugins, scalars, context type).
  * Plugin order follows the Pothos READMEs: errors first, so it can catch
- * the validation plugin's errors. Loaders are plain DataLoaders created per
+ * the validation plugin's errors. Pothos applies field-config hooks from the
+ * last plugin to the first, so OperationCheckedArgumentsPlugin, listed before
+ * the zod plugin, sees (and trims) what the zod plugin added. Loaders are plain DataLoaders created per
  * request in the context (src/upstream/loaders.ts), because list results
  * must prime id lookups across fields.
  */
@@ -26,7 +29,7 @@ export const builder = new SchemaBuilder<{
     NonEmptyString: { Input: string; Output: string };
   };
 }>({
-  plugins: [ErrorsPlugin, ZodPlugin, RelayPlugin, SimpleObjectsPlugin],
+  plugins: [ErrorsPlugin, OperationCheckedArgumentsPlugin, ZodPlugin, RelayPlugin, SimpleObjectsPlugin],
   defaultFieldNullability: false,
   relay: {
     clientMutationId: 'omit',
