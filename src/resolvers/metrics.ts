@@ -58,13 +58,13 @@ export function resolveWindow(window: MetricsWindowInput | null | undefined, now
  * `GET /api/v1/clusters/{clusterUuid}/nodepools/{nodepoolName}/metrics`
  * for the union of their types. On a 207, the series that came are
  * returned and a PARTIAL_RESULT error naming the missing types is added to
- * the response at `path`.
+ * the response at `path()` (asked for only then: most answers are complete).
  */
 export async function nodePoolMetrics(
   pool: NodePool,
   args: { types: readonly MetricType[]; window?: MetricsWindowInput | null | undefined },
   ctx: GatewayContext,
-  path: readonly (string | number)[],
+  path: () => readonly (string | number)[],
 ): Promise<NodePoolMetricsResult> {
   const { start, end, samples } = resolveWindow(args.window, ctx.now);
   const types = [...new Set(args.types)];
@@ -80,7 +80,7 @@ export async function nodePoolMetrics(
     ctx.deferredErrors.push(
       createGraphQLError(
         `Run:ai could not compute ${slice.missingTypes.join(', ')} for node pool ${pool.name}; the other series are returned`,
-        { path, extensions: { code: 'PARTIAL_RESULT', missingTypes: slice.missingTypes } },
+        { path: path(), extensions: { code: 'PARTIAL_RESULT', missingTypes: slice.missingTypes } },
       ),
     );
   }

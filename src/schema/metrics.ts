@@ -129,6 +129,7 @@ builder.objectField(NodePoolRef, 'metrics', (t) =>
     // Checked once per operation by the early-validation plugin, before any field runs; a
     // second check per field (150 per dashboard) would find nothing new.
     extensions: { argumentsSchema: metricsArgsSchema },
-    resolve: (pool, args, ctx, info) => nodePoolMetrics(pool, args, ctx, responsePathAsArray(info.path)),
+    resolve: (pool, args, ctx, info) =>
+      nodePoolMetrics(pool, args, ctx, () => responsePathAsArray(info.path)),
   }),
 );
