@@ -21,7 +21,7 @@ export interface CpuTimes {
 }
 
 /** Reads a process's CPU times from /proc; `undefined` where /proc is unavailable (not Linux). */
-export function processCpu(pid: number | undefined): CpuTimes | undefined {
+function processCpu(pid: number | undefined): CpuTimes | undefined {
   if (pid === undefined) return undefined;
   const all = ticks(`/proc/${pid}/stat`);
   const main = ticks(`/proc/${pid}/task/${pid}/stat`);
@@ -30,7 +30,7 @@ export function processCpu(pid: number | undefined): CpuTimes | undefined {
 }
 
 /** CPU time this process (the bench client) has used, in ms. */
-export function ownCpuMs(): number {
+function ownCpuMs(): number {
   const { user, system } = process.cpuUsage();
   return (user + system) / 1000;
 }

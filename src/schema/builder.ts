@@ -15,9 +15,10 @@ import OperationCheckedArgumentsPlugin from './operation-checked-arguments.js';
  * Plugin order follows the Pothos READMEs: errors first, so it can catch
  * the validation plugin's errors. Pothos applies field-config hooks from the
  * last plugin to the first, so OperationCheckedArgumentsPlugin, listed before
- * the zod plugin, sees (and trims) what the zod plugin added. Loaders are plain DataLoaders created per
- * request in the context (src/upstream/loaders.ts), because list results
- * must prime id lookups across fields.
+ * the zod plugin, sees (and trims) what the zod plugin added. Loaders are
+ * plain DataLoaders created per request in the context
+ * (src/upstream/loaders.ts), because list results must prime id lookups
+ * across fields.
  */
 export const builder = new SchemaBuilder<{
   Context: GatewayContext;

@@ -18,8 +18,8 @@ const CHECKED = 'checkedOncePerOperation';
  * 150 parses and 300 KB of garbage per dashboard that find nothing new.
  * Listed before the zod plugin (Pothos runs these hooks last plugin first),
  * this one removes those arguments' validators, so the resolver runs
- * unwrapped. The schema in
- * `argumentsSchema` must therefore cover every rule of those arguments.
+ * unwrapped. The schema in `argumentsSchema` must therefore cover every
+ * rule of those arguments.
  */
 export class OperationCheckedArgumentsPlugin<Types extends SchemaTypes> extends BasePlugin<Types> {
   override onOutputFieldConfig(fieldConfig: PothosOutputFieldConfig<Types>): PothosOutputFieldConfig<Types> {

@@ -202,13 +202,24 @@ const CANONICAL_RE =
 const TIMESTAMP_RE =
   /^(\d{4}-\d{2}-\d{2})(?:[Tt ](\d{2}:\d{2})(?::(\d{2}))?(?:[.,](\d+))?)?\s*([Zz]|[+-]\d{2}(?::?\d{2})?)?$/;
 
+/**
+ * Whether the `YYYY-MM-DD` that `text` starts with (month 01–12, day 01–31)
+ * is on the calendar. Days 29 to 31 exist only in some months: only those
+ * need the Date round trip, which would otherwise roll 30 February over to
+ * 2 March. Days up to 28 are decided from two character codes, without
+ * allocating (thousands of timestamps per metrics answer).
+ */
+function isCalendarDay(text: string): boolean {
+  const tens = text.charCodeAt(8);
+  if (tens < 0x32 || (tens === 0x32 && text.charCodeAt(9) <= 0x38)) return true;
+  const date = text.slice(0, 10);
+  const day = new Date(`${date}T00:00:00Z`);
+  return !Number.isNaN(day.getTime()) && day.toISOString().slice(0, 10) === date;
+}
+
 /** Whether `text` is already what {@link normalizeTimestamp} returns: `YYYY-MM-DDTHH:mm:ss.sssZ`, a real date. */
 export function isCanonicalTimestamp(text: string): boolean {
-  if (text.length !== 24 || !CANONICAL_RE.test(text)) return false;
-  // Days 29 to 31 exist only in some months: only those need the Date round trip.
-  if (text.charCodeAt(8) < 0x32 || text.slice(8, 10) <= '28') return true;
-  const parsed = new Date(text);
-  return !Number.isNaN(parsed.getTime()) && parsed.toISOString() === text;
+  return text.length === 24 && CANONICAL_RE.test(text) && isCalendarDay(text);
 }
 
 /**
@@ -223,11 +234,7 @@ export function normalizeTimestamp(text: string): string | null {
   const m = TIMESTAMP_RE.exec(text.trim());
   if (!m) return null;
   const [, date = '', hm = '00:00', sec = '00', frac = '', zone = 'Z'] = m;
-  // Date rolls an impossible day over (30 February becomes 2 March): that is not a timestamp.
-  if (date.slice(8) > '28') {
-    const day = new Date(`${date}T00:00:00Z`);
-    if (Number.isNaN(day.getTime()) || day.toISOString().slice(0, 10) !== date) return null;
-  }
+  if (!isCalendarDay(date)) return null;
   const ms = frac.padEnd(3, '0').slice(0, 3);
   let offset = zone.toUpperCase();
   if (offset !== 'Z') {
