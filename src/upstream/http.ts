@@ -3,9 +3,9 @@
  * per call, bounded retries of idempotent requests, and the mapping of every
  * failure to an {@link UpstreamError}.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import CircuitBreaker from 'opossum';
 import { type Dispatcher, Pool } from 'undici';
+import { CallAbort } from './call-abort.js';
 import { errorFromResponse, UpstreamError, type UpstreamErrorCode } from './errors.js';
 import { InflightCalls } from './inflight.js';
 
@@ -138,7 +138,7 @@ const BAD_RESPONSE_ERROR_CODES: ReadonlySet<string> = new Set([
 /** Error bodies are echoed (truncated) into errors; never buffer more than this of one. */
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
 
-/** Reason given to the internal controller when the total deadline passes. */
+/** Reason given to the call's abort handle when the total deadline passes. */
 class DeadlineExceeded extends Error {
   override readonly name = 'DeadlineExceeded';
 }
@@ -171,7 +171,7 @@ export class UpstreamHttp {
   private readonly onCall: ((event: UpstreamCallEvent) => void) | undefined;
   private closing: Promise<void> | undefined;
   private readonly inflight: InflightCalls<UpstreamResponse> | undefined;
-  private readonly breaker: CircuitBreaker<[UpstreamRequest, string, AbortController?], UpstreamResponse>;
+  private readonly breaker: CircuitBreaker<[UpstreamRequest, string, CallAbort?], UpstreamResponse>;
 
   constructor(options: UpstreamHttpOptions) {
     const url = new URL(options.baseUrl);
@@ -188,7 +188,7 @@ export class UpstreamHttp {
     this.inflight = options.dedupGets === false ? undefined : new InflightCalls();
     const circuit = options.circuit ?? {};
     this.breaker = new CircuitBreaker(
-      (req: UpstreamRequest, path: string, controller?: AbortController) => this.send(req, path, controller),
+      (req: UpstreamRequest, path: string, shared?: CallAbort) => this.send(req, path, shared),
       {
         timeout: false, // deadlines are the transport's own
         // Only the state is used: no latency percentiles or snapshot events to keep per call.
@@ -235,9 +235,7 @@ export class UpstreamHttp {
     // It lives in memory only while the call is in flight, like the request headers; hashing it
     // would cost more than the lookup it serves.
     const key = `${req.token ?? ''}\n${req.accept ?? ''}\n${path}`;
-    const shared = this.inflight.run(key, req.signal, (controller) =>
-      this.guarded({ ...req, signal: controller.signal }, path, controller),
-    );
+    const shared = this.inflight.run(key, req.signal, (abort) => this.guarded(req, path, abort));
     return (shared as Promise<UpstreamResponse<T>>).catch((error: unknown) => {
       throw req.signal?.aborted && error === req.signal.reason
         ? abortReason(req.operation, req.signal)
@@ -255,11 +253,11 @@ export class UpstreamHttp {
   private async guarded<T>(
     req: UpstreamRequest,
     path: string,
-    controller?: AbortController,
+    shared?: CallAbort,
   ): Promise<UpstreamResponse<T>> {
     if (this.closing) return this.send<T>(req, path); // reports the shut-down client; the breaker is gone
     try {
-      return (await this.breaker.fire(req, path, controller)) as UpstreamResponse<T>;
+      return (await this.breaker.fire(req, path, shared)) as UpstreamResponse<T>;
     } catch (error) {
       if ((error as { code?: unknown }).code === 'EOPENBREAKER') {
         throw new UpstreamError({
@@ -274,16 +272,17 @@ export class UpstreamHttp {
 
   /**
    * One logical call, its retries included, to `path` (the request's path and
-   * query, built once). `controller`, when given, belongs to this call alone
-   * and `req.signal` is its signal (a shared in-flight call): the deadline
-   * aborts it directly instead of through a second controller.
+   * query, built once). `shared`, when given, is the abort handle of a call
+   * shared by several callers: it aborts once all of them have left, so the
+   * first caller's own signal is not followed.
    */
   private async send<T>(
     req: UpstreamRequest,
     path: string,
-    ownController?: AbortController,
+    shared?: CallAbort,
   ): Promise<UpstreamResponse<T>> {
-    const { signal: callerSignal } = req;
+    const callerSignal = shared ? undefined : req.signal;
+    if (shared?.aborted) throw abortReason(req.operation, shared);
     if (callerSignal?.aborted) throw abortReason(req.operation, callerSignal);
     if (this.closing) {
       throw new UpstreamError({
@@ -294,17 +293,12 @@ export class UpstreamHttp {
     }
 
     const deadlineAt = Math.min(Date.now() + this.totalTimeoutMs, req.deadline ?? Number.POSITIVE_INFINITY);
-    // One controller per call aborts the in-flight attempt (or back-off) on the caller's abort or the deadline.
-    const controller = ownController ?? new AbortController();
-    const onCallerAbort = () => controller.abort(callerSignal?.reason);
-    if (!ownController) callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
-    // With its own controller the caller's signal is the one the deadline aborts: that is not the caller leaving.
-    const callerLeft = () =>
-      callerSignal?.aborted === true && !(callerSignal.reason instanceof DeadlineExceeded);
-    const timer = setTimeout(
-      () => controller.abort(new DeadlineExceeded()),
-      Math.max(0, deadlineAt - Date.now()),
-    );
+    // One handle per call aborts the in-flight attempt (or back-off) when the caller leaves or the deadline passes.
+    const abort = shared ?? new CallAbort();
+    const onCallerAbort = () => abort.abort(callerSignal?.reason);
+    callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
+    const callerLeft = () => abort.aborted && !(abort.reason instanceof DeadlineExceeded);
+    const timer = setTimeout(() => abort.abort(new DeadlineExceeded()), Math.max(0, deadlineAt - Date.now()));
 
     const headers = this.buildHeaders(req);
     const body = req.body === undefined ? undefined : JSON.stringify(req.body);
@@ -320,7 +314,7 @@ export class UpstreamHttp {
             method: req.method,
             headers,
             body,
-            signal: controller.signal,
+            signal: abort,
           });
           if (res.statusCode >= 200 && res.statusCode < 300) {
             const parsed = await readSuccessBody(req.operation, res);
@@ -337,9 +331,9 @@ export class UpstreamHttp {
         } catch (err) {
           if (callerLeft()) {
             this.report(req, attempt, startedAt, 'error');
-            throw abortReason(req.operation, callerSignal as AbortSignal);
+            throw abortReason(req.operation, abort);
           }
-          if (controller.signal.reason instanceof DeadlineExceeded) {
+          if (abort.reason instanceof DeadlineExceeded) {
             const error = timeoutError(req.operation, err);
             this.report(req, attempt, startedAt, 'error', error.code);
             throw error;
@@ -375,15 +369,15 @@ export class UpstreamHttp {
           'retrying Run:ai call',
         );
         try {
-          await sleep(waitMs, undefined, { signal: controller.signal });
+          await abort.sleep(waitMs);
         } catch {
-          if (callerLeft()) throw abortReason(req.operation, callerSignal as AbortSignal);
+          if (callerLeft()) throw abortReason(req.operation, abort);
           throw timeoutError(req.operation, undefined);
         }
       }
     } finally {
       clearTimeout(timer);
-      if (!ownController) callerSignal?.removeEventListener('abort', onCallerAbort);
+      callerSignal?.removeEventListener('abort', onCallerAbort);
     }
   }
 
@@ -561,7 +555,7 @@ function headerValue(value: string | string[] | undefined): string | undefined {
  * that a deadline (`AbortSignal.timeout`, e.g. the GraphQL request's own)
  * becomes UPSTREAM_TIMEOUT.
  */
-function abortReason(operation: string, signal: AbortSignal): unknown {
+function abortReason(operation: string, signal: { readonly reason: unknown }): unknown {
   const reason: unknown = signal.reason;
   if (reason instanceof Error && reason.name === 'TimeoutError') return timeoutError(operation, reason);
   return reason;

@@ -5,28 +5,23 @@
  * key that includes their credentials, so no caller ever receives data
  * fetched with another caller's token.
  */
+import { CallAbort } from './call-abort.js';
+
 export class InflightCalls<T> {
-  private readonly calls = new Map<
-    string,
-    { promise: Promise<T>; controller: AbortController; waiters: number }
-  >();
+  private readonly calls = new Map<string, { promise: Promise<T>; abort: CallAbort; waiters: number }>();
 
   /**
    * Runs `start` unless a call with `key` is already in flight, and resolves
    * with its result. Each caller may leave early through its own `signal`;
    * the shared call is aborted only when every caller has left. `start`
-   * receives the shared call's own controller.
+   * receives the shared call's own abort handle.
    */
-  run(
-    key: string,
-    signal: AbortSignal | undefined,
-    start: (controller: AbortController) => Promise<T>,
-  ): Promise<T> {
+  run(key: string, signal: AbortSignal | undefined, start: (abort: CallAbort) => Promise<T>): Promise<T> {
     signal?.throwIfAborted();
     let entry = this.calls.get(key);
     if (!entry) {
-      const controller = new AbortController();
-      const created = { promise: start(controller), controller, waiters: 0 };
+      const abort = new CallAbort();
+      const created = { promise: start(abort), abort, waiters: 0 };
       const forget = () => {
         if (this.calls.get(key) === created) this.calls.delete(key);
       };
@@ -39,7 +34,7 @@ export class InflightCalls<T> {
     if (!signal) return shared.promise;
     return leaveOnAbort(shared.promise, signal, () => {
       shared.waiters--;
-      if (shared.waiters === 0) shared.controller.abort(signal.reason);
+      if (shared.waiters === 0) shared.abort.abort(signal.reason);
     });
   }
 }

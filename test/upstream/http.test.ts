@@ -353,6 +353,56 @@ describe('timeouts and aborts', () => {
     ).rejects.toThrow('already gone');
     expect(stack.sim.countRequests()).toBe(0);
   });
+
+  it('shares an identical GET in flight: one caller leaving does not cancel it for the other', async () => {
+    stack.sim.faults.setLatency(300, { operation: 'get_nodepools' });
+    const leaving = new AbortController();
+    const first = listNodePools({ http: stack.http, token: ADMIN, signal: leaving.signal });
+    const second = listNodePools({ http: stack.http, token: ADMIN, signal: new AbortController().signal });
+    await new Promise((r) => setTimeout(r, 50));
+    leaving.abort(new Error('first caller left'));
+    await expect(first).rejects.toThrow('first caller left');
+    expect((await second).length).toBeGreaterThan(0);
+    const calls = stack.sim.requests.filter((r) => r.operation === 'get_nodepools');
+    expect(calls.map((r) => [r.status, r.aborted])).toEqual([[200, false]]);
+  });
+
+  it('aborts a shared GET once every caller has left', async () => {
+    stack.sim.faults.setLatency(2_000, { operation: 'get_nodepools' });
+    const callers = [new AbortController(), new AbortController()];
+    const pending = callers.map((c) => listNodePools({ http: stack.http, token: ADMIN, signal: c.signal }));
+    await new Promise((r) => setTimeout(r, 50));
+    callers[0]?.abort(new Error('first left'));
+    callers[1]?.abort(new Error('second left'));
+    await expect(pending[0]).rejects.toThrow('first left');
+    await expect(pending[1]).rejects.toThrow('second left');
+    const req = await stack.sim.waitForRequest({ operation: 'get_nodepools', aborted: true }, 3_000);
+    expect(req.aborted).toBe(true);
+    expect(stack.sim.countRequests({ operation: 'get_nodepools' })).toBe(1);
+  });
+
+  it('a shared GET stops its back-off once every caller has left', async () => {
+    stack.sim.faults.failNext(1, 503, { operation: 'get_nodepools', retryAfterSeconds: 5 });
+    let backingOff: () => void = () => {};
+    const firstAttemptFailed = new Promise<void>((resolve) => {
+      backingOff = resolve;
+    });
+    // The 503 is reported just before the back-off starts.
+    const http = stack.client({ onCall: (event) => event.status === 503 && backingOff() });
+    const callers = [new AbortController(), new AbortController()];
+    const pending = callers.map((c) => listNodePools({ http, token: ADMIN, signal: c.signal }));
+    await firstAttemptFailed;
+    callers[0]?.abort(new Error('first left'));
+    await expect(pending[0]).rejects.toThrow('first left');
+    callers[1]?.abort(new Error('second left'));
+    await expect(pending[1]).rejects.toThrow('second left');
+    // The shared call ended with its last caller instead of sleeping out the 5 s Retry-After:
+    // a new caller starts a call of its own at once rather than joining the abandoned one.
+    const started = Date.now();
+    expect((await listNodePools({ http, token: ADMIN })).length).toBeGreaterThan(0);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(stack.sim.countRequests({ operation: 'get_nodepools' })).toBe(2);
+  });
 });
 
 describe('connection pool', () => {
