@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { setMaxListeners } from 'node:events';
 import { createGraphQLError } from 'graphql-yoga';
 import { bearerToken } from './credentials.js';
 import type { ChangeKind, LiveUpdates } from './live/live-updates.js';
 import type { Logger } from './logger.js';
+import { CallAbort } from './upstream/call-abort.js';
 import { isUpstreamError } from './upstream/errors.js';
 import type { UpstreamHttp } from './upstream/http.js';
 import { createLoaders, type LoaderOptions, type Loaders } from './upstream/loaders.js';
@@ -46,9 +46,6 @@ export interface ContextDeps {
   requestTimeoutMs?: number | undefined;
 }
 
-/** From this many calls on, a request's signal may carry more listeners than Node's default of 10 allows. */
-const SEVERAL_CALLS = 5;
-
 /**
  * The same API, counting its calls for the request log, and reporting
  * failures (a 401 on the service token makes the gateway fetch a new one).
@@ -56,7 +53,6 @@ const SEVERAL_CALLS = 5;
 function instrumentedApi(
   api: NodePoolsApi,
   stats: { upstreamCalls: number },
-  signal: AbortSignal | undefined,
   onError?: (error: unknown) => void,
 ): NodePoolsApi {
   const wrapped: Record<string, unknown> = {};
@@ -70,9 +66,7 @@ function instrumentedApi(
     : (call: Promise<unknown>) => call;
   for (const [name, fn] of Object.entries(api)) {
     wrapped[name] = (...args: unknown[]) => {
-      // Every call in flight listens on the request's signal: a 50-pool dashboard means 52 listeners,
-      // not a leak. Raised only for requests that make several calls (it costs microseconds).
-      if (++stats.upstreamCalls === SEVERAL_CALLS && signal) setMaxListeners(0, signal);
+      stats.upstreamCalls++;
       return observe((fn as (...a: unknown[]) => Promise<unknown>)(...args));
     };
   }
@@ -121,7 +115,8 @@ export async function createContext(
     const bound = bindNodePoolsApi({
       http: deps.http,
       token,
-      ...(signal ? { signal } : {}),
+      // The request's calls follow its signal through one cheap handle (see CallAbort.following).
+      ...(signal ? { signal: CallAbort.following(signal) } : {}),
       ...(deadline ? { deadline } : {}),
       warn: (obj: object, msg: string) => logger().warn(obj, msg),
     });
@@ -131,7 +126,7 @@ export async function createContext(
             deps.serviceTokens?.invalidate(token);
         }
       : undefined;
-    return instrumentedApi(bound, stats, signal, onError);
+    return instrumentedApi(bound, stats, onError);
   };
   return {
     requestId,

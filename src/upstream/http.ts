@@ -5,7 +5,7 @@
  */
 import CircuitBreaker from 'opossum';
 import { type Dispatcher, Pool } from 'undici';
-import { CallAbort } from './call-abort.js';
+import { type AbortSource, CallAbort } from './call-abort.js';
 import { errorFromResponse, UpstreamError, type UpstreamErrorCode } from './errors.js';
 import { InflightCalls } from './inflight.js';
 
@@ -93,7 +93,7 @@ export interface UpstreamRequest {
   /** Accept header. Default `application/json`. */
   accept?: string;
   /** The caller's signal: aborting it aborts the in-flight request and rejects with the signal's reason. */
-  signal?: AbortSignal | undefined;
+  signal?: AbortSource | undefined;
   /** Absolute deadline (epoch ms) that may shorten the configured total timeout. */
   deadline?: number | undefined;
 }

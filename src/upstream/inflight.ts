@@ -5,7 +5,7 @@
  * key that includes their credentials, so no caller ever receives data
  * fetched with another caller's token.
  */
-import { CallAbort } from './call-abort.js';
+import { type AbortSource, CallAbort } from './call-abort.js';
 
 export class InflightCalls<T> {
   private readonly calls = new Map<string, { promise: Promise<T>; abort: CallAbort; waiters: number }>();
@@ -16,8 +16,8 @@ export class InflightCalls<T> {
    * the shared call is aborted only when every caller has left. `start`
    * receives the shared call's own abort handle.
    */
-  run(key: string, signal: AbortSignal | undefined, start: (abort: CallAbort) => Promise<T>): Promise<T> {
-    signal?.throwIfAborted();
+  run(key: string, signal: AbortSource | undefined, start: (abort: CallAbort) => Promise<T>): Promise<T> {
+    if (signal?.aborted) throw signal.reason;
     let entry = this.calls.get(key);
     if (!entry) {
       const abort = new CallAbort();
@@ -43,7 +43,7 @@ export class InflightCalls<T> {
  * Waits for `shared`, but rejects with the signal's reason as soon as this
  * caller aborts (calling `onLeave` first); the shared work itself goes on.
  */
-export function leaveOnAbort<T>(shared: Promise<T>, signal: AbortSignal, onLeave?: () => void): Promise<T> {
+export function leaveOnAbort<T>(shared: Promise<T>, signal: AbortSource, onLeave?: () => void): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const leave = () => {
       onLeave?.();

@@ -3,6 +3,7 @@
  * `spec/nodepools-openapi.json`). Each takes the caller's {@link CallContext}
  * first, so credentials and cancellation flow explicitly per request.
  */
+import type { AbortSource } from './call-abort.js';
 import { UpstreamError } from './errors.js';
 import type { HttpMethod, QueryValue, UpstreamHttp, UpstreamResponse } from './http.js';
 import {
@@ -49,7 +50,7 @@ export interface CallContext {
   /** The caller's Run:ai bearer token; without one Run:ai answers 401. */
   token: string | undefined;
   /** Aborts the call (e.g. the GraphQL client went away). */
-  signal?: AbortSignal | undefined;
+  signal?: AbortSource | undefined;
   /** Receives warnings about tolerated oddities in Run:ai's answers; defaults to the transport's logger. */
   warn?: WarnFn | undefined;
   /** Absolute deadline (epoch ms) that may shorten the configured total timeout. */

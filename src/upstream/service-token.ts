@@ -4,6 +4,7 @@
  * One cached token per source, refreshed shortly before it expires, with at
  * most one token call in flight at any time.
  */
+import type { AbortSource } from './call-abort.js';
 import { isUpstreamError, UpstreamError } from './errors.js';
 import type { UpstreamHttp } from './http.js';
 import { leaveOnAbort } from './inflight.js';
@@ -92,8 +93,8 @@ export class ServiceTokenSource {
    *   or answers without an access token (`UPSTREAM_BAD_RESPONSE`).
    * @throws `signal.reason` when the caller aborts.
    */
-  async getToken(signal?: AbortSignal): Promise<string> {
-    signal?.throwIfAborted();
+  async getToken(signal?: AbortSource): Promise<string> {
+    if (signal?.aborted) throw signal.reason;
     const cached = this.#cached;
     if (cached && this.#now() < cached.refreshAt) return cached.token;
     // Everything up to here runs synchronously, so concurrent callers see the same #inflight.
