@@ -68,6 +68,23 @@ describe('NodePool.metrics', () => {
     ]);
   });
 
+  it('treats a repeated or reordered type list as the same request: one series per type, one call', async () => {
+    const res = await stack.query<{
+      nodePool: Record<string, { series: { type: string }[]; missingTypes: string[] }>;
+    }>(
+      `{ nodePool(id: "2") {
+          a: metrics(types: [GPU_UTILIZATION, TOTAL_GPU]) { series { type } missingTypes }
+          b: metrics(types: [TOTAL_GPU, GPU_UTILIZATION, TOTAL_GPU]) { series { type } missingTypes } } }`,
+    );
+    expect(res.errors).toBeUndefined();
+    for (const alias of ['a', 'b']) {
+      const metrics = res.data?.nodePool[alias];
+      expect(metrics?.series.map((s) => s.type).sort()).toEqual(['GPU_UTILIZATION', 'TOTAL_GPU']);
+      expect(metrics?.missingTypes).toEqual([]);
+    }
+    expect(stack.simulator.countRequests({ operation: 'get_nodepool_metrics' })).toBe(1);
+  });
+
   it('on a 207 returns the series that came, lists the missing types, and adds a PARTIAL_RESULT error', async () => {
     const res = await stack.query<{ nodePool: { metrics: { series: Series[]; missingTypes: string[] } } }>(
       '{ nodePool(id: "2") { metrics(types: [GPU_UTILIZATION, AVG_WORKLOAD_WAIT_TIME]) { series { type } missingTypes } } }',

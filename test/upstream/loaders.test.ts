@@ -78,4 +78,26 @@ describe('metrics loader', () => {
     (call as unknown as { answer: (v: unknown) => void }).answer(Promise.reject(failed));
     await expect(other).rejects.toBe(failed);
   });
+
+  it('serves series of known types only, and treats a reordered type list as the same key', async () => {
+    const { api, calls } = pendingMetricsApi();
+    const loaders = createLoaders(api);
+    const first = loaders.metrics.load(key('a', ['GPU_UTILIZATION', 'TOTAL_GPU']));
+    const reordered = loaders.metrics.load(key('a', ['TOTAL_GPU', 'GPU_UTILIZATION']));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(calls.size).toBe(1);
+    // A newer Run:ai may send a type this gateway does not know: it is read with type null.
+    const unknown = { type: null, rawType: 'WORKLOADS_COUNT', labels: null, values: [] };
+    calls.get('a')?.answer({
+      partial: false,
+      measurements: [series('TOTAL_GPU'), unknown, series('GPU_UTILIZATION')],
+    });
+    const slice = await first;
+    expect(slice).toEqual({
+      measurements: [series('TOTAL_GPU'), series('GPU_UTILIZATION')],
+      missingTypes: [],
+      partial: false,
+    });
+    expect(await reordered).toBe(slice);
+  });
 });
