@@ -4,9 +4,10 @@
  * failure to an {@link UpstreamError}.
  */
 import CircuitBreaker from 'opossum';
-import { type Dispatcher, Pool } from 'undici';
+import { Pool } from 'undici';
 import { type AbortSource, CallAbort } from './call-abort.js';
 import { errorFromResponse, UpstreamError, type UpstreamErrorCode } from './errors.js';
+import { type Exchanged, exchange } from './exchange.js';
 import { InflightCalls } from './inflight.js';
 
 /** HTTP methods the Run:ai node-pool API uses. */
@@ -309,19 +310,18 @@ export class UpstreamHttp {
         const startedAt = performance.now();
         let failure: FailedAttempt;
         try {
-          const res = await this.pool.request({
-            path,
-            method: req.method,
-            headers,
-            body,
-            signal: abort,
-          });
+          const res = await exchange(
+            this.pool,
+            { path, method: req.method, headers, body },
+            abort,
+            MAX_ERROR_BODY_BYTES,
+          );
           if (res.statusCode >= 200 && res.statusCode < 300) {
-            const parsed = await readSuccessBody(req.operation, res);
+            const parsed = readSuccessBody(req.operation, res);
             this.report(req, attempt, startedAt, res.statusCode);
             return { status: res.statusCode, headers: res.headers, body: parsed as T };
           }
-          const errorBody = await readErrorBody(res.body);
+          const errorBody = readErrorBody(res);
           failure = {
             error: errorFromResponse(req.operation, res.statusCode, errorBody),
             retryable: RETRYABLE_STATUSES.has(res.statusCode),
@@ -462,26 +462,21 @@ export class UpstreamHttp {
  * Reads a 2xx body: JSON (or no content type) is parsed, `text/*` is returned
  * as text, an empty body is `undefined`.
  */
-async function readSuccessBody(operation: string, res: Dispatcher.ResponseData): Promise<unknown> {
-  if (res.statusCode === 204) {
-    await res.body.dump();
-    return undefined;
-  }
-  let text: string;
-  try {
-    text = await res.body.text();
-  } catch (err) {
-    const code = errorCodeOf(err);
+function readSuccessBody(operation: string, res: Exchanged): unknown {
+  if (res.bodyError !== undefined) {
+    const code = errorCodeOf(res.bodyError);
     if (code !== undefined && BAD_RESPONSE_ERROR_CODES.has(code)) {
       throw new UpstreamError({
         code: 'UPSTREAM_BAD_RESPONSE',
         operation,
         status: res.statusCode,
-        cause: err,
+        cause: res.bodyError,
       });
     }
-    throw err;
+    throw res.bodyError;
   }
+  if (res.statusCode === 204) return undefined;
+  const text = res.body.toString('utf8');
   if (text.length === 0) return undefined;
   const contentType = headerValue(res.headers['content-type'])?.toLowerCase() ?? '';
   if (contentType.startsWith('text/') && !contentType.includes('json')) return text;
@@ -499,23 +494,14 @@ async function readSuccessBody(operation: string, res: Dispatcher.ResponseData):
 }
 
 /**
- * Reads an error body (bounded), always draining the stream so the socket
- * goes back to the pool. Returns the parsed JSON, or `undefined` when the body
- * is empty or not JSON (e.g. an HTML page from a proxy).
+ * Reads an error body (the exchange kept its first 64 KB). Returns the parsed
+ * JSON, or `undefined` when the body is empty or not JSON (e.g. an HTML page
+ * from a proxy).
  */
-async function readErrorBody(body: Dispatcher.ResponseData['body']): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of body as AsyncIterable<Buffer>) {
-      if (size < MAX_ERROR_BODY_BYTES) chunks.push(chunk);
-      size += chunk.length;
-    }
-  } catch {
-    // The error status is what matters; a body cut short only loses the message.
-    return undefined;
-  }
-  const text = Buffer.concat(chunks).toString('utf8').slice(0, MAX_ERROR_BODY_BYTES);
+function readErrorBody(res: Exchanged): unknown {
+  // The error status is what matters; a body cut short only loses the message.
+  if (res.bodyError !== undefined) return undefined;
+  const text = res.body.toString('utf8').slice(0, MAX_ERROR_BODY_BYTES);
   if (text.trim() === '') return undefined;
   try {
     return JSON.parse(text) as unknown;
