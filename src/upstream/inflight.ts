@@ -1,3 +1,5 @@
+import { type AbortSource, CallAbort } from './call-abort.js';
+
 /**
  * Shares identical calls that are in flight at the same time: the first
  * caller starts the call, later callers with the same key wait for it. An
@@ -5,8 +7,6 @@
  * key that includes their credentials, so no caller ever receives data
  * fetched with another caller's token.
  */
-import { type AbortSource, CallAbort } from './call-abort.js';
-
 export class InflightCalls<T> {
   private readonly calls = new Map<string, { promise: Promise<T>; abort: CallAbort; waiters: number }>();
 

@@ -30,7 +30,6 @@ export interface MetricsKey {
   types: readonly MetricType[];
 }
 
-/** What one `metrics` field receives: its own series, and which of its types Run:ai could not compute. */
 /**
  * A series of a metric type the gateway knows (Run:ai may send newer ones),
  * as the schema serves it. Samples stay as Run:ai sent them (`value` text,
@@ -40,6 +39,7 @@ export interface MetricsKey {
  */
 export type MetricSeries = Measurement & { type: MetricType };
 
+/** What one `metrics` field receives: its own series, and which of its types Run:ai could not compute. */
 export interface MetricsSlice {
   /** The series of the key's types that came, in Run:ai's order. */
   measurements: MetricSeries[];
