@@ -44,6 +44,8 @@ export interface ContextDeps {
   serviceTokens?: ServiceTokenSource | undefined;
   /** Deadline of one HTTP request, all upstream calls included. */
   requestTimeoutMs?: number | undefined;
+  /** The clock that dates each operation (default windows are computed from it); tests freeze it. */
+  now?: (() => Date) | undefined;
 }
 
 /**
@@ -141,7 +143,7 @@ export async function createContext(
       loaders ??= createLoaders(api, deps.loaderOptions);
       return loaders;
     },
-    now: new Date(),
+    now: deps.now?.() ?? new Date(),
     onPoolChanged: (poolId, change) => {
       if (token) deps.live?.notifyChange(token, poolId, change);
     },

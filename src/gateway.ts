@@ -6,6 +6,7 @@ import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { Config } from './config.js';
 import { type ContextDeps, createContext, type GatewayContext } from './context.js';
 import { maskError } from './gateway-errors.js';
+import { graphiqlOptions } from './graphiql.js';
 import type { GatewayMetrics } from './metrics.js';
 import { useDeferredErrors } from './plugins/use-deferred-errors.js';
 import { useEarlyValidation } from './plugins/use-early-validation.js';
@@ -40,18 +41,13 @@ export function createGateway(
   config: Config,
   deps: ContextDeps,
   metrics?: GatewayMetrics,
+  { demo = false }: { demo?: boolean } = {},
 ): Gateway {
   return createYoga<ServerContext, GatewayContext>({
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
-    graphiql: config.graphiql
-      ? {
-          title: 'nodepool-gateway',
-          defaultQuery:
-            '{\n  nodePools(first: 5) {\n    edges { node { id name clusterName phase } }\n  }\n}\n',
-        }
-      : false,
+    graphiql: config.graphiql ? graphiqlOptions({ demo }) : false,
     // The renderer inlines GraphiQL's assets (9 MB of script, ~30 MB of heap): load it on first use only.
     renderGraphiQL: async (options) =>
       (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),

@@ -23,6 +23,8 @@ export interface AppOptions {
   simulator?: SimulatorOptions;
   /** Polls that follow a mutation until the pool settles (ms); tests shorten them. */
   settleDelaysMs?: readonly number[];
+  /** The clock that dates each operation (default metrics windows); tests freeze it. */
+  now?: () => Date;
 }
 
 export interface App {
@@ -156,8 +158,10 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
         live: liveUpdates,
         serviceTokens,
         requestTimeoutMs: config.requestTimeoutMs,
+        now: options.now,
       },
       exposed,
+      { demo },
     );
 
     const httpServer = createServer((req: IncomingMessage, res: ServerResponse) => {
