@@ -57,8 +57,6 @@ export const configSchema = z
     maxDirectives: int(0).default(20),
     /** Largest request body accepted, in bytes. */
     maxBodyBytes: int(1_024).default(256 * 1024),
-    /** Compile queries and mutations with graphql-jit (see README "Performance" for what it buys). */
-    jit: bool.default(true),
     /** Answer introspection queries (GraphiQL and codegen need it). */
     introspection: bool.default(true),
     /** Hide "did you mean …" field suggestions; default on when NODE_ENV is production. */

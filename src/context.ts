@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createGraphQLError } from 'graphql-yoga';
-import { bearerToken } from './credentials.js';
+import type { FieldNode } from 'graphql';
+import { bearerToken, MAX_TOKEN_LENGTH } from './credentials.js';
 import type { ChangeKind, LiveUpdates } from './live/live-updates.js';
 import type { Logger } from './logger.js';
 import { CallAbort } from './upstream/call-abort.js';
@@ -15,6 +15,8 @@ export interface GatewayContext {
   requestId: string;
   /** The caller's bearer token, forwarded to Run:ai. Never logged. */
   token: string | undefined;
+  /** Why the credentials the caller sent were refused (no token is then used, not even a fallback). */
+  credentialsProblem?: string | undefined;
   /** The Run:ai node-pools API, bound to this caller's credentials and request signal. */
   api: NodePoolsApi;
   /** Calls this request made to Run:ai (logical calls; retries not counted), for the request log. */
@@ -29,6 +31,8 @@ export interface GatewayContext {
   live: LiveUpdates | undefined;
   /** Errors that accompany data (e.g. PARTIAL_RESULT): appended to the response's `errors` after execution. */
   deferredErrors: Error[];
+  /** Root mutation fields whose input the argument rules refused, with the refusal each reports. */
+  refusedMutations?: ReadonlyMap<FieldNode, Error>;
 }
 
 /** What the context factory needs from the running gateway. */
@@ -75,18 +79,6 @@ function instrumentedApi(
   return wrapped as NodePoolsApi;
 }
 
-const unauthenticated = () =>
-  createGraphQLError('No credentials: send `Authorization: Bearer <token>` with a Run:ai token.', {
-    extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
-  });
-
-/** An API whose every call fails with UNAUTHENTICATED before reaching Run:ai. */
-function anonymousApi(): NodePoolsApi {
-  return new Proxy({} as NodePoolsApi, {
-    get: () => () => Promise.reject(unauthenticated()),
-  });
-}
-
 /**
  * Builds the per-operation context: resolves the caller's credentials and
  * binds the Run:ai API to them and to the request's abort signal.
@@ -96,8 +88,15 @@ export async function createContext(
   authorization: string | null | undefined,
   signal?: AbortSignal,
 ): Promise<GatewayContext> {
-  const callerToken = bearerToken(authorization) ?? deps.fallbackToken;
-  const token = callerToken ?? (await deps.serviceTokens?.getToken(signal));
+  const sent = bearerToken(authorization);
+  const credentialsProblem =
+    sent !== undefined && sent.length > MAX_TOKEN_LENGTH
+      ? `the bearer token is longer than ${MAX_TOKEN_LENGTH} characters`
+      : undefined;
+  const callerToken = credentialsProblem ? undefined : (sent ?? deps.fallbackToken);
+  const token = credentialsProblem
+    ? undefined
+    : (callerToken ?? (await deps.serviceTokens?.getToken(signal)));
   const usesServiceToken = callerToken === undefined && token !== undefined;
   // Calls stop when the client goes away (signal) or the request's deadline passes.
   const deadline = deps.requestTimeoutMs ? Date.now() + deps.requestTimeoutMs : undefined;
@@ -112,8 +111,8 @@ export async function createContext(
     log ??= deps.log.child({ requestId });
     return log;
   };
+  // Without a token nothing reaches Run:ai: useRequireCredentials refuses such operations first.
   const buildApi = (): NodePoolsApi => {
-    if (!token) return anonymousApi();
     const bound = bindNodePoolsApi({
       http: deps.http,
       token,
@@ -133,6 +132,7 @@ export async function createContext(
   return {
     requestId,
     token,
+    credentialsProblem,
     get api() {
       api ??= buildApi();
       return api;

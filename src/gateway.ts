@@ -5,17 +5,18 @@ import type { GraphQLSchema } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { Config } from './config.js';
 import { type ContextDeps, createContext, type GatewayContext } from './context.js';
-import { maskError } from './gateway-errors.js';
+import { connectionAuthorization } from './credentials.js';
+import { codeOf, isClientError, logLevelOf, maskError } from './error-contract.js';
 import { graphiqlOptions } from './graphiql.js';
+import type { Logger } from './logger.js';
 import type { GatewayMetrics } from './metrics.js';
+import { useArgumentRules } from './plugins/use-argument-rules.js';
 import { useDeferredErrors } from './plugins/use-deferred-errors.js';
-import { useEarlyValidation } from './plugins/use-early-validation.js';
-import { useErrorHttpStatus } from './plugins/use-error-http-status.js';
+import { useErrorContract } from './plugins/use-error-contract.js';
 import { useGatewayContext } from './plugins/use-gateway-context.js';
-import { useJitForLists } from './plugins/use-jit-for-lists.js';
 import { useOperationLog } from './plugins/use-operation-log.js';
 import { useQueryLimits } from './plugins/use-query-limits.js';
-import { connectionAuthorization } from './websocket.js';
+import { useRequireCredentials } from './plugins/use-require-credentials.js';
 
 export interface ServerContext {
   req: IncomingMessage;
@@ -60,11 +61,12 @@ export function createGateway(
       useCSRFPrevention({ requestHeaders: CSRF_HEADERS }),
       ...(config.introspection ? [] : [useDisableIntrospection()]),
       useQueryLimits(config),
-      useEarlyValidation(),
-      useDeferredErrors(),
-      useErrorHttpStatus(),
+      // Before the checks below: it sees (and logs) the operations they refuse.
       useOperationLog(deps.log, metrics),
-      useJitForLists(),
+      useDeferredErrors(),
+      useRequireCredentials(),
+      useArgumentRules(),
+      useErrorContract(),
       // HTTP requests carry an Authorization header; WebSocket operations (see websocket.ts) their connection_init payload.
       useGatewayContext((initial) => {
         const { request, connectionParams } = initial as {
@@ -80,7 +82,19 @@ export function createGateway(
       debug: (...args) => deps.log.debug({ args }, 'yoga'),
       info: (...args) => deps.log.info({ args }, 'yoga'),
       warn: (...args) => deps.log.warn({ args }, 'yoga'),
-      error: (...args) => deps.log.error({ args }, 'yoga'),
+      error: (...args) => logYogaError(deps.log, args),
     },
   });
+}
+
+/**
+ * Yoga logs each error it masks or maps. The operation log already names
+ * every error's code, so the caller's mistakes go to debug here; Run:ai's
+ * failures are warnings, and the gateway's own failures errors, with cause.
+ */
+function logYogaError(log: Logger, args: unknown[]): void {
+  const [error] = args;
+  const code = codeOf(error);
+  if (isClientError(code)) log.debug({ code }, 'yoga: client error');
+  else log[logLevelOf(code)]({ code, err: error }, 'yoga: operation error');
 }

@@ -51,12 +51,17 @@ function limitChunkedBodies(server: Server, maxBytes: number): void {
     req.on('data', (chunk: Buffer) => {
       received += chunk.length;
       if (received > maxBytes && !res.headersSent) {
-        res.writeHead(413, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' });
-        res.end(`request body larger than ${maxBytes} bytes\n`);
+        sendGraphQLError(res, 413, 'PAYLOAD_TOO_LARGE', `The request body is larger than ${maxBytes} bytes.`);
         req.destroy();
       }
     });
   });
+}
+
+/** A request error in the shape of the error contract, for requests refused before yoga sees them. */
+function sendGraphQLError(res: ServerResponse, status: number, code: string, message: string): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', connection: 'close' });
+  res.end(JSON.stringify({ errors: [{ message, extensions: { code, http: { status } } }] }));
 }
 
 function sendText(res: ServerResponse, status: number, body: string): void {
@@ -182,7 +187,12 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
       }
       if (path !== '/graphql') return sendText(res, 404, 'not found: try /graphql\n');
       if (Number(req.headers['content-length'] ?? 0) > config.maxBodyBytes) {
-        return sendText(res, 413, `request body larger than ${config.maxBodyBytes} bytes\n`);
+        return sendGraphQLError(
+          res,
+          413,
+          'PAYLOAD_TOO_LARGE',
+          `The request body is larger than ${config.maxBodyBytes} bytes.`,
+        );
       }
       if (draining) res.setHeader('connection', 'close');
       inflight.add(res);

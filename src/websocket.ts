@@ -1,8 +1,11 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { type ExecutionArgs, GraphQLError } from 'graphql';
+import { type ExecutionArgs, type ExecutionResult, GraphQLError, getOperationAST } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
+import { isAsyncIterable } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
+import { connectionAuthorization } from './credentials.js';
+import { maskError, withCode } from './error-contract.js';
 import type { Gateway } from './gateway.js';
 
 export interface WebSocketOptions {
@@ -15,20 +18,18 @@ export interface WebSocketOptions {
   allowAnonymous: boolean;
 }
 
-/** The Authorization value a client put in its `connection_init` payload. */
-export function connectionAuthorization(
-  params: Readonly<Record<string, unknown>> | undefined,
-): string | undefined {
-  const value = params?.['authorization'] ?? params?.['Authorization'];
-  return typeof value === 'string' ? value : undefined;
-}
-
 /** WebSocket close code for a server going away (RFC 6455). */
 const GOING_AWAY = 1001;
 
-interface RootValue {
-  execute: (args: ExecutionArgs) => unknown;
-  subscribe: (args: ExecutionArgs) => unknown;
+/** What the operation produced when onSubscribe started it: a result or an event stream. */
+interface Started {
+  result: ExecutionResult | AsyncIterable<ExecutionResult>;
+}
+
+/** Any failure while preparing an operation, as coded GraphQL errors for this operation alone. */
+function refusal(error: unknown): GraphQLError[] {
+  const masked = maskError(error, 'Unexpected error.');
+  return [withCode(masked instanceof GraphQLError ? masked : new GraphQLError(masked.message))];
 }
 
 /**
@@ -56,44 +57,60 @@ export function attachWebSocket(server: Server, yoga: Gateway, options: WebSocke
       // false closes the socket with 4403 Forbidden.
       onConnect: (ctx) =>
         options.allowAnonymous || connectionAuthorization(ctx.connectionParams) !== undefined,
+      // The operation is started here, not by graphql-ws: a refusal before it runs (bad syntax, a
+      // limit, a broken argument rule, no credentials) is then an `error` message for this
+      // operation alone, never a failure of the whole connection.
       onSubscribe: async (ctx, _id, payload) => {
         const held = active.get(ctx.extra) ?? 0;
         if (held >= options.maxSubscriptionsPerConnection) {
           return [
-            new GraphQLError(
-              `This connection holds ${held} subscriptions, the most allowed; open another connection or complete one.`,
-              { extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' } },
+            withCode(
+              new GraphQLError(
+                `This connection holds ${held} subscriptions, the most allowed; open another connection or complete one.`,
+                { extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' } },
+              ),
             ),
           ];
         }
-        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
-          connectionParams: ctx.connectionParams,
-          params: payload,
-        });
-        let document: ExecutionArgs['document'];
-        try {
-          document = parse(payload.query);
-        } catch (error) {
-          return [error instanceof GraphQLError ? error : new GraphQLError('Syntax error in the operation.')];
-        }
-        const errors = validate(schema, document);
-        if (errors.length > 0) return errors;
+        // The slot is taken now, before any await, so concurrent subscribes count each other;
+        // a refusal gives it back (graphql-ws calls onComplete only for operations that ran).
         active.set(ctx.extra, held + 1);
-        const rootValue: RootValue = { execute, subscribe };
-        return {
-          schema,
-          document,
-          operationName: payload.operationName ?? null,
-          variableValues: payload.variables ?? null,
-          contextValue: await contextFactory(),
-          rootValue,
+        const refuse = (errors: readonly GraphQLError[]) => {
+          active.set(ctx.extra, Math.max(0, (active.get(ctx.extra) ?? 1) - 1));
+          return errors.map(withCode);
         };
+        try {
+          const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+            connectionParams: ctx.connectionParams,
+            params: payload,
+          });
+          const document: ExecutionArgs['document'] = parse(payload.query);
+          const errors = validate(schema, document);
+          if (errors.length > 0) return refuse(errors);
+          const args: ExecutionArgs = {
+            schema,
+            document,
+            operationName: payload.operationName ?? null,
+            variableValues: payload.variables ?? null,
+            contextValue: await contextFactory(),
+          };
+          const run =
+            getOperationAST(document, args.operationName)?.operation === 'subscription' ? subscribe : execute;
+          const result = (await run(args)) as Started['result'];
+          if (!isAsyncIterable(result) && !('data' in result) && result.errors?.length) {
+            return refuse(result.errors);
+          }
+          const started: Started = { result };
+          return { ...args, rootValue: started };
+        } catch (error) {
+          return refuse(refusal(error));
+        }
       },
       onComplete: (ctx) => {
         active.set(ctx.extra, Math.max(0, (active.get(ctx.extra) ?? 1) - 1));
       },
-      execute: (args) => (args.rootValue as RootValue).execute(args) as never,
-      subscribe: (args) => (args.rootValue as RootValue).subscribe(args) as never,
+      execute: (args) => (args.rootValue as Started).result as never,
+      subscribe: (args) => (args.rootValue as Started).result as never,
     },
     wss,
   );

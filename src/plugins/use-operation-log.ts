@@ -1,17 +1,33 @@
 import { getOperationAST } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import type { GatewayContext } from '../context.js';
+import { codeOf, logLevelOf } from '../error-contract.js';
 import type { Logger } from '../logger.js';
 import type { GatewayMetrics, OperationOutcome } from '../metrics.js';
 
+/** An operation refused before it ran (no `data`) is `invalid`, like one that fails validation. */
 function outcomeOf(result: { data?: unknown; errors?: readonly unknown[] }): OperationOutcome {
   if (!result.errors?.length) return 'success';
-  return result.data === null || result.data === undefined ? 'error' : 'partial';
+  if (!('data' in result)) return 'invalid';
+  return result.data === null ? 'error' : 'partial';
+}
+
+const SEVERITY = { info: 0, warn: 1, error: 2 } as const;
+
+/** The level of an operation's line: info, unless an error is Run:ai's (warn) or the gateway's own (error). */
+function levelOf(codes: string[] | undefined): keyof typeof SEVERITY {
+  let level: keyof typeof SEVERITY = 'info';
+  for (const code of codes ?? []) {
+    const own = logLevelOf(code);
+    if (SEVERITY[own] > SEVERITY[level]) level = own;
+  }
+  return level;
 }
 
 /**
  * One JSON log line and one metric sample per GraphQL operation: request id,
- * operation name, duration, outcome and the number of Run:ai calls it made.
+ * operation name, duration, outcome, the code of each error and the number
+ * of Run:ai calls it made.
  * Documents that fail validation (limits included) count as `invalid`.
  */
 export function useOperationLog(log: Logger, metrics: GatewayMetrics | undefined): Plugin<GatewayContext> {
@@ -37,14 +53,15 @@ export function useOperationLog(log: Logger, metrics: GatewayMetrics | undefined
           const seconds = (performance.now() - started) / 1000;
           const outcome = outcomeOf(result);
           metrics?.operation(operation, outcome, seconds);
-          accessLog.info(
+          const errors = result.errors?.map(codeOf);
+          accessLog[levelOf(errors)](
             {
               requestId: ctx.requestId,
               operation,
               outcome,
               durationMs: Math.round(seconds * 1e4) / 10,
               upstreamCalls: ctx.stats?.upstreamCalls ?? 0,
-              errors: result.errors?.map((e) => (e.extensions?.['code'] as string | undefined) ?? 'UNKNOWN'),
+              errors,
             },
             'graphql operation',
           );

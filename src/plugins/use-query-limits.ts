@@ -1,4 +1,5 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import type { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 
 export interface QueryLimits {
@@ -12,17 +13,33 @@ export interface QueryLimits {
 }
 
 /**
+ * Gives a refusal its place in the error contract. graphql-armor throws it
+ * from the parser or a validation rule, where it would otherwise reach the
+ * client as an uncoded error.
+ */
+const asLimitError = (_context: unknown, error: GraphQLError) => {
+  Object.assign(error.extensions, { code: 'QUERY_LIMIT_EXCEEDED', http: { status: 400 } });
+};
+
+/**
  * graphql-armor's limits on depth, cost, aliases, tokens and directives.
- * Refusals are GraphQL validation errors (HTTP 400) whose message names the
- * limit and the allowed value, so a client knows what to change.
+ * A refusal is a QUERY_LIMIT_EXCEEDED error (HTTP 400) whose message names
+ * the limit and the allowed value, so a client knows what to change.
  */
 export function useQueryLimits(limits: QueryLimits): Plugin {
+  const onReject = [asLimitError];
   return EnvelopArmorPlugin({
-    maxDepth: { n: limits.maxDepth, exposeLimits: true, ignoreIntrospection: true, flattenFragments: true },
-    costLimit: { maxCost: limits.maxCost, exposeLimits: true, ignoreIntrospection: true },
-    maxAliases: { n: limits.maxAliases, exposeLimits: true },
-    maxTokens: { n: limits.maxTokens, exposeLimits: true },
-    maxDirectives: { n: limits.maxDirectives, exposeLimits: true },
+    maxDepth: {
+      n: limits.maxDepth,
+      exposeLimits: true,
+      ignoreIntrospection: true,
+      flattenFragments: true,
+      onReject,
+    },
+    costLimit: { maxCost: limits.maxCost, exposeLimits: true, ignoreIntrospection: true, onReject },
+    maxAliases: { n: limits.maxAliases, exposeLimits: true, onReject },
+    maxTokens: { n: limits.maxTokens, exposeLimits: true, onReject },
+    maxDirectives: { n: limits.maxDirectives, exposeLimits: true, onReject },
     blockFieldSuggestion: { enabled: limits.hideFieldSuggestions },
   }) as Plugin;
 }

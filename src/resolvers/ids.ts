@@ -1,39 +1,54 @@
-import { decodeGlobalID, encodeGlobalID } from '@pothos/plugin-relay';
-import { InputValidationError } from './errors.js';
+import { encodeGlobalID } from '@pothos/plugin-relay';
 
-const RAW_ID = /^\d+$/;
+/** A Run:ai node pool id: a string of digits, at most a 64-bit integer's 19. */
+const RAW_ID = /^\d{1,19}$/;
+/** Standard base64, as Relay global ids are written; longer ids name no pool. */
+const GLOBAL_ID = /^[A-Za-z0-9+/]{4,96}={0,2}$/;
+/** The object types a global id may name (those implementing Node). */
+const NODE_TYPES = ['NodePool'];
 
 /** The Relay global id of a node pool. */
 export function nodePoolGlobalId(runaiId: string): string {
   return encodeGlobalID('NodePool', runaiId);
 }
 
+/** The type name and id a Relay global id holds, or undefined when it is not one. */
+function decodeGlobalId(id: string): { typename: string; id: string } | undefined {
+  if (!GLOBAL_ID.test(id)) return undefined;
+  const text = Buffer.from(id, 'base64').toString('utf8');
+  const colon = text.indexOf(':');
+  if (colon <= 0) return undefined;
+  return { typename: text.slice(0, colon), id: text.slice(colon + 1) };
+}
+
 /**
- * Reads a node pool id given either as a Relay global id or as the raw
- * Run:ai id (`"5"`). Anything else (another type's global id, garbage) is
- * invalid input, refused before any call to Run:ai.
+ * Why `id` names no node pool, or undefined when it does. A pool is named by
+ * its Relay global id or by its raw Run:ai id (`"5"`: digits only).
  */
-export function parseNodePoolId(id: string, argument = 'id'): string {
-  const trimmed = id.trim();
-  if (RAW_ID.test(trimmed)) return trimmed;
-  let decoded: { typename: string; id: string } | undefined;
-  try {
-    decoded = decodeGlobalID(trimmed);
-  } catch {
-    decoded = undefined;
-  }
-  if (decoded?.typename === 'NodePool') {
-    if (RAW_ID.test(decoded.id)) return decoded.id;
-    throw new InputValidationError([
-      {
-        path: argument,
-        message: `is a NodePool global id, but its Run:ai id '${decoded.id}' is not numeric`,
-      },
-    ]);
-  }
-  const problem =
-    decoded && /^[A-Z][A-Za-z0-9]*$/.test(decoded.typename)
+export function nodePoolIdProblem(id: string): string | undefined {
+  if (RAW_ID.test(id)) return undefined;
+  const decoded = decodeGlobalId(id);
+  if (!decoded) return 'is neither a NodePool global id nor a numeric Run:ai node pool id';
+  if (decoded.typename !== 'NodePool') {
+    return /^[A-Z][A-Za-z0-9]{0,63}$/.test(decoded.typename)
       ? `is the global id of a ${decoded.typename}, not of a NodePool`
       : 'is neither a NodePool global id nor a numeric Run:ai node pool id';
-  throw new InputValidationError([{ path: argument, message: problem }]);
+  }
+  return RAW_ID.test(decoded.id) ? undefined : 'is a NodePool global id, but its Run:ai id is not numeric';
+}
+
+/** Why `id` is not the global id of an object (`node(id:)`), or undefined when it is one. */
+export function globalIdProblem(id: string): string | undefined {
+  const decoded = decodeGlobalId(id);
+  if (!decoded) return 'is not a global id';
+  if (!NODE_TYPES.includes(decoded.typename)) return 'is not the global id of an object of this API';
+  return RAW_ID.test(decoded.id) ? undefined : 'is not the global id of an object of this API';
+}
+
+/**
+ * The raw Run:ai id of a node pool id that the argument rules accepted
+ * ({@link nodePoolIdProblem}): a raw id as it is, a global id decoded.
+ */
+export function parseNodePoolId(id: string): string {
+  return RAW_ID.test(id) ? id : (decodeGlobalId(id)?.id ?? id);
 }

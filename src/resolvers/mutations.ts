@@ -61,9 +61,6 @@ export async function updateNodePool(id: string, input: Input, ctx: GatewayConte
 export async function patchNodePool(id: string, input: Input, ctx: GatewayContext) {
   const runaiId = parseNodePoolId(id);
   const body = givenFields<Partial<NodePoolUpdateBody>>(input);
-  if (Object.keys(body).length === 0) {
-    throw new InputValidationError([{ path: 'input', message: 'give at least one field to change' }]);
-  }
   const pool = await run(() => ctx.api.patchNodePool(runaiId, body));
   return { nodePool: changed(ctx, pool, 'updated') };
 }

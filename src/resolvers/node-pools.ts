@@ -1,9 +1,8 @@
-import { cursorToOffset, offsetToCursor } from '@pothos/plugin-relay';
 import type { GatewayContext } from '../context.js';
-import { encodeFilterBy, FilterEncodingError, type NodePoolFilterSpec } from '../upstream/filter.js';
+import { encodeFilterBy, type NodePoolFilterSpec } from '../upstream/filter.js';
 import type { PageKey } from '../upstream/loaders.js';
 import type { NodePool, SortField, SortOrder } from '../upstream/models.js';
-import { InputValidationError } from './errors.js';
+import { cursorAt, cursorOffset } from './cursors.js';
 import { parseNodePoolId } from './ids.js';
 
 /** Run:ai answers at most this many pools per list call. */
@@ -71,7 +70,7 @@ const BOOLEAN_FIELDS = [
   'nodeLevelSchedulerEnabled',
 ] as const;
 
-/** Translates the typed GraphQL filter into Run:ai `filterBy` strings. */
+/** Translates the typed GraphQL filter into Run:ai `filterBy` strings (the argument rules refused commas). */
 export function filterByFor(filter: NodePoolFilterInput | null | undefined): string[] {
   if (!filter) return [];
   const spec: NodePoolFilterSpec = {
@@ -87,33 +86,19 @@ export function filterByFor(filter: NodePoolFilterInput | null | undefined): str
     const value = filter[field];
     if (value !== null && value !== undefined) spec[field] = { eq: value };
   }
-  try {
-    return encodeFilterBy(spec);
-  } catch (error) {
-    if (error instanceof FilterEncodingError) {
-      throw new InputValidationError([{ path: `filter.${error.field}`, message: error.message }]);
-    }
-    throw error;
-  }
+  return encodeFilterBy(spec);
 }
 
-function offsetOf(cursor: string, argument: string): number {
-  try {
-    const offset = cursorToOffset(cursor);
-    if (Number.isInteger(offset) && offset >= 0) return offset;
-  } catch {
-    // reported below
-  }
-  throw new InputValidationError([{ path: argument, message: 'is not a cursor of this connection' }]);
-}
-
-/** The offset window a set of Relay arguments asks for; `total` is needed only for `last` without `before`. */
+/**
+ * The offset window a set of Relay arguments asks for; `total` is needed only
+ * for `last` without `before`. The argument rules have checked the cursors.
+ */
 export function pageWindow(
   args: NodePoolConnectionArgs,
   total: number | undefined,
 ): { offset: number; limit: number; needsCount: boolean } {
-  const after = args.after ? offsetOf(args.after, 'after') + 1 : 0;
-  const before = args.before ? offsetOf(args.before, 'before') : undefined;
+  const after = args.after ? (cursorOffset(args.after) ?? 0) + 1 : 0;
+  const before = args.before ? cursorOffset(args.before) : undefined;
   if (args.last !== null && args.last !== undefined) {
     const end = before ?? total;
     if (end === undefined) return { offset: 0, limit: 0, needsCount: true };
@@ -141,13 +126,8 @@ function memo<T>(fn: () => Promise<T>): () => Promise<T> {
  * `GET /api/v1/node-pools/count`.
  */
 export function listNodePools(args: NodePoolConnectionArgs, ctx: GatewayContext): NodePoolConnection {
-  if (args.first != null && args.last != null) {
-    throw new InputValidationError([{ path: 'last', message: 'cannot be combined with first' }]);
-  }
   const filterBy = filterByFor(args.filter);
   const sort = args.orderBy ? { sortBy: args.orderBy.field, sortOrder: args.orderBy.direction ?? 'asc' } : {};
-  // Validate cursors now, so bad input fails before any call.
-  pageWindow(args, 0);
   const count = memo(() => ctx.loaders.nodePoolCount.load(filterBy));
 
   const page = memo(async () => {
@@ -162,7 +142,7 @@ export function listNodePools(args: NodePoolConnectionArgs, ctx: GatewayContext)
       fetchLimit === limit ? count() : Promise.resolve(undefined),
     ]);
     const nodes = pools.slice(0, limit);
-    const edges = nodes.map((node, i) => ({ cursor: offsetToCursor(offset + i), node }));
+    const edges = nodes.map((node, i) => ({ cursor: cursorAt(offset + i), node }));
     const hasMore = total === undefined ? pools.length > limit : offset + limit < total;
     const pageInfo: PageInfo = {
       hasNextPage: args.last != null ? args.before != null && hasMore : hasMore,

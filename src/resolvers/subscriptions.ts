@@ -14,13 +14,11 @@ export interface PhaseChangeFilterInput {
     | undefined;
 }
 
-/** Compiles the subscription filter once; ids are checked (global or raw) before anything is watched. */
+/** Compiles the subscription filter once (its ids were checked by the argument rules). */
 export function phaseChangeMatcher(
   input: PhaseChangeFilterInput | null | undefined,
 ): (change: PhaseChange) => boolean {
-  const ids = input?.ids?.length
-    ? new Set(input.ids.map((id) => parseNodePoolId(String(id), 'filter.ids')))
-    : null;
+  const ids = input?.ids?.length ? new Set(input.ids.map((id) => parseNodePoolId(String(id)))) : null;
   const clusterId = input?.clusterId ?? null;
   const from = input?.phases?.from?.length ? new Set<NodePoolPhase | null>(input.phases.from) : null;
   const to = input?.phases?.to?.length ? new Set<NodePoolPhase>(input.phases.to) : null;

@@ -2,23 +2,19 @@ import SchemaBuilder from '@pothos/core';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import RelayPlugin from '@pothos/plugin-relay';
 import SimpleObjectsPlugin from '@pothos/plugin-simple-objects';
-import ZodPlugin from '@pothos/plugin-zod';
 import { GraphQLScalarType } from 'graphql';
-import { DateTimeResolver, JSONObjectResolver, NonEmptyStringResolver, UUIDResolver } from 'graphql-scalars';
+import { DateTimeResolver, JSONObjectResolver, SafeIntResolver, UUIDResolver } from 'graphql-scalars';
 import type { GatewayContext } from '../context.js';
-import { InputValidationError } from '../resolvers/errors.js';
 import { isCanonicalTimestamp } from '../upstream/models.js';
-import OperationCheckedArgumentsPlugin from './operation-checked-arguments.js';
+import { argumentRules, globalId, idList } from './argument-rules.js';
 
 /**
  * The Pothos builder: configuration only (plugins, scalars, context type).
- * Plugin order follows the Pothos READMEs: errors first, so it can catch
- * the validation plugin's errors. Pothos applies field-config hooks from the
- * last plugin to the first, so OperationCheckedArgumentsPlugin, listed before
- * the zod plugin, sees (and trims) what the zod plugin added. Loaders are
- * plain DataLoaders created per request in the context
- * (src/upstream/loaders.ts), because list results must prime id lookups
- * across fields.
+ * Plugin order follows the Pothos READMEs: errors before the others.
+ * Arguments are checked by the gateway's own rules (./argument-rules.ts),
+ * before the operation runs. Loaders are plain DataLoaders created per
+ * request in the context (src/upstream/loaders.ts), because list results
+ * must prime id lookups across fields.
  */
 export const builder = new SchemaBuilder<{
   Context: GatewayContext;
@@ -27,10 +23,10 @@ export const builder = new SchemaBuilder<{
     DateTime: { Input: Date; Output: Date | string };
     UUID: { Input: string; Output: string };
     JSONObject: { Input: Record<string, unknown>; Output: Record<string, unknown> };
-    NonEmptyString: { Input: string; Output: string };
+    SafeInt: { Input: number; Output: number };
   };
 }>({
-  plugins: [ErrorsPlugin, OperationCheckedArgumentsPlugin, ZodPlugin, RelayPlugin, SimpleObjectsPlugin],
+  plugins: [ErrorsPlugin, RelayPlugin, SimpleObjectsPlugin],
   defaultFieldNullability: false,
   relay: {
     clientMutationId: 'omit',
@@ -40,10 +36,12 @@ export const builder = new SchemaBuilder<{
     nodeQueryOptions: {
       description: 'Any object by its global id; null when it does not exist.',
       args: { id: { description: 'A global id.' } },
+      extensions: argumentRules({ id: globalId }),
     },
     nodesQueryOptions: {
       description: 'Objects by their global ids, in the same order; null where one does not exist.',
-      args: { ids: { description: 'Global ids.' } },
+      args: { ids: { description: 'Global ids, at most 500.' } },
+      extensions: argumentRules({ ids: idList(globalId) }),
     },
     pageInfoTypeOptions: { description: 'Where a page of a connection sits in the whole list.' },
     hasNextPageFieldOptions: { description: 'Whether more items follow this page.' },
@@ -59,15 +57,7 @@ export const builder = new SchemaBuilder<{
     lastArgOptions: { description: 'Return the last n items before `before` (at most 500).' },
     beforeArgOptions: { description: 'Return items before this cursor.' },
   },
-  // Validation failures of mutation inputs become ValidationError data; no field here carries auth rules.
-  errors: { defaultTypes: [], unsafelyHandleInputErrors: true },
-  zod: {
-    // Every broken rule at once, with its argument path, before any call to Run:ai.
-    validationError: (error) =>
-      new InputValidationError(
-        error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message })),
-      ),
-  },
+  errors: { defaultTypes: [] },
 });
 
 /**
@@ -84,6 +74,6 @@ const DateTime = new GraphQLScalarType<Date | string, Date | string>({
 builder.addScalarType('DateTime', DateTime);
 builder.addScalarType('UUID', UUIDResolver);
 builder.addScalarType('JSONObject', JSONObjectResolver);
-builder.addScalarType('NonEmptyString', NonEmptyStringResolver);
+builder.addScalarType('SafeInt', SafeIntResolver);
 
 builder.queryType({ description: 'Reads of node pools and their metrics.' });

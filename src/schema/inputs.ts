@@ -1,21 +1,16 @@
-import type { StringValidationOptions } from '@pothos/plugin-zod';
-import { COMMA_MESSAGE } from '../upstream/filter.js';
 import { builder } from './builder.js';
 import { GpuNetworkAccelerationDetectionEnum, NodePoolPhaseEnum } from './enums.js';
 
-const noComma: StringValidationOptions = {
-  refine: [(v: string) => !v.includes(','), { message: COMMA_MESSAGE }],
-};
-
 export const StringFilter = builder.inputType('StringFilter', {
-  description: 'Conditions on a text field; all given conditions must hold. Values cannot contain a comma.',
+  description:
+    'Conditions on a text field; all given conditions must hold. Values are 1 to 317 characters and cannot contain a comma.',
   fields: (t) => ({
-    eq: t.string({ description: 'Equal to.', validate: noComma }),
-    ne: t.string({ description: 'Not equal to.', validate: noComma }),
-    contains: t.string({ description: 'Contains.', validate: noComma }),
-    notContains: t.string({ description: 'Does not contain.', validate: noComma }),
-    startsWith: t.string({ description: 'Starts with.', validate: noComma }),
-    endsWith: t.string({ description: 'Ends with.', validate: noComma }),
+    eq: t.string({ description: 'Equal to.' }),
+    ne: t.string({ description: 'Not equal to.' }),
+    contains: t.string({ description: 'Contains.' }),
+    notContains: t.string({ description: 'Does not contain.' }),
+    startsWith: t.string({ description: 'Starts with.' }),
+    endsWith: t.string({ description: 'Ends with.' }),
   }),
 });
 

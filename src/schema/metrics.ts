@@ -8,6 +8,7 @@ import {
   sampleNumber,
 } from '../resolvers/metrics.js';
 import { METRIC_TYPES, type MetricType, type MetricValue } from '../upstream/models.js';
+import { argumentRules, enumList } from './argument-rules.js';
 import { builder } from './builder.js';
 import { NodePoolRef } from './node-pool.js';
 
@@ -45,25 +46,18 @@ export const MetricsWindow = builder.inputType('MetricsWindow', {
   }),
 });
 
-/**
- * The rules of the `metrics` arguments. They depend on nothing but the
- * arguments, so the early-validation plugin checks them before execution:
- * a bad window costs no call, not even the parent pool's.
- */
-export const metricsArgsSchema = z.object({
-  types: z.array(z.string()).min(1, 'must name at least one metric type'),
-  window: z
-    .object({
-      start: z.date().nullish(),
-      end: z.date().nullish(),
-      samples: z.number().int().min(0, 'must be at least 0').max(1000, 'must be at most 1000').nullish(),
-    })
-    .nullish()
-    .refine((w) => !w?.start || w.start.getTime() < (w.end ?? new Date()).getTime(), {
-      message: 'start must be before end (end defaults to now)',
-      path: ['start'],
-    }),
-});
+/** The rules of a `MetricsWindow`: 0..1000 samples, and a start before the end (which defaults to now). */
+const metricsWindow = z
+  .object({
+    start: z.date().nullish(),
+    end: z.date().nullish(),
+    samples: z.number().int().min(0, 'must be at least 0').max(1000, 'must be at most 1000').nullish(),
+  })
+  .nullish()
+  .refine((w) => !w?.start || w.start.getTime() < (w.end ?? new Date()).getTime(), {
+    message: 'start must be before end (end defaults to now)',
+    path: ['start'],
+  });
 
 export const MetricSampleRef = builder.objectRef<MetricValue>('MetricSample').implement({
   description: 'One sample of a metric series.',
@@ -126,9 +120,10 @@ builder.objectField(NodePoolRef, 'metrics', (t) =>
         description: 'The time range; default the last hour, 20 samples.',
       }),
     },
-    // Checked once per operation by the early-validation plugin, before any field runs; a
-    // second check per field (150 per dashboard) would find nothing new.
-    extensions: { argumentsSchema: metricsArgsSchema },
+    extensions: argumentRules({
+      types: enumList.min(1, 'must name at least one metric type'),
+      window: metricsWindow,
+    }),
     resolve: (pool, args, ctx, info) =>
       nodePoolMetrics(pool, args, ctx, () => responsePathAsArray(info.path)),
   }),

@@ -1,5 +1,6 @@
 import type { InputFieldBuilder } from '@pothos/core';
-import type { NumberValidationOptions, StringValidationOptions } from '@pothos/plugin-zod';
+import { z } from 'zod';
+import { LIMITS, text } from './argument-rules.js';
 import { builder } from './builder.js';
 import { GpuNetworkAccelerationDetectionEnum, PlacementStrategyKindEnum } from './enums.js';
 
@@ -8,12 +9,7 @@ export const NAME_PATTERN = /^[a-z][a-z0-9-]*$/;
 /** The spec's pattern for swap sizes such as `100G` or `2Gi`. */
 export const SIZE_PATTERN = /^([+]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$/;
 
-const nonEmpty: StringValidationOptions = { minLength: [1, { message: 'must not be empty' }] };
-const ratio: NumberValidationOptions = {
-  int: true,
-  min: [1, { message: 'must be at least 1' }],
-  max: [5, { message: 'must be at most 5' }],
-};
+const NAME_MESSAGE = 'must be lowercase letters, digits and -, starting with a letter';
 
 type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;
 
@@ -32,19 +28,12 @@ export const GpuResourceOptimizationInput = builder.inputType('GpuResourceOptimi
     swapEnabled: t.boolean({ description: 'Enable GPU memory swap.' }),
     cpuSwapMemorySize: t.string({
       description: 'CPU memory used for swap, e.g. `100G`.',
-      validate: { regex: [SIZE_PATTERN, { message: 'must be a size such as 100G or 2Gi' }] },
     }),
     reservedGpuMemoryForSwapOperations: t.string({
       description: 'GPU memory reserved for swap operations, e.g. `2G`.',
-      validate: { regex: [SIZE_PATTERN, { message: 'must be a size such as 2G or 512Mi' }] },
     }),
     nodeLevelSchedulerEnabled: t.boolean({ description: 'Enable the node-level scheduler.' }),
   }),
-  validate: [
-    (o) =>
-      o.swapEnabled === true || (o.cpuSwapMemorySize == null && o.reservedGpuMemoryForSwapOperations == null),
-    { message: 'swap sizes are allowed only when swapEnabled is true', path: ['swapEnabled'] },
-  ],
 });
 
 /** The fields every create and update input shares: what a pool's owner may change. */
@@ -68,7 +57,6 @@ function updatableFields(t: InputFieldBuilder<Types, 'InputObject'>) {
     overProvisioningRatio: t.int({
       description: 'GPU over-provisioning ratio, 1..5.',
       deprecationReason: 'Use gpuResourceOptimization.nodeLevelSchedulerEnabled.',
-      validate: ratio,
     }),
   };
 }
@@ -79,20 +67,15 @@ export const CreateNodePoolInput = builder.inputType('CreateNodePoolInput', {
     name: t.string({
       required: true,
       description: 'Lowercase letters, digits and `-`, starting with a letter; unique in the cluster.',
-      validate: {
-        regex: [NAME_PATTERN, { message: 'must be lowercase letters, digits and -, starting with a letter' }],
-      },
     }),
     clusterId: t.field({ type: 'UUID', required: true, description: 'The cluster to create the pool in.' }),
     labelKey: t.string({
       required: true,
       description: 'Node label key that selects the nodes.',
-      validate: nonEmpty,
     }),
     labelValue: t.string({
       required: true,
       description: 'Node label value that selects the nodes.',
-      validate: nonEmpty,
     }),
     ...updatableFields(t),
   }),
@@ -106,8 +89,8 @@ const updateDocs = {
 /** The optional node label of a pool, for inputs that change an existing pool. */
 function labelFields(t: InputFieldBuilder<Types, 'InputObject'>) {
   return {
-    labelKey: t.string({ description: updateDocs.labelKey, validate: nonEmpty }),
-    labelValue: t.string({ description: updateDocs.labelValue, validate: nonEmpty }),
+    labelKey: t.string({ description: updateDocs.labelKey }),
+    labelValue: t.string({ description: updateDocs.labelValue }),
   };
 }
 
@@ -126,7 +109,7 @@ export const PatchNodePoolInput = builder.inputType('PatchNodePoolInput', {
 /** The settings the deprecated API knows besides the label. */
 function legacySettings(t: InputFieldBuilder<Types, 'InputObject'>) {
   return {
-    overProvisioningRatio: t.int({ description: 'GPU over-provisioning ratio, 1..5.', validate: ratio }),
+    overProvisioningRatio: t.int({ description: 'GPU over-provisioning ratio, 1..5.' }),
     placementStrategy: t.field({
       type: PlacementStrategyInput,
       description: 'Scheduling strategy per resource kind.',
@@ -140,12 +123,9 @@ export const LegacyCreateNodePoolInput = builder.inputType('LegacyCreateNodePool
     name: t.string({
       required: true,
       description: 'Lowercase letters, digits and `-`, starting with a letter.',
-      validate: {
-        regex: [NAME_PATTERN, { message: 'must be lowercase letters, digits and -, starting with a letter' }],
-      },
     }),
-    labelKey: t.string({ required: true, description: updateDocs.labelKey, validate: nonEmpty }),
-    labelValue: t.string({ required: true, description: updateDocs.labelValue, validate: nonEmpty }),
+    labelKey: t.string({ required: true, description: updateDocs.labelKey }),
+    labelValue: t.string({ required: true, description: updateDocs.labelValue }),
     ...legacySettings(t),
   }),
 });
@@ -154,3 +134,65 @@ export const LegacyUpdateNodePoolInput = builder.inputType('LegacyUpdateNodePool
   description: 'New settings of a pool for the deprecated `/v1/k8s` API.',
   fields: (t) => ({ ...labelFields(t), ...legacySettings(t) }),
 });
+
+// ---------------------------------------------------------------------------
+// The rules of these inputs (checked before the mutation runs; see ./argument-rules.ts).
+
+const optional = <T extends z.ZodType>(rule: T) => rule.nullish();
+const name = text(LIMITS.name).regex(NAME_PATTERN, NAME_MESSAGE);
+const labelKey = text(LIMITS.labelKey);
+const labelValue = text(LIMITS.labelValue);
+const size = (example: string) => text(LIMITS.size).regex(SIZE_PATTERN, `must be a size such as ${example}`);
+const ratio = z.number().int().min(1, 'must be at least 1').max(5, 'must be at most 5');
+
+const gpuResourceOptimizationRules = z
+  .object({
+    cpuSwapMemorySize: optional(size('100G or 2Gi')),
+    reservedGpuMemoryForSwapOperations: optional(size('2G or 512Mi')),
+  })
+  .loose()
+  .refine(
+    (o) =>
+      o['swapEnabled'] === true ||
+      (o.cpuSwapMemorySize == null && o.reservedGpuMemoryForSwapOperations == null),
+    { message: 'swap sizes are allowed only when swapEnabled is true', path: ['swapEnabled'] },
+  );
+
+const updatableRules = {
+  gpuNetworkAccelerationLabelKey: optional(text(LIMITS.labelKey, { allowEmpty: true })),
+  gpuResourceOptimization: optional(gpuResourceOptimizationRules),
+  overProvisioningRatio: optional(ratio),
+};
+
+/** Rules of CreateNodePoolInput. */
+export const createNodePoolRules = z.object({ name, labelKey, labelValue, ...updatableRules });
+
+/** Rules of UpdateNodePoolInput. */
+export const updateNodePoolRules = z.looseObject({
+  labelKey: optional(labelKey),
+  labelValue: optional(labelValue),
+  ...updatableRules,
+});
+
+/** Rules of PatchNodePoolInput: those of an update, and at least one field given. */
+export const patchNodePoolRules = updateNodePoolRules.refine((input) => Object.keys(input).length > 0, {
+  message: 'give at least one field to change',
+});
+
+/** Rules of LegacyCreateNodePoolInput. */
+export const legacyCreateNodePoolRules = z.object({
+  name,
+  labelKey,
+  labelValue,
+  overProvisioningRatio: optional(ratio),
+});
+
+/** Rules of LegacyUpdateNodePoolInput. */
+export const legacyUpdateNodePoolRules = z.object({
+  labelKey: optional(labelKey),
+  labelValue: optional(labelValue),
+  overProvisioningRatio: optional(ratio),
+});
+
+/** Rules of a label key and value given as separate arguments. */
+export const labelRules = { labelKey, labelValue };

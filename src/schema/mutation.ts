@@ -1,4 +1,5 @@
-import type { StringValidationOptions } from '@pothos/plugin-zod';
+import type { GraphQLResolveInfo } from 'graphql';
+import type { GatewayContext } from '../context.js';
 import {
   createNodePool,
   deleteNodePool,
@@ -10,15 +11,22 @@ import {
   updateNodePool,
 } from '../resolvers/mutations.js';
 import type { LegacyNodePool, NodePool } from '../upstream/models.js';
+import { argumentRules, legacyId, nodePoolId, typed } from './argument-rules.js';
 import { builder } from './builder.js';
 import { MUTATION_ERRORS } from './errors.js';
 import { LegacyNodePoolRef } from './legacy-node-pool.js';
 import {
   CreateNodePoolInput,
+  createNodePoolRules,
   LegacyCreateNodePoolInput,
   LegacyUpdateNodePoolInput,
+  labelRules,
+  legacyCreateNodePoolRules,
+  legacyUpdateNodePoolRules,
   PatchNodePoolInput,
+  patchNodePoolRules,
   UpdateNodePoolInput,
+  updateNodePoolRules,
 } from './mutation-inputs.js';
 import { NodePoolRef } from './node-pool.js';
 
@@ -82,7 +90,18 @@ const errorsOf = (name: string) => ({
 
 const ID_DOC = 'The pool: its global id or its raw Run:ai id.';
 
-const nonEmpty: StringValidationOptions = { minLength: [1, { message: 'must not be empty' }] };
+/**
+ * A mutation's resolver, unless the argument rules refused its input before
+ * the operation ran (src/plugins/use-argument-rules.ts): then that refusal
+ * is thrown, and the errors plugin makes it the mutation's ValidationError.
+ */
+function unlessRefused<Args, Result>(resolve: (args: Args, ctx: GatewayContext) => Promise<Result>) {
+  return (_root: unknown, args: Args, ctx: GatewayContext, info: GraphQLResolveInfo): Promise<Result> => {
+    const refused = ctx.refusedMutations?.get(info.fieldNodes[0] as never);
+    return refused ? Promise.reject(refused) : resolve(args, ctx);
+  };
+}
+
 const LEGACY = 'Deprecated Run:ai /v1/k8s endpoint';
 
 builder.mutationFields((t) => ({
@@ -91,7 +110,8 @@ builder.mutationFields((t) => ({
     description: 'Creates a node pool. Calls `POST /api/v1/node-pools`; never retried.',
     errors: errorsOf('CreateNodePoolResult'),
     args: { input: t.arg({ type: CreateNodePoolInput, required: true, description: 'The new pool.' }) },
-    resolve: (_root, args, ctx) => createNodePool(args.input, ctx),
+    extensions: argumentRules({ input: createNodePoolRules }),
+    resolve: unlessRefused((args, ctx) => createNodePool(args.input, ctx)),
   }),
   updateNodePool: t.field({
     type: UpdateNodePoolPayload,
@@ -102,7 +122,8 @@ builder.mutationFields((t) => ({
       id: t.arg.id({ required: true, description: ID_DOC }),
       input: t.arg({ type: UpdateNodePoolInput, required: true, description: 'The new settings.' }),
     },
-    resolve: (_root, args, ctx) => updateNodePool(String(args.id), args.input, ctx),
+    extensions: argumentRules({ id: nodePoolId, input: updateNodePoolRules }),
+    resolve: unlessRefused((args, ctx) => updateNodePool(String(args.id), args.input, ctx)),
   }),
   patchNodePool: t.field({
     type: UpdateNodePoolPayload,
@@ -113,7 +134,8 @@ builder.mutationFields((t) => ({
       id: t.arg.id({ required: true, description: ID_DOC }),
       input: t.arg({ type: PatchNodePoolInput, required: true, description: 'The changes.' }),
     },
-    resolve: (_root, args, ctx) => patchNodePool(String(args.id), args.input, ctx),
+    extensions: argumentRules({ id: nodePoolId, input: patchNodePoolRules }),
+    resolve: unlessRefused((args, ctx) => patchNodePool(String(args.id), args.input, ctx)),
   }),
   deleteNodePool: t.field({
     type: DeleteNodePoolPayload,
@@ -121,7 +143,8 @@ builder.mutationFields((t) => ({
       'Deletes a pool. The cluster default pool cannot be deleted. Calls `DELETE /api/v1/node-pools/{id}` (202, then Deleting, then gone).',
     errors: errorsOf('DeleteNodePoolResult'),
     args: { id: t.arg.id({ required: true, description: ID_DOC }) },
-    resolve: (_root, args, ctx) => deleteNodePool(String(args.id), ctx),
+    extensions: argumentRules({ id: nodePoolId }),
+    resolve: unlessRefused((args, ctx) => deleteNodePool(String(args.id), ctx)),
   }),
   legacyCreateNodePool: t.field({
     type: LegacyCreateNodePoolPayload,
@@ -132,7 +155,8 @@ builder.mutationFields((t) => ({
       clusterId: t.arg({ type: 'UUID', required: true, description: 'The cluster.' }),
       input: t.arg({ type: LegacyCreateNodePoolInput, required: true, description: 'The new pool.' }),
     },
-    resolve: (_root, args, ctx) => legacyCreateNodePool(args.clusterId, args.input, ctx),
+    extensions: argumentRules({ clusterId: typed, input: legacyCreateNodePoolRules }),
+    resolve: unlessRefused((args, ctx) => legacyCreateNodePool(args.clusterId, args.input, ctx)),
   }),
   legacyUpdateNodePool: t.field({
     type: LegacyAcceptedPayload,
@@ -144,7 +168,8 @@ builder.mutationFields((t) => ({
       id: t.arg.int({ required: true, description: 'The integer pool id.' }),
       input: t.arg({ type: LegacyUpdateNodePoolInput, required: true, description: 'The new settings.' }),
     },
-    resolve: (_root, args, ctx) => legacyUpdateNodePool(args.clusterId, args.id, args.input, ctx),
+    extensions: argumentRules({ clusterId: typed, id: legacyId, input: legacyUpdateNodePoolRules }),
+    resolve: unlessRefused((args, ctx) => legacyUpdateNodePool(args.clusterId, args.id, args.input, ctx)),
   }),
   legacyUpdateNodePoolLabels: t.field({
     type: LegacyAcceptedPayload,
@@ -154,16 +179,18 @@ builder.mutationFields((t) => ({
     args: {
       clusterId: t.arg({ type: 'UUID', required: true, description: 'The cluster.' }),
       id: t.arg.int({ required: true, description: 'The integer pool id.' }),
-      labelKey: t.arg.string({ required: true, description: 'The new label key.', validate: nonEmpty }),
-      labelValue: t.arg.string({ required: true, description: 'The new label value.', validate: nonEmpty }),
+      labelKey: t.arg.string({ required: true, description: 'The new label key.' }),
+      labelValue: t.arg.string({ required: true, description: 'The new label value.' }),
     },
-    resolve: (_root, args, ctx) =>
+    extensions: argumentRules({ clusterId: typed, id: legacyId, ...labelRules }),
+    resolve: unlessRefused((args, ctx) =>
       legacyUpdateNodePoolLabels(
         args.clusterId,
         args.id,
         { labelKey: args.labelKey, labelValue: args.labelValue },
         ctx,
       ),
+    ),
   }),
   legacyDeleteNodePool: t.field({
     type: LegacyAcceptedPayload,
@@ -174,6 +201,7 @@ builder.mutationFields((t) => ({
       clusterId: t.arg({ type: 'UUID', required: true, description: 'The cluster.' }),
       id: t.arg.int({ required: true, description: 'The integer pool id.' }),
     },
-    resolve: (_root, args, ctx) => legacyDeleteNodePool(args.clusterId, args.id, ctx),
+    extensions: argumentRules({ clusterId: typed, id: legacyId }),
+    resolve: unlessRefused((args, ctx) => legacyDeleteNodePool(args.clusterId, args.id, ctx)),
   }),
 }));

@@ -1,13 +1,10 @@
 import { listLegacyNodePools } from '../resolvers/legacy.js';
-import { countNodePools, getNodePool, listNodePools, MAX_PAGE_SIZE } from '../resolvers/node-pools.js';
+import { countNodePools, getNodePool, listNodePools } from '../resolvers/node-pools.js';
+import { argumentRules, cursor, nodePoolFilter, nodePoolId, pageSize, typed } from './argument-rules.js';
 import { builder } from './builder.js';
 import { NodePoolFilter, NodePoolOrder } from './inputs.js';
 import { LegacyNodePoolRef } from './legacy-node-pool.js';
 import { NodePoolRef } from './node-pool.js';
-
-const pageSize = (n: number | null | undefined) =>
-  n === null || n === undefined || (n >= 0 && n <= MAX_PAGE_SIZE);
-const pageSizeMessage = `must be between 0 and ${MAX_PAGE_SIZE} (Run:ai returns at most ${MAX_PAGE_SIZE} pools per call)`;
 
 builder.queryFields((t) => ({
   nodePool: t.field({
@@ -16,6 +13,7 @@ builder.queryFields((t) => ({
     description:
       'One node pool by its Relay global id or its raw Run:ai id (e.g. `"5"`); null when not found.',
     args: { id: t.arg.id({ required: true, description: 'A NodePool global id, or the raw Run:ai id.' }) },
+    extensions: argumentRules({ id: nodePoolId }),
     resolve: (_root, args, ctx) => getNodePool(String(args.id), ctx),
   }),
   nodePools: t.connection(
@@ -31,19 +29,29 @@ builder.queryFields((t) => ({
         }),
         orderBy: t.arg({ type: NodePoolOrder, description: 'Sort order; Run:ai id order by default.' }),
       },
-      validate: {
-        refine: [
-          [(args) => pageSize(args.first), { message: `first ${pageSizeMessage}`, path: ['first'] }],
-          [(args) => pageSize(args.last), { message: `last ${pageSizeMessage}`, path: ['last'] }],
-        ],
-      },
+      extensions: argumentRules(
+        {
+          first: pageSize,
+          after: cursor,
+          last: pageSize,
+          before: cursor,
+          filter: nodePoolFilter,
+          orderBy: typed,
+        },
+        (rules) =>
+          rules.refine((args) => args['first'] == null || args['last'] == null, {
+            message: 'cannot be combined with first',
+            path: ['last'],
+          }),
+      ),
       resolve: (_root, args, ctx) => listNodePools(args, ctx),
     },
     {
       name: 'NodePoolConnection',
       description: 'A page of node pools.',
       fields: (c) => ({
-        totalCount: c.int({
+        totalCount: c.field({
+          type: 'SafeInt',
           description:
             'How many pools match the filter in all (one extra Run:ai call, made only when selected).',
           resolve: (connection) => (connection as unknown as { totalCount: Promise<number> }).totalCount,
@@ -52,10 +60,12 @@ builder.queryFields((t) => ({
     },
     { name: 'NodePoolEdge', description: 'A node pool and its cursor.' },
   ),
-  nodePoolCount: t.int({
+  nodePoolCount: t.field({
+    type: 'SafeInt',
     nullable: true,
     description: 'How many node pools match the filter.',
     args: { filter: t.arg({ type: NodePoolFilter, description: 'Which pools to count.' }) },
+    extensions: argumentRules({ filter: nodePoolFilter }),
     resolve: (_root, args, ctx) => countNodePools(args.filter, ctx),
   }),
   legacyNodePools: t.field({
@@ -64,6 +74,7 @@ builder.queryFields((t) => ({
     deprecationReason: 'Use nodePools(filter: { clusterId: { eq: … } }), over the current API.',
     description: 'The node pools of one cluster through the deprecated `/v1/k8s` API.',
     args: { clusterId: t.arg({ type: 'UUID', required: true, description: 'The cluster id.' }) },
+    extensions: argumentRules({ clusterId: typed }),
     resolve: (_root, args, ctx) => listLegacyNodePools(args.clusterId, ctx),
   }),
 }));

@@ -1,7 +1,9 @@
+import { z } from 'zod';
 import type { PhaseChange } from '../live/phase-diff.js';
 import type { WatcherEvent } from '../live/phase-watcher.js';
 import { nodePoolGlobalId } from '../resolvers/ids.js';
 import { phaseChangeOf, subscribePhaseChanges } from '../resolvers/subscriptions.js';
+import { argumentRules, enumList, idList, nodePoolId } from './argument-rules.js';
 import { builder } from './builder.js';
 import { NodePoolPhaseEnum } from './enums.js';
 import { NodePoolRef } from './node-pool.js';
@@ -18,7 +20,7 @@ const PhaseTransitionFilter = builder.inputType('PhaseTransitionFilter', {
 const PhaseChangeFilter = builder.inputType('PhaseChangeFilter', {
   description: 'Which phase changes to receive; all given conditions must hold.',
   fields: (t) => ({
-    ids: t.idList({ description: 'Only these pools (global ids or raw Run:ai ids).' }),
+    ids: t.idList({ description: 'Only these pools (global ids or raw Run:ai ids), at most 500.' }),
     clusterId: t.field({ type: 'UUID', description: 'Only pools of this cluster.' }),
     phases: t.field({ type: PhaseTransitionFilter, description: 'Only these transitions.' }),
   }),
@@ -63,6 +65,14 @@ builder.subscriptionField('nodePoolPhaseChanged', (t) =>
     description:
       'Phase changes of the pools visible to the caller. The gateway polls Run:ai once per credential, however many subscribers, and polls sooner after a mutation made through it.',
     args: { filter: t.arg({ type: PhaseChangeFilter, description: 'Which changes to receive.' }) },
+    extensions: argumentRules({
+      filter: z
+        .object({
+          ids: idList(nodePoolId).nullish(),
+          phases: z.object({ from: enumList.nullish(), to: enumList.nullish() }).nullish(),
+        })
+        .nullish(),
+    }),
     subscribe: (_root, args, ctx) => subscribePhaseChanges(args.filter, ctx),
     resolve: (event: WatcherEvent) => phaseChangeOf(event),
   }),

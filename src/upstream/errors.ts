@@ -1,7 +1,8 @@
 /**
  * Errors of the Run:ai REST client. Every failure of an upstream call ends up
- * as one {@link UpstreamError} with a stable, client-facing code, so the
- * GraphQL layer maps errors without knowing anything about HTTP or undici.
+ * as one {@link UpstreamError} with a stable code, so the GraphQL layer
+ * (src/error-contract.ts) maps errors without knowing anything about HTTP
+ * or undici.
  */
 
 /** Stable classification of an upstream failure, safe to expose to API clients. */
@@ -16,20 +17,6 @@ export type UpstreamErrorCode =
   | 'UPSTREAM_TIMEOUT'
   | 'UPSTREAM_ERROR'
   | 'UPSTREAM_BAD_RESPONSE';
-
-/** The HTTP status the gateway reports for each code (the upstream status may differ, e.g. 422 → 400). */
-const GATEWAY_STATUS: Readonly<Record<UpstreamErrorCode, number>> = {
-  BAD_USER_INPUT: 400,
-  UNAUTHENTICATED: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  CONFLICT: 409,
-  RATE_LIMITED: 429,
-  UPSTREAM_UNAVAILABLE: 503,
-  UPSTREAM_TIMEOUT: 504,
-  UPSTREAM_ERROR: 502,
-  UPSTREAM_BAD_RESPONSE: 502,
-};
 
 /** Generic wording per code, used when Run:ai gives no message of its own. */
 const DEFAULT_MESSAGE: Readonly<Record<UpstreamErrorCode, string>> = {
@@ -94,11 +81,6 @@ export class UpstreamError extends Error {
     this.details = truncate(init.details);
     this.operation = init.operation;
   }
-
-  /** The HTTP status the gateway should report for this error. */
-  get httpStatus(): number {
-    return GATEWAY_STATUS[this.code];
-  }
 }
 
 function defaultMessage(
@@ -156,40 +138,6 @@ export function errorCodeForStatus(status: number): UpstreamErrorCode {
       // Other 4xx (405, 415, …) mean the gateway spoke wrongly to Run:ai: not the client's fault.
       return 'UPSTREAM_ERROR';
   }
-}
-
-/**
- * The `extensions` object a GraphQL error carries for an {@link UpstreamError}.
- * A type alias (not an interface) so it is assignable to index-signature types
- * like GraphQL's `GraphQLErrorExtensions`.
- */
-export type UpstreamErrorExtensions = {
-  code: UpstreamErrorCode;
-  http: { status: number };
-  upstream: {
-    operation: string;
-    status: number | null;
-    code: number | null;
-    message: string | null;
-  };
-};
-
-/**
- * Builds the plain, JSON-safe object the GraphQL layer puts in an error's
- * `extensions`. It deliberately leaves out `details`, the cause and the stack:
- * only what Run:ai itself told the caller.
- */
-export function errorExtensions(err: UpstreamError): UpstreamErrorExtensions {
-  return {
-    code: err.code,
-    http: { status: err.httpStatus },
-    upstream: {
-      operation: err.operation,
-      status: err.status ?? null,
-      code: err.upstreamCode ?? null,
-      message: err.upstreamMessage ?? null,
-    },
-  };
 }
 
 /**

@@ -256,15 +256,27 @@ const timestamp = z.string().transform((text, ctx) => {
 
 /** Ids are numeric strings, but some renderings send a JSON number. */
 const stringId = z.union([z.string().min(1), z.number().int().transform(String)]);
-/** The legacy integer id, tolerating a numeric string. */
-const intId = z.union([z.number().int(), z.string().regex(/^\d+$/).transform(Number)]);
-const intLike = z.union([
-  z.number().int(),
+/** An integer, also when sent as a numeric string. */
+const integer = z.union([
+  z.number(),
   z
     .string()
     .regex(/^-?\d+$/)
     .transform(Number),
 ]);
+const INT32 = 2 ** 31;
+/** An integer GraphQL's Int can hold (32 bits), e.g. `tenantId` (int32 in the spec). */
+const int32 = integer.refine((n) => Number.isInteger(n) && n >= -INT32 && n < INT32, 'not a 32-bit integer');
+/** The legacy integer id, tolerating a numeric string; served as a GraphQL Int. */
+const intId = int32;
+/**
+ * A count: int64 in the spec. Counts up to 2^53 - 1 are served exactly (SafeInt); a larger one no
+ * JSON client can read exactly, so it is refused rather than rounded.
+ */
+const count = integer.refine(
+  (n) => Number.isSafeInteger(n) && n >= 0,
+  'not a count GraphQL clients can represent exactly (0 to 2^53 - 1)',
+);
 
 /** Collects the per-parse context: the warning sink and the field path prefix. */
 interface Reader {
@@ -281,6 +293,9 @@ const isString: Check<string> = (value): value is string => typeof value === 'st
 const isBoolean: Check<boolean> = (value): value is boolean => typeof value === 'boolean';
 const isNumber: Check<number> = (value): value is number =>
   typeof value === 'number' && Number.isFinite(value);
+/** A number GraphQL's Int can serve. */
+const isInt32: Check<number> = (value): value is number =>
+  typeof value === 'number' && Number.isInteger(value) && value >= -INT32 && value < INT32;
 const isStringList: Check<string[]> = (value): value is string[] =>
   Array.isArray(value) && value.every(isString);
 const isRecord: Check<Record<string, unknown>> = (value): value is Record<string, unknown> =>
@@ -338,7 +353,7 @@ const nodePoolRaw = z.object({
   name: z.string(),
   clusterId: z.string(),
   clusterName: z.string(),
-  tenantId: intLike,
+  tenantId: int32,
   labelKey: z.string(),
   labelValue: z.string(),
   isDefault: z.boolean(),
@@ -387,9 +402,9 @@ const measurementRaw = z.object({
 });
 
 const metricsRaw = z.object({ measurements: z.array(measurementRaw) });
-const nodePoolListRaw = z.object({ nodepools: z.array(nodePoolRaw).nullish() });
+const nodePoolListRaw = z.object({ nodepools: z.array(nodePoolRaw) });
 const legacyNodePoolListRaw = z.array(legacyNodePoolRaw);
-const countRaw = z.object({ count: intLike });
+const countRaw = z.object({ count });
 
 // ---------------------------------------------------------------------------
 // Normalizers.
@@ -462,7 +477,7 @@ function optStatus(r: Reader, field: string, value: unknown): NodePoolStatus | n
       'gpuResourceOptimization',
       raw['gpuResourceOptimization'],
     ),
-    overProvisioningRatio: opt(s, 'overProvisioningRatio', raw['overProvisioningRatio'], isNumber),
+    overProvisioningRatio: opt(s, 'overProvisioningRatio', raw['overProvisioningRatio'], isInt32),
   };
 }
 
@@ -496,7 +511,7 @@ function toNodePool(r: Reader, raw: z.output<typeof nodePoolRaw>): NodePool {
       'gpuResourceOptimization',
       raw.gpuResourceOptimization,
     ),
-    overProvisioningRatio: opt(r, 'overProvisioningRatio', raw.overProvisioningRatio, isNumber),
+    overProvisioningRatio: opt(r, 'overProvisioningRatio', raw.overProvisioningRatio, isInt32),
     status: optStatus(r, 'status', raw.status),
     createdAt: raw.createdAt,
     createdBy: raw.createdBy,
@@ -532,7 +547,7 @@ function toLegacyNodePool(r: Reader, raw: z.output<typeof legacyNodePoolRaw>): L
     clusterId: opt(r, 'clusterId', raw.clusterId, isString),
     labelKey: opt(r, 'labelKey', raw.labelKey, isString),
     labelValue: opt(r, 'labelValue', raw.labelValue, isString),
-    overProvisioningRatio: opt(r, 'overProvisioningRatio', raw.overProvisioningRatio, isNumber),
+    overProvisioningRatio: opt(r, 'overProvisioningRatio', raw.overProvisioningRatio, isInt32),
     placementStrategy: optPlacement(r, 'placementStrategy', raw.placementStrategy),
     phase: enumValue(r, 'status', NODE_POOL_PHASES, raw.status),
     phaseMessage: opt(r, 'statusMessage', raw.statusMessage, isString),
@@ -657,13 +672,13 @@ export function parseNodePool(raw: unknown, warn: WarnFn, operation = 'get_nodep
 
 /**
  * Parses the `{"nodepools": [...]}` envelope of `GET /api/v1/node-pools`
- * (a missing list means no pools). Field paths in errors include the item
+ * (the list is required: an answer without it is not an empty page). Field paths in errors include the item
  * index (`nodepools.3.createdAt`); warnings name the field within the pool.
  */
 export function parseNodePoolList(raw: unknown, warn: WarnFn, operation = 'get_nodepools'): NodePool[] {
   const { nodepools } = parseOrThrow(nodePoolListRaw, raw, operation);
   const r = reader(warn);
-  return (nodepools ?? []).map((pool) => toNodePool(r, pool));
+  return nodepools.map((pool) => toNodePool(r, pool));
 }
 
 /** Parses the `{"count": n}` body of `GET /api/v1/node-pools/count`. */

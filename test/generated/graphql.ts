@@ -61,7 +61,7 @@ export type DashboardQueryVariables = Exact<{
 }>;
 
 
-export type DashboardQuery = { nodePools: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, runaiId: string, name: string, clusterName: string, phase: NodePoolPhase | null, gpu: { series: Array<{ type: NodePoolMetricType, latest: { value: number | null } | null, samples: Array<{ timestamp: string | null, value: number | null }> }> } | null, alloc: { missingTypes: Array<NodePoolMetricType>, series: Array<{ type: NodePoolMetricType, latest: { value: number | null } | null }> } | null, cpu: { series: Array<{ type: NodePoolMetricType, latest: { value: number | null } | null }> } | null } }> } | null };
+export type DashboardQuery = { nodePools: { totalCount: unknown, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, runaiId: string, name: string, clusterName: string, phase: NodePoolPhase | null, gpu: { series: Array<{ type: NodePoolMetricType, latest: { value: number | null } | null, samples: Array<{ timestamp: string | null, value: number | null }> }> } | null, alloc: { missingTypes: Array<NodePoolMetricType>, series: Array<{ type: NodePoolMetricType, latest: { value: number | null } | null }> } | null, cpu: { series: Array<{ type: NodePoolMetricType, latest: { value: number | null } | null }> } | null } }> } | null };
 
 export type ListAndRefetchQueryVariables = Exact<{
   ids: Array<string | number> | string | number;

@@ -14,13 +14,13 @@ const cases: [string, string, Record<string, unknown>, RegExp][] = [
     'first above 500',
     `{ nodePools(first: 501) { edges { node ${POOL} } } }`,
     {},
-    /first must be between 0 and 500/,
+    /first: must be between 0 and 500/,
   ],
   [
     'last above 500',
     `{ nodePools(last: 501) { edges { node ${POOL} } } }`,
     {},
-    /last must be between 0 and 500/,
+    /last: must be between 0 and 500/,
   ],
   [
     'first and last together',

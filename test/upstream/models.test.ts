@@ -198,7 +198,6 @@ describe('parseNodePool', () => {
     const err = badResponse(() => parseNodePool(withoutName, vi.fn(), 'get_nodepool'));
     expect(err.code).toBe('UPSTREAM_BAD_RESPONSE');
     expect(err.operation).toBe('get_nodepool');
-    expect(err.httpStatus).toBe(502);
     expect(err.message).toContain('get_nodepool');
     expect(err.message).toContain('name: missing');
     // The message names the field, not the body.
@@ -222,11 +221,12 @@ describe('parseNodePool', () => {
 });
 
 describe('parseNodePoolList / parseCount', () => {
-  it('reads the envelope; a missing list means no pools', () => {
+  it('reads the envelope; a missing list is a bad response, not an empty page', () => {
     expect(parseNodePoolList({ nodepools: [examplePool(), examplePool({ id: 6 })] }, vi.fn())).toHaveLength(
       2,
     );
-    expect(parseNodePoolList({}, vi.fn())).toEqual([]);
+    expect(parseNodePoolList({ nodepools: [] }, vi.fn())).toEqual([]);
+    expect(badResponse(() => parseNodePoolList({}, vi.fn())).message).toContain('nodepools: missing');
   });
 
   it('names the index of a broken item', () => {

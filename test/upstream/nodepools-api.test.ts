@@ -134,7 +134,6 @@ describe('listNodePools (GET /api/v1/node-pools)', () => {
       code: 'BAD_USER_INPUT',
       status: 400,
       operation: 'get_nodepools',
-      httpStatus: 400,
     });
     expect(err.upstreamMessage).toContain('filterBy');
   });
@@ -189,7 +188,6 @@ describe('getNodePool (GET /api/v1/node-pools/{nodepoolId})', () => {
       code: 'NOT_FOUND',
       status: 404,
       operation: 'get_nodepool',
-      httpStatus: 404,
     });
     await expectUpstreamError(getNodePool(stack.ctx(ADMIN_2), a100.id), { code: 'NOT_FOUND', status: 404 });
   });
@@ -239,7 +237,6 @@ describe('createNodePool (POST /api/v1/node-pools)', () => {
       code: 'CONFLICT',
       status: 409,
       operation: 'create_nodepool',
-      httpStatus: 409,
     });
     expect(dup.upstreamMessage).toContain('already exists');
   });

@@ -83,7 +83,7 @@ export async function upstreamError(promise: Promise<unknown>): Promise<Upstream
 /** Asserts the classification of an UpstreamError. */
 export async function expectUpstreamError(
   promise: Promise<unknown>,
-  expected: Partial<Pick<UpstreamError, 'code' | 'status' | 'operation' | 'upstreamMessage' | 'httpStatus'>>,
+  expected: Partial<Pick<UpstreamError, 'code' | 'status' | 'operation' | 'upstreamMessage'>>,
 ): Promise<UpstreamError> {
   const err = await upstreamError(promise);
   expect({
@@ -91,7 +91,6 @@ export async function expectUpstreamError(
     status: err.status,
     operation: err.operation,
     upstreamMessage: err.upstreamMessage,
-    httpStatus: err.httpStatus,
   }).toMatchObject(expected);
   return err;
 }

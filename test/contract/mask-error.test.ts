@@ -1,8 +1,8 @@
 import { GraphQLError } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { maskError } from '../src/gateway-errors.js';
-import { InputValidationError } from '../src/resolvers/errors.js';
-import { UpstreamError } from '../src/upstream/errors.js';
+import { maskError } from '../../src/error-contract.js';
+import { InputValidationError } from '../../src/resolvers/errors.js';
+import { UpstreamError } from '../../src/upstream/errors.js';
 
 const located = (original: Error) =>
   new GraphQLError(original.message, { path: ['nodePools'], originalError: original });
@@ -42,5 +42,43 @@ describe('maskError', () => {
     const masked = maskError(located(invalid), 'Unexpected error.', false) as GraphQLError;
     expect(masked.extensions.code).toBe('BAD_USER_INPUT');
     expect(masked.extensions.fields).toHaveLength(2);
+  });
+});
+
+describe('maskError on Run:ai failures', () => {
+  it('exposes code, gateway status and the upstream answer, nothing else', () => {
+    const err = new UpstreamError({
+      code: 'FORBIDDEN',
+      operation: 'create_nodepool',
+      status: 403,
+      upstreamCode: 403,
+      upstreamMessage: 'You do not have sufficient permissions.',
+      details: 'internal detail',
+      cause: new Error('secret-token-abc'),
+    });
+    const ext = (maskError(located(err), 'Unexpected error.', false) as GraphQLError).extensions;
+    expect(ext).toEqual({
+      code: 'FORBIDDEN',
+      http: { status: 403 },
+      upstream: {
+        operation: 'create_nodepool',
+        status: 403,
+        code: 403,
+        message: 'You do not have sufficient permissions.',
+      },
+    });
+    const json = JSON.stringify(ext);
+    expect(json).not.toContain('secret-token-abc');
+    expect(json).not.toContain('internal detail');
+    expect(json).not.toContain('stack');
+  });
+
+  it('uses null for what a connection failure does not have', () => {
+    const timeout = new UpstreamError({ code: 'UPSTREAM_TIMEOUT', operation: 'get_nodepools' });
+    expect((maskError(located(timeout), 'Unexpected error.', false) as GraphQLError).extensions).toEqual({
+      code: 'UPSTREAM_TIMEOUT',
+      http: { status: 504 },
+      upstream: { operation: 'get_nodepools', status: null, code: null, message: null },
+    });
   });
 });
