@@ -47,8 +47,11 @@ export const configSchema = z
     circuitResetTimeoutMs: int(100).default(10_000),
     /** Query limits (graphql-armor): deepest selection. */
     maxDepth: int(1, 100).default(12),
-    /** Query limits: cost (objects 2, scalars 1, multiplied per depth level). */
-    maxCost: int(1).default(25_000),
+    /**
+     * Query limits: values an answer may hold (every object and leaf once, lists by their length:
+     * page sizes, metric series and samples). The reference dashboard holds about 4,500; a 500-pool one 45,000.
+     */
+    maxCost: int(1).default(50_000),
     /** Query limits: aliases in one document. */
     maxAliases: int(0).default(50),
     /** Query limits: lexical tokens in one document. */

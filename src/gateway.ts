@@ -11,6 +11,7 @@ import { graphiqlOptions } from './graphiql.js';
 import type { Logger } from './logger.js';
 import type { GatewayMetrics } from './metrics.js';
 import { useArgumentRules } from './plugins/use-argument-rules.js';
+import { useCostLimit } from './plugins/use-cost-limit.js';
 import { useDeferredErrors } from './plugins/use-deferred-errors.js';
 import { useErrorContract } from './plugins/use-error-contract.js';
 import { useGatewayContext } from './plugins/use-gateway-context.js';
@@ -66,6 +67,7 @@ export function createGateway(
       useDeferredErrors(),
       useRequireCredentials(),
       useArgumentRules(),
+      useCostLimit(config),
       useErrorContract(),
       // HTTP requests carry an Authorization header; WebSocket operations (see websocket.ts) their connection_init payload.
       useGatewayContext((initial) => {

@@ -2,35 +2,19 @@ import {
   type DocumentNode,
   type FieldNode,
   type GraphQLError,
-  type GraphQLField,
-  GraphQLIncludeDirective,
   type GraphQLSchema,
-  GraphQLSkipDirective,
   getArgumentValues,
-  getDirectiveValues,
-  getNamedType,
   getOperationAST,
   getVariableValues,
-  isInterfaceType,
-  isObjectType,
-  Kind,
-  type OperationDefinitionNode,
-  type SelectionSetNode,
 } from 'graphql';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import type { ZodType } from 'zod';
 import type { GatewayContext } from '../context.js';
 import { badUserInput, type FieldProblem, InputValidationError } from '../resolvers/errors.js';
-
-/**
- * The `extensions` key under which a field declares the rules of its
- * arguments: a zod schema of the whole arguments object, as graphql-js
- * coerced it (the values resolvers receive). See src/schema/argument-rules.ts.
- */
-export const ARGUMENT_RULES = 'argumentRules';
+import { ARGUMENT_RULES } from '../schema/argument-rules.js';
+import { selectedFields, walkOf } from './selected-fields.js';
 
 type VariableValues = Record<string, unknown>;
-type Field = GraphQLField<unknown, unknown>;
 
 /** What the rules found in one operation. */
 export interface ArgumentVerdict {
@@ -38,55 +22,6 @@ export interface ArgumentVerdict {
   errors: GraphQLError[];
   /** Broken rules of root mutation fields: each such mutation reports its own as a ValidationError result. */
   refusedMutations: Map<FieldNode, InputValidationError>;
-}
-
-/**
- * The fields an operation selects, with their definitions, following
- * fragments and honouring `@skip`/`@include` as execution will.
- */
-function* selectedFields(
-  schema: GraphQLSchema,
-  document: DocumentNode,
-  operation: OperationDefinitionNode,
-  variables: VariableValues,
-): Generator<{ node: FieldNode; field: Field; root: boolean }> {
-  const fragments = new Map(
-    document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d]] : [])),
-  );
-  const rootType = schema.getRootType(operation.operation);
-  if (!rootType) return;
-  const visited = new Set<string>();
-  const included = (node: { directives?: readonly unknown[] | undefined }) =>
-    !node.directives?.length ||
-    (getDirectiveValues(GraphQLSkipDirective, node as FieldNode, variables)?.['if'] !== true &&
-      getDirectiveValues(GraphQLIncludeDirective, node as FieldNode, variables)?.['if'] !== false);
-  function* walk(
-    typeName: string,
-    selectionSet: SelectionSetNode,
-    root: boolean,
-  ): Generator<{ node: FieldNode; field: Field; root: boolean }> {
-    const type = schema.getType(typeName);
-    for (const selection of selectionSet.selections) {
-      if (!included(selection)) continue;
-      if (selection.kind === Kind.FIELD) {
-        const field =
-          isObjectType(type) || isInterfaceType(type) ? type.getFields()[selection.name.value] : undefined;
-        if (!field) continue; // __typename and friends
-        yield { node: selection, field, root };
-        if (selection.selectionSet) {
-          yield* walk(getNamedType(field.type).name, selection.selectionSet, false);
-        }
-      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-        yield* walk(selection.typeCondition?.name.value ?? typeName, selection.selectionSet, root);
-      } else {
-        const fragment = fragments.get(selection.name.value);
-        if (!fragment || visited.has(fragment.name.value)) continue;
-        visited.add(fragment.name.value);
-        yield* walk(fragment.typeCondition.name.value, fragment.selectionSet, root);
-      }
-    }
-  }
-  yield* walk(rootType.name, operation.selectionSet, true);
 }
 
 /**
@@ -115,7 +50,7 @@ export function checkArguments(
     );
     return verdict;
   }
-  for (const { node, field, root } of selectedFields(schema, document, operation, coerced.coerced)) {
+  for (const { node, field, root } of selectedFields(walkOf(schema, document, coerced.coerced), operation)) {
     const rules = field.extensions?.[ARGUMENT_RULES] as ZodType | undefined;
     if (!rules) continue;
     const parsed = rules.safeParse(getArgumentValues(field, node, coerced.coerced));

@@ -4,7 +4,6 @@ import type { Plugin } from 'graphql-yoga';
 
 export interface QueryLimits {
   maxDepth: number;
-  maxCost: number;
   maxAliases: number;
   maxTokens: number;
   maxDirectives: number;
@@ -22,7 +21,7 @@ const asLimitError = (_context: unknown, error: GraphQLError) => {
 };
 
 /**
- * graphql-armor's limits on depth, cost, aliases, tokens and directives.
+ * graphql-armor's limits on depth, aliases, tokens and directives.
  * A refusal is a QUERY_LIMIT_EXCEEDED error (HTTP 400) whose message names
  * the limit and the allowed value, so a client knows what to change.
  */
@@ -36,7 +35,8 @@ export function useQueryLimits(limits: QueryLimits): Plugin {
       flattenFragments: true,
       onReject,
     },
-    costLimit: { maxCost: limits.maxCost, exposeLimits: true, ignoreIntrospection: true, onReject },
+    // The cost limit is the gateway's own (use-cost-limit.ts): armor's reads literal page sizes only.
+    costLimit: { enabled: false },
     maxAliases: { n: limits.maxAliases, exposeLimits: true, onReject },
     maxTokens: { n: limits.maxTokens, exposeLimits: true, onReject },
     maxDirectives: { n: limits.maxDirectives, exposeLimits: true, onReject },

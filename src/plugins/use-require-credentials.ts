@@ -1,26 +1,7 @@
-import { type DocumentNode, getOperationAST, Kind } from 'graphql';
+import { type DocumentNode, type GraphQLSchema, getOperationAST } from 'graphql';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import type { GatewayContext } from '../context.js';
-
-/** Whether an operation selects anything but introspection (`__schema`, `__type`, `__typename`) at its root. */
-function needsRunai(document: DocumentNode, operationName: string | null | undefined): boolean {
-  const operation = getOperationAST(document, operationName);
-  if (!operation) return false;
-  const fragments = new Map(
-    document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d]] : [])),
-  );
-  const seen = new Set<string>();
-  const selects = (selections: typeof operation.selectionSet.selections): boolean =>
-    selections.some((selection) => {
-      if (selection.kind === Kind.FIELD) return !selection.name.value.startsWith('__');
-      if (selection.kind === Kind.INLINE_FRAGMENT) return selects(selection.selectionSet.selections);
-      const fragment = fragments.get(selection.name.value);
-      if (!fragment || seen.has(fragment.name.value)) return false;
-      seen.add(fragment.name.value);
-      return selects(fragment.selectionSet.selections);
-    });
-  return selects(operation.selectionSet.selections);
-}
+import { selectedFields, walkOf } from './selected-fields.js';
 
 /**
  * One rule for callers without credentials: an operation that needs Run:ai
@@ -35,10 +16,22 @@ export function useRequireCredentials(): Plugin<GatewayContext> {
     args,
     setResultAndStopExecution,
   }: {
-    args: { document: DocumentNode; operationName?: string | null | undefined; contextValue: GatewayContext };
+    args: {
+      schema: GraphQLSchema;
+      document: DocumentNode;
+      operationName?: string | null | undefined;
+      variableValues?: Record<string, unknown> | null | undefined;
+      contextValue: GatewayContext;
+    };
     setResultAndStopExecution: (result: { errors: Error[] }) => void;
   }) => {
-    if (args.contextValue.token !== undefined || !needsRunai(args.document, args.operationName)) return;
+    if (args.contextValue.token !== undefined) return;
+    const operation = getOperationAST(args.document, args.operationName);
+    // Every field outside introspection reaches Run:ai.
+    const needsRunai =
+      operation &&
+      !selectedFields(walkOf(args.schema, args.document, args.variableValues ?? {}), operation).next().done;
+    if (!needsRunai) return;
     const problem = args.contextValue.credentialsProblem;
     const message = problem
       ? `Credentials refused: ${problem}.`

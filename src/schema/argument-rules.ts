@@ -12,7 +12,11 @@ import { filterByFor, MAX_PAGE_SIZE, type NodePoolFilterInput } from '../resolve
  * naming exactly its arguments.
  */
 
-/** The `extensions` key of a field's rules. */
+/**
+ * The `extensions` key under which a field declares the rules of its
+ * arguments: a zod schema of the whole arguments object, as graphql-js
+ * coerced it (the values resolvers receive).
+ */
 export const ARGUMENT_RULES = 'argumentRules';
 
 /** A field's `extensions` holding the rules of its arguments (one entry per argument). */

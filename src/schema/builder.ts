@@ -7,6 +7,7 @@ import { DateTimeResolver, JSONObjectResolver, SafeIntResolver, UUIDResolver } f
 import type { GatewayContext } from '../context.js';
 import { isCanonicalTimestamp } from '../upstream/models.js';
 import { argumentRules, globalId, idList } from './argument-rules.js';
+import { listSizes } from './list-sizes.js';
 
 /**
  * The Pothos builder: configuration only (plugins, scalars, context type).
@@ -41,7 +42,10 @@ export const builder = new SchemaBuilder<{
     nodesQueryOptions: {
       description: 'Objects by their global ids, in the same order; null where one does not exist.',
       args: { ids: { description: 'Global ids, at most 500.' } },
-      extensions: argumentRules({ ids: idList(globalId) }),
+      extensions: {
+        ...argumentRules({ ids: idList(globalId) }),
+        ...listSizes(({ ids }: { ids: readonly unknown[] }) => ({ nodes: ids.length })),
+      },
     },
     pageInfoTypeOptions: { description: 'Where a page of a connection sits in the whole list.' },
     hasNextPageFieldOptions: { description: 'Whether more items follow this page.' },

@@ -1,8 +1,10 @@
 import { responsePathAsArray } from 'graphql';
 import { z } from 'zod';
 import {
+  DEFAULT_SAMPLES,
   latestSample,
   type MetricSeries,
+  type MetricsWindowInput,
   type NodePoolMetricsResult,
   nodePoolMetrics,
   sampleNumber,
@@ -10,6 +12,7 @@ import {
 import { METRIC_TYPES, type MetricType, type MetricValue } from '../upstream/models.js';
 import { argumentRules, enumList } from './argument-rules.js';
 import { builder } from './builder.js';
+import { listSizes } from './list-sizes.js';
 import { NodePoolRef } from './node-pool.js';
 
 const METRIC_DOCS: Record<MetricType, string> = {
@@ -120,10 +123,20 @@ builder.objectField(NodePoolRef, 'metrics', (t) =>
         description: 'The time range; default the last hour, 20 samples.',
       }),
     },
-    extensions: argumentRules({
-      types: enumList.min(1, 'must name at least one metric type'),
-      window: metricsWindow,
-    }),
+    extensions: {
+      ...argumentRules({
+        types: enumList.min(1, 'must name at least one metric type'),
+        window: metricsWindow,
+      }),
+      ...listSizes(
+        ({ types, window }: { types: readonly MetricType[]; window?: MetricsWindowInput | null }) => {
+          const distinct = new Set(types);
+          // A distribution comes as one series per utilisation bucket.
+          const series = distinct.size + (distinct.has('GPU_UTILIZATION_DISTRIBUTION') ? 3 : 0);
+          return { series, missingTypes: distinct.size, samples: window?.samples ?? DEFAULT_SAMPLES };
+        },
+      ),
+    },
     resolve: (pool, args, ctx, info) =>
       nodePoolMetrics(pool, args, ctx, () => responsePathAsArray(info.path)),
   }),

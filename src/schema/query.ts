@@ -1,9 +1,16 @@
 import { listLegacyNodePools } from '../resolvers/legacy.js';
-import { countNodePools, getNodePool, listNodePools } from '../resolvers/node-pools.js';
+import {
+  countNodePools,
+  DEFAULT_PAGE_SIZE,
+  getNodePool,
+  listNodePools,
+  type NodePoolConnectionArgs,
+} from '../resolvers/node-pools.js';
 import { argumentRules, cursor, nodePoolFilter, nodePoolId, pageSize, typed } from './argument-rules.js';
 import { builder } from './builder.js';
 import { NodePoolFilter, NodePoolOrder } from './inputs.js';
 import { LegacyNodePoolRef } from './legacy-node-pool.js';
+import { listSizes } from './list-sizes.js';
 import { NodePoolRef } from './node-pool.js';
 
 builder.queryFields((t) => ({
@@ -29,21 +36,26 @@ builder.queryFields((t) => ({
         }),
         orderBy: t.arg({ type: NodePoolOrder, description: 'Sort order; Run:ai id order by default.' }),
       },
-      extensions: argumentRules(
-        {
-          first: pageSize,
-          after: cursor,
-          last: pageSize,
-          before: cursor,
-          filter: nodePoolFilter,
-          orderBy: typed,
-        },
-        (rules) =>
-          rules.refine((args) => args['first'] == null || args['last'] == null, {
-            message: 'cannot be combined with first',
-            path: ['last'],
-          }),
-      ),
+      extensions: {
+        ...argumentRules(
+          {
+            first: pageSize,
+            after: cursor,
+            last: pageSize,
+            before: cursor,
+            filter: nodePoolFilter,
+            orderBy: typed,
+          },
+          (rules) =>
+            rules.refine((args) => args['first'] == null || args['last'] == null, {
+              message: 'cannot be combined with first',
+              path: ['last'],
+            }),
+        ),
+        ...listSizes(({ first, last }: NodePoolConnectionArgs) => ({
+          edges: first ?? last ?? DEFAULT_PAGE_SIZE,
+        })),
+      },
       resolve: (_root, args, ctx) => listNodePools(args, ctx),
     },
     {

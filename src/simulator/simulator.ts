@@ -46,11 +46,14 @@ function field(body: Record<string, unknown>, name: string): unknown {
 export function createSimulator(options: SimulatorOptions = {}): Simulator {
   const now = options.now ?? Date.now;
   const registry = sharedOpenApiRegistry();
-  const store = new PoolStore(buildSeed(options.pools ?? 0), now, {
+  const delays = {
     create: options.delays?.create ?? 3000,
     update: options.delays?.update ?? 2000,
     delete: options.delays?.delete ?? 2000,
-  });
+  };
+  // A fresh store from the seed: pools are mutable records, so reset() rebuilds rather than restores.
+  const seededStore = () => new PoolStore(buildSeed(options.pools ?? 0), now, delays);
+  let store = seededStore();
   const tokens = new TokenTable(
     options.tokens ?? DEFAULT_TOKENS,
     options.serviceClients ?? DEFAULT_SERVICE_CLIENTS,
@@ -287,6 +290,11 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     faults,
     setToken(token, entry) {
       tokens.set(token, entry);
+    },
+    reset() {
+      store = seededStore();
+      log.clear();
+      faults.reset();
     },
     setPhase(id, phase, message = '') {
       const pool = /^\d+$/.test(id) ? store.getAny(Number(id)) : undefined;

@@ -91,6 +91,11 @@ export interface Simulator {
   readonly faults: SimulatorFaults;
   /** Mutates the token table at run time (null revokes the token). */
   setToken(token: string, entry: TokenEntry | null): void;
+  /**
+   * Back to the initial state: the seed pools (or the generated ones) with their ids, the id
+   * counter after them, an empty request log and no faults. Tokens set with setToken stay.
+   */
+  reset(): void;
   /** Sets a pool's phase directly, by id; throws if the id is unknown. */
   setPhase(id: string, phase: string, message?: string): void;
 }

@@ -49,7 +49,13 @@ export function captureLogs(lines: Record<string, unknown>[]): Writable {
  * loopback ports. `token` defaults to demo-admin.
  */
 export async function startStack(
-  options: { config?: ConfigInput; simulator?: SimulatorOptions; settleDelaysMs?: readonly number[] } = {},
+  options: {
+    config?: ConfigInput;
+    simulator?: SimulatorOptions;
+    settleDelaysMs?: readonly number[];
+    /** The gateway's operation clock (AppOptions.now); default the real time. */
+    now?: () => Date;
+  } = {},
 ): Promise<Stack> {
   const simulator = createSimulator(options.simulator);
   const simulatorUrl = await simulator.start(0, '127.0.0.1');
@@ -64,6 +70,7 @@ export async function startStack(
   const app = buildApp(config, {
     log: createLogger(config.logLevel, captureLogs(logs)),
     ...(options.settleDelaysMs ? { settleDelaysMs: options.settleDelaysMs } : {}),
+    ...(options.now ? { now: options.now } : {}),
   });
   const url = await app.start(0, '127.0.0.1');
   const stack: Stack = {

@@ -56,6 +56,31 @@ describe('query limits (defaults)', () => {
   });
 });
 
+describe('cost limit', () => {
+  it('weighs a page size passed as a variable as it weighs the literal, before any call', async () => {
+    const strict = await startStack({ config: { logLevel: 'silent', maxCost: 1_000 } });
+    cleanups.push(() => strict.stop());
+    const page = 'query($n: Int) { nodePools(first: $n) { edges { node { name phase } } } }';
+    const literal = await strict.query('{ nodePools(first: 400) { edges { node { name phase } } } }');
+    const variable = await strict.query(page, { n: 400 });
+    for (const res of [literal, variable]) {
+      expect(res.errors?.[0]?.extensions?.code).toBe('QUERY_LIMIT_EXCEEDED');
+      expect(res.errors?.[0]?.message).toMatch(
+        /cost limit of 1000 exceeded: the answer could hold 1601 values/,
+      );
+    }
+    expect(strict.simulator.requests).toHaveLength(0);
+    expect((await strict.query(page, { n: 100 })).errors).toBeUndefined();
+  });
+
+  it('counts metric samples and types, so a small document cannot ask for a huge answer', async () => {
+    const res = await stack.query(
+      '{ nodePools(first: 200) { edges { node { metrics(types: [GPU_UTILIZATION, CPU_UTILIZATION, TOTAL_GPU, GPU_QUOTA, ALLOCATED_GPU], window: { samples: 1000 }) { series { samples { timestamp value } } } } } } }',
+    );
+    expect(res.errors?.[0]?.extensions?.code).toBe('QUERY_LIMIT_EXCEEDED');
+  });
+});
+
 describe('switches', () => {
   it('turn off introspection and field suggestions, and GraphiQL', async () => {
     const locked = await startStack({

@@ -1,0 +1,100 @@
+import {
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLField,
+  GraphQLIncludeDirective,
+  type GraphQLSchema,
+  GraphQLSkipDirective,
+  getDirectiveValues,
+  getNamedType,
+  isInterfaceType,
+  isObjectType,
+  Kind,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
+
+type Field = GraphQLField<unknown, unknown>;
+
+/** One field a selection set selects: its node in the document and its definition. */
+export interface SelectedField {
+  node: FieldNode;
+  field: Field;
+}
+
+/** What walking an operation's selections needs: the schema, the document's fragments, the coerced variables. */
+export interface Walk {
+  schema: GraphQLSchema;
+  fragments: ReadonlyMap<string, FragmentDefinitionNode>;
+  variables: Record<string, unknown>;
+}
+
+export function walkOf(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown>,
+): Walk {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  }
+  return { schema, fragments, variables };
+}
+
+function included(walk: Walk, node: FieldNode | { directives?: FieldNode['directives'] }): boolean {
+  if (!node.directives?.length) return true;
+  const at = node as FieldNode;
+  return (
+    getDirectiveValues(GraphQLSkipDirective, at, walk.variables)?.['if'] !== true &&
+    getDirectiveValues(GraphQLIncludeDirective, at, walk.variables)?.['if'] !== false
+  );
+}
+
+/**
+ * The fields one selection set selects on `typeName`, through its inline
+ * fragments and fragment spreads, honouring `@skip`/`@include` as execution
+ * will. Introspection fields (`__schema`, `__type`, `__typename`) are not
+ * listed. The document has passed validation: fragments do not cycle.
+ */
+export function* fieldsIn(
+  walk: Walk,
+  typeName: string,
+  selectionSet: SelectionSetNode,
+): Generator<SelectedField> {
+  const type = walk.schema.getType(typeName);
+  for (const selection of selectionSet.selections) {
+    if (!included(walk, selection)) continue;
+    if (selection.kind === Kind.FIELD) {
+      const field =
+        isObjectType(type) || isInterfaceType(type) ? type.getFields()[selection.name.value] : undefined;
+      if (field) yield { node: selection, field };
+    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+      yield* fieldsIn(walk, selection.typeCondition?.name.value ?? typeName, selection.selectionSet);
+    } else {
+      const fragment = walk.fragments.get(selection.name.value);
+      if (fragment) yield* fieldsIn(walk, fragment.typeCondition.name.value, fragment.selectionSet);
+    }
+  }
+}
+
+/** Every field an operation selects, at any depth; `root` marks the operation's own fields. */
+export function* selectedFields(
+  walk: Walk,
+  operation: OperationDefinitionNode,
+): Generator<SelectedField & { root: boolean }> {
+  const rootType = walk.schema.getRootType(operation.operation);
+  if (!rootType) return;
+  function* below(
+    typeName: string,
+    selectionSet: SelectionSetNode,
+    root: boolean,
+  ): Generator<SelectedField & { root: boolean }> {
+    for (const selected of fieldsIn(walk, typeName, selectionSet)) {
+      yield { ...selected, root };
+      const { selectionSet: children } = selected.node;
+      if (children) yield* below(getNamedType(selected.field.type).name, children, false);
+    }
+  }
+  yield* below(rootType.name, operation.selectionSet, true);
+}
