@@ -1,6 +1,6 @@
 import type { GraphQLError } from 'graphql';
 import { createGraphQLError, isAsyncIterable, type Plugin } from 'graphql-yoga';
-import { statusOf, withCode, withExtensions } from '../error-contract.js';
+import { codeOf, statusOf, withCode, withExtensions } from '../error-contract.js';
 
 type ErrorJson = ReturnType<GraphQLError['toJSON']>;
 
@@ -33,11 +33,13 @@ export function useErrorContract(): Plugin {
         }
       });
     },
-    onResultProcess({ result, setResult }) {
+    onResultProcess({ request, result, setResult }) {
       if (Array.isArray(result) || isAsyncIterable(result) || !result.errors?.length) return;
       const coded = result.errors.map(withCode);
       const statuses = coded.map(statusOf);
-      const status = result.data !== undefined ? 200 : Math.max(...statuses);
+      const ran = result.data !== undefined;
+      const legacy = acceptsOnlyJson(request) && coded.every((error) => isDocumentError(codeOf(error)));
+      const status = ran || legacy ? 200 : Math.max(...statuses);
       const http = (result.extensions?.['http'] ?? {}) as Record<string, unknown>;
       setResult({
         ...result,
@@ -59,4 +61,32 @@ export function useErrorContract(): Plugin {
       } as typeof result);
     },
   };
+}
+
+/**
+ * GraphQL over HTTP asks servers to answer a client that accepts only the
+ * legacy `application/json` with a 200 for every well-formed request, also
+ * when its document or variables are refused: such clients read the errors
+ * from the body, not the status.
+ */
+function acceptsOnlyJson(request: Request): boolean {
+  const accept = request.headers.get('accept') ?? '';
+  return (
+    accept.includes('application/json') &&
+    !accept.includes('application/graphql-response+json') &&
+    !accept.includes('*/*')
+  );
+}
+
+/** Refusals of the document or its variables, which that rule covers (not credentials, methods or sizes). */
+const DOCUMENT_ERRORS: ReadonlySet<string> = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'QUERY_LIMIT_EXCEEDED',
+  'OPERATION_RESOLUTION_FAILURE',
+  'BAD_USER_INPUT',
+]);
+
+function isDocumentError(code: string): boolean {
+  return DOCUMENT_ERRORS.has(code);
 }

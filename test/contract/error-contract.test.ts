@@ -110,6 +110,27 @@ describe('request errors (the operation did not run): no data, 4xx, a code', () 
   });
 });
 
+describe('clients that accept only the legacy application/json', () => {
+  it('get a 200 for a refused document or variables, as GraphQL over HTTP recommends; the codes are the same', async () => {
+    for (const [text, variables, code] of [
+      [`{ ${aliases(60)} }`, undefined, 'QUERY_LIMIT_EXCEEDED'],
+      ['query($n: Int) { nodePools(first: $n) { edges { node { name } } } }', { n: 'ten' }, 'BAD_USER_INPUT'],
+      ['{ nope }', undefined, 'GRAPHQL_VALIDATION_FAILED'],
+    ] as const) {
+      const answer = await post(stack.url, { query: text, variables }, { accept: 'application/json' });
+      expect(answer.status).toBe(200);
+      expect(answer.contentType).toMatch(/^application\/json/);
+      expect(codesOf(answer.body)).toEqual([code]);
+    }
+    const unauthenticated = await post(
+      stack.url,
+      { query: '{ nodePoolCount }' },
+      { accept: 'application/json', token: null },
+    );
+    expect(unauthenticated.status).toBe(401);
+  });
+});
+
 describe('callers without credentials: one rule for every operation type', () => {
   it.each([
     ['a query', '{ nodePools { edges { node { name } } } }'],
