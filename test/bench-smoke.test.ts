@@ -14,7 +14,7 @@ describe('bench smoke', () => {
     expect(results.map((r) => r.name)).toEqual([
       'call budget',
       'overhead (concurrency 1)',
-      'throughput (concurrency 32)',
+      'throughput (concurrency 32, stub upstream)',
       'dashboard latency (concurrency 1)',
       'fan-out',
       'cold-start',

@@ -9,7 +9,11 @@ export interface LoadFigures {
   requests: number;
 }
 
-/** Runs autocannon against one request and returns its figures. */
+/**
+ * Runs autocannon against one request and returns its figures. With
+ * `distinctCallers`, every request carries another caller's bearer token, so
+ * no two requests can share an upstream call.
+ */
 export async function load(options: {
   url: string;
   method?: 'GET' | 'POST';
@@ -17,12 +21,26 @@ export async function load(options: {
   body?: string;
   connections: number;
   durationSec: number;
+  distinctCallers?: boolean;
 }): Promise<LoadFigures> {
+  let caller = 0;
   const result = await autocannon({
     url: options.url,
     method: options.method ?? 'GET',
     headers: options.headers ?? {},
     ...(options.body ? { body: options.body } : {}),
+    ...(options.distinctCallers
+      ? {
+          requests: [
+            {
+              setupRequest: (request) => ({
+                ...request,
+                headers: { ...request.headers, authorization: `Bearer caller-${++caller}` },
+              }),
+            },
+          ],
+        }
+      : {}),
     connections: options.connections,
     pipelining: 1,
     duration: options.durationSec,

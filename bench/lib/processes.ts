@@ -162,6 +162,15 @@ export async function startGateway(runaiUrl: string, env: Record<string, string>
   );
 }
 
+/** A fast stand-in for Run:ai that answers single-pool GETs for any token (bench/stub-upstream.ts). */
+export function startStubUpstream(): Promise<Child> {
+  return spawnUntil(
+    ['--import', 'tsx', 'bench/stub-upstream.ts'],
+    {},
+    (line) => /listening on (\S+)/.exec(line)?.[1],
+  );
+}
+
 /** The bare graphql-yoga reference server (one resolver, one fetch) in front of `runaiUrl`. */
 export function startReference(runaiUrl: string): Promise<Child> {
   return spawnUntil(
