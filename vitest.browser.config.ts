@@ -1,14 +1,14 @@
 import { defineConfig } from 'vitest/config';
 
-// Real-browser tests (headless Debian Chromium driven by playwright-core). Kept apart from `vitest.config.ts`,
-// which excludes test/browser/**: they need /usr/bin/chromium (`apt-get install chromium`) and take seconds.
+// Real-browser tests (headless Debian Chromium driven by playwright-core): test/browser/** and any
+// *.browser.test.ts. Kept apart from `vitest.config.ts`, which excludes them: they need /usr/bin/chromium (`apt-get install chromium`) and take seconds.
 export default defineConfig({
   resolve: {
     // Same as vitest.config.ts: resolve graphql as Node does, so there is a single copy of it.
     alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }],
   },
   test: {
-    include: ['test/browser/**/*.test.ts'],
+    include: ['test/browser/**/*.test.ts', 'test/**/*.browser.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',

@@ -9,7 +9,7 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
-    exclude: ['test/browser/**', 'test/redis/**', 'node_modules/**'],
+    exclude: ['test/browser/**', 'test/**/*.browser.test.ts', 'test/redis/**', 'node_modules/**'],
     testTimeout: 20_000,
     hookTimeout: 20_000,
     pool: 'forks',

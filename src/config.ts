@@ -28,7 +28,11 @@ export const configSchema = z
     /** Retries of idempotent calls (GET, PUT, DELETE) on 429/502/503/504 and connection resets. */
     upstreamMaxRetries: int(0, 5).default(2),
     /** Keep-alive connections per upstream origin. */
-    upstreamConnections: int(1, 1024).default(64),
+    upstreamConnections: int(1, 1024).default(128),
+    /** Run:ai calls one credential may have in flight at once, so one caller cannot take every connection. */
+    upstreamConcurrencyPerCredential: int(1, 1024).default(64),
+    /** Largest Run:ai answer read, in bytes: a 500-pool page is about 0.5 MB, 11 metric types × 1,000 samples about 1 MB. */
+    upstreamMaxBodyBytes: int(64 * 1024).default(8 * 1024 * 1024),
     /** At most this many metrics calls run at once for one GraphQL request. */
     metricsConcurrency: int(1, 1024).default(64),
     /** Poll interval of the phase watchers behind subscriptions. */
@@ -51,13 +55,42 @@ export const configSchema = z
      * Query limits: values an answer may hold (every object and leaf once, lists by their length:
      * page sizes, metric series and samples). The reference dashboard holds about 4,500; a 500-pool one 45,000.
      */
-    maxCost: int(1).default(50_000),
+    maxCost: int(1).default(250_000),
     /** Query limits: aliases in one document. */
     maxAliases: int(0).default(50),
     /** Query limits: lexical tokens in one document. */
     maxTokens: int(1).default(2_000),
     /** Query limits: directives in one document. */
     maxDirectives: int(0).default(20),
+    /** Metric samples one answer may hold (pools × series × samples, known before any call). */
+    maxResponseSamples: int(1).default(100_000),
+    /** GraphQL operations one credential (or, without a token of its own, one client address) may send per minute; 0: no limit. */
+    rateLimitPerMinute: int(0).default(6_000),
+    /** Browser origins allowed to call the gateway cross-site, comma-separated exact origins (`https://app.example.com`). Empty: none. */
+    corsOrigins: z
+      .string()
+      .default('')
+      .transform((list, ctx) => {
+        const origins = list
+          .split(',')
+          .map((o) => o.trim())
+          .filter(Boolean);
+        for (const origin of origins) {
+          let parsed: URL | undefined;
+          try {
+            parsed = new URL(origin);
+          } catch {
+            parsed = undefined;
+          }
+          if (!parsed || parsed.origin !== origin) {
+            ctx.addIssue({
+              code: 'custom',
+              message: `'${origin}' is not an exact origin such as https://app.example.com`,
+            });
+          }
+        }
+        return origins;
+      }),
     /** Largest request body accepted, in bytes. */
     maxBodyBytes: int(1_024).default(256 * 1024),
     /** Answer introspection queries (GraphiQL and codegen need it). */

@@ -3,7 +3,6 @@ import type { FieldNode } from 'graphql';
 import { bearerToken, MAX_TOKEN_LENGTH } from './credentials.js';
 import type { ChangeKind, LiveUpdates } from './live/live-updates.js';
 import type { Logger } from './logger.js';
-import { CallAbort } from './upstream/call-abort.js';
 import { isUpstreamError } from './upstream/errors.js';
 import type { UpstreamHttp } from './upstream/http.js';
 import { createLoaders, type LoaderOptions, type Loaders } from './upstream/loaders.js';
@@ -87,6 +86,7 @@ export async function createContext(
   deps: ContextDeps,
   authorization: string | null | undefined,
   signal?: AbortSignal,
+  requestId: string = randomUUID(),
 ): Promise<GatewayContext> {
   const sent = bearerToken(authorization);
   const credentialsProblem =
@@ -100,7 +100,6 @@ export async function createContext(
   const usesServiceToken = callerToken === undefined && token !== undefined;
   // Calls stop when the client goes away (signal) or the request's deadline passes.
   const deadline = deps.requestTimeoutMs ? Date.now() + deps.requestTimeoutMs : undefined;
-  const requestId = randomUUID();
   const stats = { upstreamCalls: 0 };
   // The API, its loaders and the child logger (for the API's warnings) are built on first use:
   // a subscription or an introspection query never needs them, and they are most of a context's cost.
@@ -116,8 +115,7 @@ export async function createContext(
     const bound = bindNodePoolsApi({
       http: deps.http,
       token,
-      // The request's calls follow its signal through one cheap handle (see CallAbort.following).
-      ...(signal ? { signal: CallAbort.following(signal) } : {}),
+      signal,
       ...(deadline ? { deadline } : {}),
       warn: (obj: object, msg: string) => logger().warn(obj, msg),
     });

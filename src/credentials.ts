@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+export { credentialScope } from './upstream/credential-scope.js';
 
 /**
  * The longest bearer token forwarded to Run:ai. Real tokens (JWTs) take a
@@ -12,16 +12,6 @@ export function bearerToken(header: string | null | undefined): string | undefin
   if (!header) return undefined;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   return match?.[1];
-}
-
-/**
- * A stable, non-reversible name for a credential: the key that scopes caches
- * and watchers to one caller identity. Tokens never leave the process; their
- * hashes may (logs, metrics, Redis).
- */
-export function credentialScope(token: string | undefined): string {
-  if (!token) return 'anonymous';
-  return createHash('sha256').update(token).digest('hex').slice(0, 32);
 }
 
 /** The Authorization value a client put in its `connection_init` payload. */

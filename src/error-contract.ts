@@ -146,7 +146,16 @@ export function statusOf(error: GraphQLError): number {
   return statusExtension(error) ?? statusOfCode(codeOf(error));
 }
 
-/** The extensions of an error Run:ai caused: what it told the caller, never the cause or the stack. */
+/**
+ * Whether Run:ai's own words may reach the caller. Its 4xx messages describe
+ * the caller's own input; a 5xx text may name internal hosts, paths or
+ * secrets, so it goes only to the log (the operation log line, by request id).
+ */
+function speaksToCaller(error: UpstreamError): boolean {
+  return error.status === undefined || error.status < 500;
+}
+
+/** The extensions of an error Run:ai caused: what may be told of it, never the cause or the stack. */
 function upstreamExtensions(error: UpstreamError): Record<string, unknown> {
   return {
     code: error.code,
@@ -155,7 +164,7 @@ function upstreamExtensions(error: UpstreamError): Record<string, unknown> {
       operation: error.operation,
       status: error.status ?? null,
       code: error.upstreamCode ?? null,
-      message: error.upstreamMessage ?? null,
+      message: speaksToCaller(error) ? (error.upstreamMessage ?? null) : null,
     },
   };
 }
@@ -177,7 +186,9 @@ export function maskError(error: unknown, message: string, isDev?: boolean): Err
       path: located?.path ?? null,
       extensions,
     });
-  if (isUpstreamError(original)) return at(original.message, upstreamExtensions(original));
+  if (isUpstreamError(original)) {
+    return at(speaksToCaller(original) ? original.message : original.summary, upstreamExtensions(original));
+  }
   if (original instanceof InputValidationError) {
     return at(original.message, {
       code: 'BAD_USER_INPUT',

@@ -17,7 +17,10 @@ import { useErrorContract } from './plugins/use-error-contract.js';
 import { useGatewayContext } from './plugins/use-gateway-context.js';
 import { useOperationLog } from './plugins/use-operation-log.js';
 import { useQueryLimits } from './plugins/use-query-limits.js';
+import { useRateLimit } from './plugins/use-rate-limit.js';
+import { useRequestIds } from './plugins/use-request-id.js';
 import { useRequireCredentials } from './plugins/use-require-credentials.js';
+import type { RateLimiter } from './rate-limit.js';
 
 export interface ServerContext {
   req: IncomingMessage;
@@ -43,12 +46,15 @@ export function createGateway(
   config: Config,
   deps: ContextDeps,
   metrics?: GatewayMetrics,
-  { demo = false }: { demo?: boolean } = {},
+  { demo = false, rateLimiter }: { demo?: boolean; rateLimiter?: RateLimiter | undefined } = {},
 ): Gateway {
+  const requestIds = useRequestIds();
   return createYoga<ServerContext, GatewayContext>({
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
+    // No cross-origin grant unless CORS_ORIGINS lists the origin; credentials only for those.
+    cors: config.corsOrigins.length > 0 ? { origin: config.corsOrigins, credentials: true } : false,
     graphiql: config.graphiql ? graphiqlOptions({ demo }) : false,
     // The renderer inlines GraphiQL's assets (9 MB of script, ~30 MB of heap): load it on first use only.
     renderGraphiQL: async (options) =>
@@ -58,6 +64,7 @@ export function createGateway(
     // would pipe every body through a TransformStream again.
     maxRequestBodySize: false,
     plugins: [
+      ...(rateLimiter ? [useRateLimit(rateLimiter, config.rateLimitPerMinute)] : []),
       // A request must prove it is not a cross-site form or image: a non-simple content type or this header.
       useCSRFPrevention({ requestHeaders: CSRF_HEADERS }),
       ...(config.introspection ? [] : [useDisableIntrospection()]),
@@ -69,6 +76,8 @@ export function createGateway(
       useArgumentRules(),
       useCostLimit(config),
       useErrorContract(),
+      // After the contract: it marks the errors the contract has coded.
+      requestIds.plugin,
       // HTTP requests carry an Authorization header; WebSocket operations (see websocket.ts) their connection_init payload.
       useGatewayContext((initial) => {
         const { request, connectionParams } = initial as {
@@ -77,7 +86,7 @@ export function createGateway(
         };
         const authorization =
           request?.headers.get('authorization') ?? connectionAuthorization(connectionParams);
-        return createContext(deps, authorization, request?.signal);
+        return createContext(deps, authorization, request?.signal, requestIds.idOf(request));
       }),
     ],
     logging: {

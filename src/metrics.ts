@@ -1,18 +1,22 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { CircuitState, UpstreamCallEvent } from './upstream/http.js';
+import type { UpstreamCallEvent } from './upstream/http.js';
 
 /** What the gauges read when Prometheus scrapes. */
 export interface MetricSources {
   subscriptions: () => number;
   pollers: () => number;
-  circuit: () => CircuitState;
+  /** Credentials whose Run:ai circuit is open. */
+  openCircuits: () => number;
+  /** Credentials backing off after a 429. */
+  backingOff: () => number;
   /** Present when Redis carries refresh signals between replicas. */
   redisConnected?: (() => boolean) | undefined;
 }
 
-const CIRCUIT_VALUE: Record<CircuitState, number> = { closed: 0, halfOpen: 1, open: 2 };
 /** Operation names are client-chosen: anything unusual is folded into one label value. */
 const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+/** Distinct operation names that get series of their own; later ones count as `other`. */
+const MAX_OPERATION_NAMES = 100;
 
 export type OperationOutcome = 'success' | 'partial' | 'error' | 'invalid';
 
@@ -51,46 +55,60 @@ export class GatewayMetrics {
 
   constructor(sources: MetricSources) {
     collectDefaultMetrics({ register: this.registry });
-    new Gauge({
-      name: 'subscriptions_active',
-      help: 'Open GraphQL subscriptions (WebSocket and SSE).',
-      registers: [this.registry],
-      collect() {
-        this.set(sources.subscriptions());
-      },
-    });
-    new Gauge({
-      name: 'pollers_active',
-      help: 'Running phase watchers, one per credential scope with subscribers.',
-      registers: [this.registry],
-      collect() {
-        this.set(sources.pollers());
-      },
-    });
-    const redisConnected = sources.redisConnected;
-    if (redisConnected) {
+    const gauge = (name: string, help: string, read: () => number) =>
       new Gauge({
-        name: 'redis_connected',
-        help: 'Whether refresh signals reach the other replicas through Redis (1) or stay local (0).',
+        name,
+        help,
         registers: [this.registry],
         collect() {
-          this.set(redisConnected() ? 1 : 0);
+          this.set(read());
         },
       });
+    gauge('subscriptions_active', 'Open GraphQL subscriptions (WebSocket and SSE).', sources.subscriptions);
+    gauge(
+      'pollers_active',
+      'Running phase watchers, one per credential scope with subscribers.',
+      sources.pollers,
+    );
+    const { redisConnected } = sources;
+    if (redisConnected) {
+      gauge(
+        'redis_connected',
+        'Whether refresh signals reach the other replicas through Redis (1) or stay local (0).',
+        () => (redisConnected() ? 1 : 0),
+      );
     }
-    new Gauge({
-      name: 'circuit_state',
-      help: 'Circuit breaker of the Run:ai origin: 0 closed, 1 half-open, 2 open.',
-      registers: [this.registry],
-      collect() {
-        this.set(CIRCUIT_VALUE[sources.circuit()]);
-      },
-    });
+    gauge(
+      'upstream_circuits_open',
+      'Credentials whose Run:ai circuit breaker is open after repeated 5xx, timeouts or connection failures.',
+      sources.openCircuits,
+    );
+    gauge(
+      'upstream_credentials_backing_off',
+      'Credentials backing off after Run:ai answered them 429.',
+      sources.backingOff,
+    );
+  }
+
+  private readonly names = new Set<string>();
+
+  /**
+   * The label of an operation name. Names are the client's to choose, so the
+   * set is capped: the first {@link MAX_OPERATION_NAMES} distinct names get
+   * their own series, and later ones share `other`.
+   */
+  private operationLabel(name: string | null | undefined): string {
+    if (!name) return 'anonymous';
+    if (!NAME.test(name)) return 'invalid_name';
+    if (this.names.has(name)) return name;
+    if (this.names.size >= MAX_OPERATION_NAMES) return 'other';
+    this.names.add(name);
+    return name;
   }
 
   /** Records one finished GraphQL operation. */
   operation(name: string | null | undefined, outcome: OperationOutcome, seconds: number): void {
-    const operation = name && NAME.test(name) ? name : name ? 'invalid_name' : 'anonymous';
+    const operation = this.operationLabel(name);
     this.operations.inc({ operation, outcome });
     this.operationDuration.observe({ operation, outcome }, seconds);
   }

@@ -5,9 +5,11 @@ import type { UpstreamHttp } from './upstream/http.js';
 const FRESH_MS = 15_000;
 
 /**
- * Whether the gateway can serve: Run:ai answered recently and its circuit
- * breaker is not open. Any HTTP answer counts (a 401 to an anonymous probe
- * proves the API is up); connection failures and timeouts do not.
+ * Whether the gateway can serve: Run:ai answered recently. Any answer but a
+ * 5xx counts (a 401 to an anonymous probe proves the API is up); 5xx,
+ * connection failures and timeouts do not. One caller's refused requests
+ * (4xx, 429) or open circuit say nothing about Run:ai, so they leave
+ * readiness alone.
  */
 export class Readiness {
   private lastAnswerAt = 0;
@@ -23,20 +25,16 @@ export class Readiness {
     return this.why;
   }
 
-  /** Records an answer from Run:ai, seen on any call. */
-  markAnswered(): void {
-    this.lastAnswerAt = this.now();
+  /** Records an answer from Run:ai, seen on any call: any status below 500 shows it working. */
+  markAnswered(status: number): void {
+    if (status < 500) this.lastAnswerAt = this.now();
   }
 
   /**
-   * Ready when the circuit is not open and Run:ai answered within the last
-   * 15 s; otherwise probes it with `GET /api/v1/node-pools/count`.
+   * Ready when Run:ai answered within the last 15 s; otherwise probes it with
+   * `GET /api/v1/node-pools/count`.
    */
   async isReady(signal?: AbortSignal): Promise<boolean> {
-    if (this.http.circuitState === 'open') {
-      this.why = 'the Run:ai circuit breaker is open after repeated failures';
-      return false;
-    }
     if (this.now() - this.lastAnswerAt < FRESH_MS) return true;
     try {
       await this.http.request({
@@ -45,9 +43,9 @@ export class Readiness {
         path: '/api/v1/node-pools/count',
         ...(signal ? { signal } : {}),
       });
-      this.markAnswered();
+      this.markAnswered(200);
     } catch (error) {
-      if (isUpstreamError(error) && error.status !== undefined) this.markAnswered();
+      if (isUpstreamError(error) && error.status !== undefined) this.markAnswered(error.status);
     }
     const ready = this.now() - this.lastAnswerAt < FRESH_MS;
     if (!ready) this.why = 'Run:ai does not answer';

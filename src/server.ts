@@ -6,6 +6,7 @@ import { LiveUpdates } from './live/live-updates.js';
 import type { RefreshBus } from './live/refresh-bus.js';
 import { createLogger, type Logger } from './logger.js';
 import { GatewayMetrics } from './metrics.js';
+import { createRateLimiter, type RateLimiter } from './rate-limit.js';
 import { Readiness } from './readiness.js';
 import { schema } from './schema/index.js';
 import type { Simulator, SimulatorOptions } from './simulator/index.js';
@@ -83,6 +84,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
   let live: LiveUpdates | undefined;
   let websocket: ReturnType<typeof attachWebSocket> | undefined;
   let bus: RefreshBus | undefined;
+  let limiter: RateLimiter | undefined;
   let url: string | undefined;
   /** Responses being written, so shutdown can wait for them. */
   const inflight = new Set<ServerResponse>();
@@ -105,6 +107,8 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
       totalTimeoutMs: config.upstreamTotalTimeoutMs,
       maxRetries: config.upstreamMaxRetries,
       connections: config.upstreamConnections,
+      concurrencyPerCredential: config.upstreamConcurrencyPerCredential,
+      maxBodyBytes: config.upstreamMaxBodyBytes,
       logger: log,
       circuit: {
         errorThresholdPercentage: config.circuitErrorThresholdPercent,
@@ -112,7 +116,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
         resetTimeoutMs: config.circuitResetTimeoutMs,
       },
       onCall: (event) => {
-        if (typeof event.status === 'number') readiness?.markAnswered();
+        if (typeof event.status === 'number') readiness?.markAnswered(event.status);
         gatewayMetrics?.upstreamCall(event);
       },
     });
@@ -128,6 +132,11 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
         })
       : undefined;
     const refreshBus = bus;
+    const rateLimiter =
+      config.rateLimitPerMinute > 0
+        ? await createRateLimiter(config.rateLimitPerMinute, config.redisUrl)
+        : undefined;
+    limiter = rateLimiter;
     const liveUpdates = new LiveUpdates({
       http: upstream,
       bus: refreshBus,
@@ -139,7 +148,8 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     const exposed = new GatewayMetrics({
       subscriptions: () => liveUpdates.subscriptions,
       pollers: () => liveUpdates.pollers,
-      circuit: () => upstream.circuitState,
+      openCircuits: () => upstream.openCircuits,
+      backingOff: () => upstream.backingOff,
       redisConnected: refreshBus ? () => refreshBus.connected : undefined,
     });
     gatewayMetrics = exposed;
@@ -166,7 +176,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
         now: options.now,
       },
       exposed,
-      { demo },
+      { demo, rateLimiter },
     );
 
     const httpServer = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -209,6 +219,8 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
       connectionInitWaitTimeoutMs: config.wsConnectionInitTimeoutMs,
       maxSubscriptionsPerConnection: config.wsMaxSubscriptionsPerConnection,
       allowAnonymous: demo,
+      allowedOrigins: config.corsOrigins,
+      rateLimit: rateLimiter ? { limiter: rateLimiter, perMinute: config.rateLimitPerMinute } : undefined,
     });
     await new Promise<void>((resolve, reject) => {
       httpServer.once('error', reject);
@@ -265,6 +277,8 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     await closed;
     await bus?.close();
     bus = undefined;
+    await limiter?.close();
+    limiter = undefined;
     await http?.close();
     http = undefined;
     await simulator?.stop();

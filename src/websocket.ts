@@ -7,6 +7,9 @@ import { WebSocketServer } from 'ws';
 import { connectionAuthorization } from './credentials.js';
 import { maskError, withCode } from './error-contract.js';
 import type { Gateway } from './gateway.js';
+import { rateLimitedBody } from './plugins/use-rate-limit.js';
+import { withRequestId } from './plugins/use-request-id.js';
+import { type RateLimiter, rateKeyOf } from './rate-limit.js';
 
 export interface WebSocketOptions {
   path: string;
@@ -16,6 +19,27 @@ export interface WebSocketOptions {
   maxSubscriptionsPerConnection: number;
   /** Demo mode: connections without credentials are accepted (they act as the demo token). */
   allowAnonymous: boolean;
+  /** Browser origins allowed besides the gateway's own (CORS_ORIGINS). */
+  allowedOrigins: readonly string[];
+  /** The callers' operation budget, shared with HTTP. */
+  rateLimit?: { limiter: RateLimiter; perMinute: number } | undefined;
+}
+
+/**
+ * Whether a WebSocket upgrade may proceed. Browsers always send `Origin` and
+ * do not apply CORS to WebSockets, so the check is the server's: the
+ * gateway's own origin or a listed one. Clients that send none (servers,
+ * scripts) are not browsers acting for a visitor, and may connect.
+ */
+export function originAllowed(req: IncomingMessage, allowedOrigins: readonly string[]): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined) return true;
+  if (allowedOrigins.includes(origin)) return true;
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
 }
 
 /** WebSocket close code for a server going away (RFC 6455). */
@@ -46,6 +70,10 @@ export function attachWebSocket(server: Server, yoga: Gateway, options: WebSocke
       socket.destroy();
       return;
     }
+    if (!originAllowed(req, options.allowedOrigins)) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   };
   server.on('upgrade', onUpgrade);
@@ -61,6 +89,17 @@ export function attachWebSocket(server: Server, yoga: Gateway, options: WebSocke
       // limit, a broken argument rule, no credentials) is then an `error` message for this
       // operation alone, never a failure of the whole connection.
       onSubscribe: async (ctx, _id, payload) => {
+        if (options.rateLimit) {
+          const authorization = connectionAuthorization(ctx.connectionParams);
+          const key = rateKeyOf(authorization, ctx.extra.request.socket.remoteAddress);
+          const verdict = await options.rateLimit.limiter.consume(key);
+          if (!verdict.allowed) {
+            const [error] = rateLimitedBody(verdict.retryAfterMs, options.rateLimit.perMinute).body.errors;
+            return [
+              new GraphQLError(error?.message ?? 'Rate limited', { extensions: error?.extensions ?? {} }),
+            ];
+          }
+        }
         const held = active.get(ctx.extra) ?? 0;
         if (held >= options.maxSubscriptionsPerConnection) {
           return [
@@ -105,6 +144,12 @@ export function attachWebSocket(server: Server, yoga: Gateway, options: WebSocke
         } catch (error) {
           return refuse(refusal(error));
         }
+      },
+      // The operation's request id on errors that are not the caller's own mistake, as over HTTP.
+      onNext: (_ctx, _id, _payload, args, result) => {
+        const requestId = (args.contextValue as { requestId?: string }).requestId;
+        if (!result.errors?.length || !requestId) return undefined;
+        return { ...result, errors: withRequestId(result.errors.map(withCode), requestId) };
       },
       onComplete: (ctx) => {
         active.set(ctx.extra, Math.max(0, (active.get(ctx.extra) ?? 1) - 1));

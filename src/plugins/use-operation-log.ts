@@ -4,6 +4,7 @@ import type { GatewayContext } from '../context.js';
 import { codeOf, logLevelOf } from '../error-contract.js';
 import type { Logger } from '../logger.js';
 import type { GatewayMetrics, OperationOutcome } from '../metrics.js';
+import { isUpstreamError } from '../upstream/errors.js';
 
 /** An operation refused before it ran (no `data`) is `invalid`, like one that fails validation. */
 function outcomeOf(result: { data?: unknown; errors?: readonly unknown[] }): OperationOutcome {
@@ -54,6 +55,13 @@ export function useOperationLog(log: Logger, metrics: GatewayMetrics | undefined
           const outcome = outcomeOf(result);
           metrics?.operation(operation, outcome, seconds);
           const errors = result.errors?.map(codeOf);
+          // Run:ai's words on its own failures: withheld from the caller, kept here under the request id.
+          const upstreamFailures = result.errors?.flatMap((error) => {
+            const cause = error.originalError;
+            return isUpstreamError(cause) && cause.status !== undefined && cause.status >= 500
+              ? [{ operation: cause.operation, status: cause.status, message: cause.upstreamMessage ?? null }]
+              : [];
+          });
           accessLog[levelOf(errors)](
             {
               requestId: ctx.requestId,
@@ -62,6 +70,7 @@ export function useOperationLog(log: Logger, metrics: GatewayMetrics | undefined
               durationMs: Math.round(seconds * 1e4) / 10,
               upstreamCalls: ctx.stats?.upstreamCalls ?? 0,
               errors,
+              ...(upstreamFailures?.length ? { upstreamFailures } : {}),
             },
             'graphql operation',
           );

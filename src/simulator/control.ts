@@ -18,6 +18,7 @@ function matchOf(spec: Json): FaultMatch {
   if (typeof spec['method'] === 'string') match.method = spec['method'];
   if (typeof spec['operation'] === 'string') match.operation = spec['operation'];
   if (typeof spec['path'] === 'string') match.path = spec['path'];
+  if (typeof spec['token'] === 'string') match.token = spec['token'];
   return match;
 }
 

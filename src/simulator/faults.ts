@@ -5,6 +5,7 @@ export interface RequestIdentity {
   method: string;
   operation: string;
   path: string;
+  token?: string | undefined;
 }
 
 /** Whether a request matches every field given in `match` (method case-insensitively). */
@@ -12,6 +13,7 @@ export function matchesRequest(match: FaultMatch | undefined, request: RequestId
   if (!match) return true;
   if (match.method !== undefined && match.method.toUpperCase() !== request.method.toUpperCase()) return false;
   if (match.operation !== undefined && match.operation !== request.operation) return false;
+  if (match.token !== undefined && match.token !== request.token) return false;
   if (match.path !== undefined) {
     if (typeof match.path === 'string' ? match.path !== request.path : !match.path.test(request.path))
       return false;

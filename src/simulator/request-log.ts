@@ -10,9 +10,15 @@ interface Waiter {
   timer: NodeJS.Timeout;
 }
 
-/** The requests a simulator received, with waiting for a request to finish. */
+/**
+ * The requests a simulator received, with waiting for a request to finish.
+ * Only the most recent `limit` are kept, so a long-running simulator (demo
+ * mode, soak runs) does not grow without bound.
+ */
 export class RequestLog {
   private records: RecordedRequest[] = [];
+
+  constructor(private readonly limit = 10_000) {}
   private readonly finished = new WeakSet<RecordedRequest>();
   private waiters: Waiter[] = [];
   private seq = 0;
@@ -26,6 +32,10 @@ export class RequestLog {
   begin(fields: Omit<RecordedRequest, 'seq' | 'status' | 'aborted'>): RecordedRequest {
     const record: RecordedRequest = { seq: ++this.seq, ...fields, status: 0, aborted: false };
     this.records.push(record);
+    // Dropped in chunks: shifting one record at a time would copy the array on every request.
+    if (this.records.length > this.limit + Math.ceil(this.limit / 10)) {
+      this.records = this.records.slice(-this.limit);
+    }
     return record;
   }
 

@@ -61,7 +61,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     now,
   );
   const faults = new FaultRegistry();
-  const log = new RequestLog();
+  const log = new RequestLog(options.requestLogLimit);
   const partialMetricTypes = new Set(options.partialMetricTypes ?? []);
   const sockets = new Set<Socket>();
   const sleepers = new Set<() => void>();
@@ -191,7 +191,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       });
     }
 
-    const identity: RequestIdentity = { method, operation, path };
+    const identity: RequestIdentity = { method, operation, path, token };
     const latency = faults.latencyFor(identity);
     if (latency > 0) await sleepUnlessClosed(latency, res, sleepers);
     // The client may have gone away (or the simulator stopped) while we waited: do nothing then.

@@ -29,6 +29,8 @@ export interface SimulatorOptions {
   now?: () => number;
   /** Print one line per request to stderr, default false. */
   logRequests?: boolean;
+  /** Requests kept in `requests` (the most recent ones), default 10,000. */
+  requestLogLimit?: number;
 }
 
 /** One request as the simulator saw it, with the status it answered. */
@@ -55,6 +57,8 @@ export interface FaultMatch {
   method?: string;
   operation?: string;
   path?: string | RegExp;
+  /** The bearer token the request carries: faults for one caller only. */
+  token?: string;
 }
 
 /** Fault injection controls of a running simulator. */

@@ -49,6 +49,10 @@ export interface UpstreamErrorInit {
   message?: string | undefined;
   /** The underlying error (network error, zod error); kept for logs, never exposed to clients. */
   cause?: unknown;
+  /** Whether an idempotent call may be sent again (throttling, transient unavailability). */
+  retryable?: boolean | undefined;
+  /** The wait Run:ai asked for (Retry-After), in ms. */
+  retryAfterMs?: number | undefined;
 }
 
 /**
@@ -68,12 +72,21 @@ export class UpstreamError extends Error {
   readonly details: string | undefined;
   /** The Run:ai operationId of the failed call. */
   readonly operation: string;
+  /** The message without Run:ai's own words: what a client sees of a failure inside Run:ai. */
+  readonly summary: string;
+  /** Whether an idempotent call may be sent again. */
+  readonly retryable: boolean;
+  /** The wait Run:ai asked for (Retry-After), in ms. */
+  readonly retryAfterMs: number | undefined;
 
   constructor(init: UpstreamErrorInit) {
     const upstreamMessage = truncate(init.upstreamMessage);
     super(init.message ?? defaultMessage(init.code, init.operation, init.status, upstreamMessage), {
       cause: init.cause,
     });
+    this.summary = defaultMessage(init.code, init.operation, init.status, undefined);
+    this.retryable = init.retryable ?? false;
+    this.retryAfterMs = init.retryAfterMs;
     this.code = init.code;
     this.status = init.status;
     this.upstreamCode = init.upstreamCode;
@@ -144,9 +157,50 @@ export function errorCodeForStatus(status: number): UpstreamErrorCode {
  * Builds the error for a non-2xx response from its (already parsed) body,
  * reading Run:ai's `{code, message, details}` shape when it is there.
  */
-export function errorFromResponse(operation: string, status: number, body: unknown): UpstreamError {
+export function errorFromResponse(
+  operation: string,
+  status: number,
+  body: unknown,
+  retryAfterMs?: number,
+): UpstreamError {
   const parsed = readErrorBody(body);
-  return new UpstreamError({ code: errorCodeForStatus(status), operation, status, ...parsed });
+  return new UpstreamError({
+    code: errorCodeForStatus(status),
+    operation,
+    status,
+    ...parsed,
+    retryable: RETRYABLE_STATUSES.has(status),
+    retryAfterMs,
+  });
+}
+
+/** Statuses worth another try for idempotent methods: throttling and transient unavailability. */
+const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([429, 502, 503, 504]);
+
+/**
+ * Whether a failure says Run:ai itself is unwell: 5xx, timeouts, no answer.
+ * Only these count against its circuit; a 4xx (429 included) answers for the
+ * caller's own request.
+ */
+export function isUpstreamHealthFailure(error: unknown): boolean {
+  return (
+    isUpstreamError(error) &&
+    (error.code === 'UPSTREAM_UNAVAILABLE' ||
+      error.code === 'UPSTREAM_TIMEOUT' ||
+      error.code === 'UPSTREAM_ERROR') &&
+    (error.status === undefined || error.status >= 500)
+  );
+}
+
+/** Parses Retry-After (delta seconds or HTTP date) into milliseconds from now. */
+export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | undefined {
+  const raw = (Array.isArray(value) ? value[0] : value)?.trim();
+  if (!raw) return undefined;
+  if (/^\d+$/.test(raw)) return Number(raw) * 1000;
+  // An HTTP date always names a weekday/month; without letters Date.parse would take "-1" as a year.
+  if (!/[a-z]/i.test(raw)) return undefined;
+  const at = Date.parse(raw);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
 function readErrorBody(

@@ -1,49 +1,63 @@
-import { type AbortSource, CallAbort } from './call-abort.js';
+import type { Send, UpstreamResponse } from './call.js';
+
+interface Shared {
+  promise: Promise<UpstreamResponse>;
+  controller: AbortController;
+  waiters: number;
+}
 
 /**
- * Shares identical calls that are in flight at the same time: the first
- * caller starts the call, later callers with the same key wait for it. An
- * entry lives only while its call runs, so nothing is cached; callers pass a
- * key that includes their credentials, so no caller ever receives data
- * fetched with another caller's token.
+ * Shares identical GETs in flight at the same time: the first caller starts
+ * the call, later callers with the same credentials, Accept and URL wait for
+ * it. An entry lives only while its call runs, so nothing is cached; the key
+ * holds the credential's scope, so no caller ever receives data fetched with
+ * another caller's token.
+ *
+ * Each caller may leave through its own signal; the shared call is aborted
+ * only once every caller has left. undici's `interceptors.deduplicate` shares
+ * below the retries, deadlines and metrics, which would still run once per
+ * caller, and its first caller's abort ends the request for the others.
  */
-export class InflightCalls<T> {
-  private readonly calls = new Map<string, { promise: Promise<T>; abort: CallAbort; waiters: number }>();
-
-  /**
-   * Runs `start` unless a call with `key` is already in flight, and resolves
-   * with its result. Each caller may leave early through its own `signal`;
-   * the shared call is aborted only when every caller has left. `start`
-   * receives the shared call's own abort handle.
-   */
-  run(key: string, signal: AbortSource | undefined, start: (abort: CallAbort) => Promise<T>): Promise<T> {
-    if (signal?.aborted) throw signal.reason;
-    let entry = this.calls.get(key);
-    if (!entry) {
-      const abort = new CallAbort();
-      const created = { promise: start(abort), abort, waiters: 0 };
-      const forget = () => {
-        if (this.calls.get(key) === created) this.calls.delete(key);
+export function withSharedGets(send: Send): Send {
+  const calls = new Map<string, Shared>();
+  return (call) => {
+    if (call.req.method !== 'GET') return send(call);
+    const callerSignal = call.signal;
+    if (callerSignal?.aborted) return Promise.reject(callerSignal.reason);
+    const key = `${call.scope}\n${call.req.accept ?? ''}\n${call.path}`;
+    let shared = calls.get(key);
+    if (!shared) {
+      const controller = new AbortController();
+      const started: Shared = {
+        promise: send({ ...call, signal: controller.signal }),
+        controller,
+        waiters: 0,
       };
-      created.promise.then(forget, forget);
-      this.calls.set(key, created);
-      entry = created;
+      const forget = () => {
+        if (calls.get(key) === started) calls.delete(key);
+      };
+      started.promise.then(forget, forget);
+      calls.set(key, started);
+      shared = started;
     }
-    const shared = entry;
-    shared.waiters++;
-    if (!signal) return shared.promise;
-    return leaveOnAbort(shared.promise, signal, () => {
-      shared.waiters--;
-      if (shared.waiters === 0) shared.abort.abort(signal.reason);
+    const entry = shared;
+    entry.waiters++;
+    if (!callerSignal) return entry.promise;
+    return leaveOnAbort(entry.promise, callerSignal, () => {
+      if (--entry.waiters > 0) return;
+      // Abandoned: nobody may join it while it winds down.
+      if (calls.get(key) === entry) calls.delete(key);
+      entry.controller.abort(callerSignal.reason);
     });
-  }
+  };
 }
 
 /**
  * Waits for `shared`, but rejects with the signal's reason as soon as this
  * caller aborts (calling `onLeave` first); the shared work itself goes on.
  */
-export function leaveOnAbort<T>(shared: Promise<T>, signal: AbortSource, onLeave?: () => void): Promise<T> {
+export function leaveOnAbort<T>(shared: Promise<T>, signal: AbortSignal, onLeave?: () => void): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
   return new Promise<T>((resolve, reject) => {
     const leave = () => {
       onLeave?.();

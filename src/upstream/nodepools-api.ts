@@ -3,9 +3,10 @@
  * `spec/nodepools-openapi.json`). Each takes the caller's {@link CallContext}
  * first, so credentials and cancellation flow explicitly per request.
  */
-import type { AbortSource } from './call-abort.js';
+
+import type { HttpMethod, QueryValue, UpstreamResponse } from './call.js';
 import { UpstreamError } from './errors.js';
-import type { HttpMethod, QueryValue, UpstreamHttp, UpstreamResponse } from './http.js';
+import type { UpstreamHttp } from './http.js';
 import {
   type LegacyNodePool,
   type MetricType,
@@ -50,7 +51,7 @@ export interface CallContext {
   /** The caller's Run:ai bearer token; without one Run:ai answers 401. */
   token: string | undefined;
   /** Aborts the call (e.g. the GraphQL client went away). */
-  signal?: AbortSource | undefined;
+  signal?: AbortSignal | undefined;
   /** Receives warnings about tolerated oddities in Run:ai's answers; defaults to the transport's logger. */
   warn?: WarnFn | undefined;
   /** Absolute deadline (epoch ms) that may shorten the configured total timeout. */

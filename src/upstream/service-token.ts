@@ -4,7 +4,6 @@
  * One cached token per source, refreshed shortly before it expires, with at
  * most one token call in flight at any time.
  */
-import type { AbortSource } from './call-abort.js';
 import { isUpstreamError, UpstreamError } from './errors.js';
 import type { UpstreamHttp } from './http.js';
 import { leaveOnAbort } from './inflight.js';
@@ -93,7 +92,7 @@ export class ServiceTokenSource {
    *   or answers without an access token (`UPSTREAM_BAD_RESPONSE`).
    * @throws `signal.reason` when the caller aborts.
    */
-  async getToken(signal?: AbortSource): Promise<string> {
+  async getToken(signal?: AbortSignal): Promise<string> {
     if (signal?.aborted) throw signal.reason;
     const cached = this.#cached;
     if (cached && this.#now() < cached.refreshAt) return cached.token;

@@ -4,9 +4,9 @@ import {
   errorCodeForStatus,
   errorFromResponse,
   isUpstreamError,
+  parseRetryAfter,
   UpstreamError,
 } from '../../src/upstream/errors.js';
-import { parseRetryAfter } from '../../src/upstream/http.js';
 
 describe('errorCodeForStatus', () => {
   it.each([

@@ -227,10 +227,9 @@ describe('retries', () => {
         operation: 'get_nodepool',
         method: 'GET',
         status: 503,
-        attempt: 1,
         errorCode: 'UPSTREAM_UNAVAILABLE',
       },
-      { operation: 'get_nodepool', method: 'GET', status: 200, attempt: 2 },
+      { operation: 'get_nodepool', method: 'GET', status: 200 },
     ]);
     expect(events.every((e) => e.durationMs >= 0)).toBe(true);
   });
@@ -246,11 +245,7 @@ describe('retries', () => {
       });
       expect(err.message).toContain('ECONNREFUSED');
       expect(err.message).not.toContain('127.0.0.1');
-      expect(events.map((e) => [e.attempt, e.status])).toEqual([
-        [1, 'error'],
-        [2, 'error'],
-        [3, 'error'],
-      ]);
+      expect(events.map((e) => e.status)).toEqual(['error', 'error', 'error']);
     } finally {
       await http.close();
     }

@@ -1,0 +1,61 @@
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { bearerToken, credentialScope } from './credentials.js';
+
+/** What the limiter says of one more operation. */
+export type RateVerdict = { allowed: true } | { allowed: false; retryAfterMs: number };
+
+/** Counts operations per caller over a rolling minute. */
+export interface RateLimiter {
+  consume(key: string): Promise<RateVerdict>;
+  close(): Promise<void>;
+}
+
+/**
+ * Whose budget an operation spends: the credential it carries (a hash of its
+ * token), or, for a caller without a token of its own (demo mode, service
+ * credentials), its client address.
+ */
+export function rateKeyOf(authorization: string | null | undefined, address: string | undefined): string {
+  const token = bearerToken(authorization);
+  return token ? `token:${credentialScope(token)}` : `address:${address ?? 'unknown'}`;
+}
+
+/**
+ * `perMinute` operations per caller per minute, with rate-limiter-flexible.
+ * With `redisUrl` the count is kept in Redis, shared by every replica; while
+ * Redis is unreachable each replica counts on its own instead of refusing
+ * or letting everything through.
+ */
+export async function createRateLimiter(perMinute: number, redisUrl?: string): Promise<RateLimiter> {
+  const options = { points: perMinute, duration: 60 };
+  let close = async () => {};
+  let limiter: RateLimiterMemory | RateLimiterRedis = new RateLimiterMemory(options);
+  if (redisUrl) {
+    const { Redis } = await import('ioredis');
+    const client = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 0 });
+    client.on('error', () => {}); // reconnects by itself; the insurance limiter counts meanwhile
+    limiter = new RateLimiterRedis({
+      ...options,
+      storeClient: client,
+      keyPrefix: 'nodepool-gateway:rate',
+      rejectIfRedisNotReady: true,
+      insuranceLimiter: new RateLimiterMemory(options),
+    });
+    close = async () => {
+      client.disconnect();
+    };
+  }
+  return {
+    async consume(key) {
+      try {
+        await limiter.consume(key);
+        return { allowed: true };
+      } catch (rejection) {
+        if (rejection instanceof RateLimiterRes)
+          return { allowed: false, retryAfterMs: rejection.msBeforeNext };
+        throw rejection;
+      }
+    },
+    close,
+  };
+}

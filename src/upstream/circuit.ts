@@ -1,0 +1,103 @@
+import CircuitBreaker from 'opossum';
+import type { Call, Send, UpstreamLogger, UpstreamResponse } from './call.js';
+import { isUpstreamHealthFailure, UpstreamError } from './errors.js';
+
+/** When a credential's circuit opens, and for how long. */
+export interface CircuitOptions {
+  /** Share of failed calls in the rolling window that opens the circuit. Default 50. */
+  errorThresholdPercentage?: number;
+  /** Calls in the window before the circuit may open. Default 10. */
+  volumeThreshold?: number;
+  /** How long the circuit stays open before a trial call. Default 10 000 ms. */
+  resetTimeoutMs?: number;
+  /** Length of the rolling window. Default 10 000 ms. */
+  rollingWindowMs?: number;
+  /** Credentials with a circuit of their own at once; the least recently used ones are dropped. Default 1,000. */
+  maxCredentials?: number;
+  logger?: UpstreamLogger | undefined;
+}
+
+type Breaker = CircuitBreaker<[Call], UpstreamResponse>;
+
+/**
+ * A circuit breaker per credential (opossum), so that failing calls pause a
+ * caller's calls for a while instead of piling onto an unwell Run:ai. Only
+ * signs that Run:ai itself is unwell count: 5xx, timeouts and connection
+ * failures; a 4xx or a 429 answers for the caller's own request, and a
+ * caller's abort is no failure at all. Each credential has its own circuit,
+ * so no caller's failures can open the circuit of another.
+ */
+export class CircuitBreakers {
+  private readonly breakers = new Map<string, Breaker>();
+  /** After shutdown() calls pass straight through: a breaker's timer would keep the process alive. */
+  private stopped = false;
+
+  constructor(
+    private readonly send: Send,
+    private readonly options: CircuitOptions = {},
+  ) {}
+
+  /** The layer: calls go through their credential's circuit, and fail at once while it is open. */
+  readonly layer: Send = async (call) => {
+    if (this.stopped) return this.send(call);
+    try {
+      return await this.breakerOf(call.scope).fire(call);
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'EOPENBREAKER') throw error;
+      throw new UpstreamError({
+        code: 'UPSTREAM_UNAVAILABLE',
+        operation: call.req.operation,
+        message: `Run:ai is unavailable: too many recent calls failed, so calls are paused for a while (${call.req.operation})`,
+      });
+    }
+  };
+
+  /** How many credentials have their circuit open now. */
+  get open(): number {
+    let open = 0;
+    for (const breaker of this.breakers.values()) if (breaker.opened) open++;
+    return open;
+  }
+
+  /** Stops every breaker's rolling-window timer. */
+  shutdown(): void {
+    this.stopped = true;
+    for (const breaker of this.breakers.values()) breaker.shutdown();
+    this.breakers.clear();
+  }
+
+  private breakerOf(scope: string): Breaker {
+    const known = this.breakers.get(scope);
+    if (known) {
+      // Most recently used last, so the oldest entry is the one to drop.
+      this.breakers.delete(scope);
+      this.breakers.set(scope, known);
+      return known;
+    }
+    const { logger } = this.options;
+    const breaker: Breaker = new CircuitBreaker((call: Call) => this.send(call), {
+      timeout: false, // deadlines are the deadline layer's
+      // Only the state is used: no latency percentiles or snapshot events to keep per call.
+      rollingPercentilesEnabled: false,
+      enableSnapshots: false,
+      errorThresholdPercentage: this.options.errorThresholdPercentage ?? 50,
+      volumeThreshold: this.options.volumeThreshold ?? 10,
+      resetTimeout: this.options.resetTimeoutMs ?? 10_000,
+      rollingCountTimeout: this.options.rollingWindowMs ?? 10_000,
+      errorFilter: (error: unknown) => !isUpstreamHealthFailure(error),
+    });
+    breaker.on('open', () =>
+      logger?.warn({ scope, circuit: 'open' }, 'Run:ai circuit open for a credential'),
+    );
+    breaker.on('close', () =>
+      logger?.warn({ scope, circuit: 'closed' }, 'Run:ai circuit closed for a credential'),
+    );
+    this.breakers.set(scope, breaker);
+    if (this.breakers.size > (this.options.maxCredentials ?? 1_000)) {
+      const [oldest, dropped] = this.breakers.entries().next().value as [string, Breaker];
+      dropped.shutdown();
+      this.breakers.delete(oldest);
+    }
+    return breaker;
+  }
+}

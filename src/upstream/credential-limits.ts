@@ -1,0 +1,95 @@
+import pLimit, { type LimitFunction } from 'p-limit';
+import type { Send } from './call.js';
+import { isUpstreamError, UpstreamError } from './errors.js';
+
+export interface CredentialLimitsOptions {
+  /** Calls one credential may have in flight at once; the rest wait their turn. */
+  concurrency: number;
+  /** How long a credential backs off after a 429 that named no Retry-After. Default 1 s. */
+  defaultBackoffMs?: number;
+  now?: () => number;
+}
+
+/**
+ * Keeps one caller from hurting the others. Each credential may have at most
+ * `concurrency` calls in flight, so one caller's burst cannot take every
+ * connection to Run:ai. And a 429 backs off the credential that received it,
+ * as long as its Retry-After asks, and no one else: its calls fail at once
+ * with RATE_LIMITED meanwhile, without reaching Run:ai.
+ */
+export class CredentialLimits {
+  /** Per credential with calls in flight or waiting: its gate and how many calls hold it. */
+  private readonly gates = new Map<string, { gate: LimitFunction; calls: number }>();
+  private readonly backoffUntil = new Map<string, number>();
+  private readonly now: () => number;
+
+  constructor(
+    private readonly send: Send,
+    private readonly options: CredentialLimitsOptions,
+  ) {
+    this.now = options.now ?? Date.now;
+  }
+
+  readonly layer: Send = (call) => {
+    const until = this.backoffUntil.get(call.scope);
+    if (until !== undefined) {
+      const waitMs = until - this.now();
+      if (waitMs > 0) {
+        return Promise.reject(
+          new UpstreamError({
+            code: 'RATE_LIMITED',
+            operation: call.req.operation,
+            status: 429,
+            message: `Run:ai is rate limiting these credentials; retry in ${Math.ceil(waitMs / 1000)} s (${call.req.operation})`,
+            retryAfterMs: waitMs,
+          }),
+        );
+      }
+      this.backoffUntil.delete(call.scope);
+    }
+    let entry = this.gates.get(call.scope);
+    if (!entry) {
+      entry = { gate: pLimit(this.options.concurrency), calls: 0 };
+      this.gates.set(call.scope, entry);
+    }
+    const held = entry;
+    held.calls++;
+    // A credential with nothing in flight or waiting is forgotten: idle callers hold no memory.
+    const release = () => {
+      if (--held.calls === 0 && this.gates.get(call.scope) === held) this.gates.delete(call.scope);
+    };
+    return held
+      .gate(() => this.send(call))
+      .then(
+        (response) => {
+          release();
+          return response;
+        },
+        (error: unknown) => {
+          release();
+          if (isUpstreamError(error) && error.code === 'RATE_LIMITED')
+            this.backOff(call.scope, error.retryAfterMs);
+          throw error;
+        },
+      );
+  };
+
+  private backOff(scope: string, retryAfterMs: number | undefined): void {
+    const now = this.now();
+    this.backoffUntil.set(scope, now + (retryAfterMs ?? this.options.defaultBackoffMs ?? 1_000));
+    if (this.backoffUntil.size > 1_000) {
+      for (const [other, until] of this.backoffUntil) if (until <= now) this.backoffUntil.delete(other);
+    }
+  }
+
+  /** Credentials that are backing off after a 429 now. */
+  get backingOff(): number {
+    const now = this.now();
+    let count = 0;
+    for (const [scope, until] of this.backoffUntil) {
+      if (until > now) count++;
+      else this.backoffUntil.delete(scope);
+    }
+    return count;
+  }
+}
