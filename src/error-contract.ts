@@ -42,6 +42,8 @@ export const ERROR_STATUS = {
   TOO_MANY_SUBSCRIPTIONS: 429,
   /** Run:ai could compute only some metric types (207): the others are listed. The data is there. */
   PARTIAL_RESULT: 200,
+  /** The client went away before its answer was ready (nginx's 499); only the logs see this one. */
+  REQUEST_ABORTED: 499,
   /** An unexpected failure inside the gateway; the message is masked. */
   INTERNAL_SERVER_ERROR: 500,
   /** Run:ai failed (5xx other than 502/503/504), or the gateway spoke to it wrongly (other 4xx). */
@@ -73,6 +75,7 @@ const CLIENT_CODES: ReadonlySet<string> = new Set<ErrorCode>([
   'RATE_LIMITED',
   'TOO_MANY_SUBSCRIPTIONS',
   'PARTIAL_RESULT',
+  'REQUEST_ABORTED',
 ]);
 
 /** The code of a request error that came with a status only (yoga's own request checks, CSRF). */
@@ -109,6 +112,7 @@ function isGraphQLErrorLike(error: unknown): error is GraphQLError {
 /** The code of any error the gateway may report: its own, its cause's, or one inferred from its status. */
 export function codeOf(error: unknown): string {
   if (isUpstreamError(error)) return error.code;
+  if (error instanceof Error && error.name === 'AbortError') return 'REQUEST_ABORTED';
   if (error instanceof InputValidationError) return 'BAD_USER_INPUT';
   if (!isGraphQLErrorLike(error)) return 'INTERNAL_SERVER_ERROR';
   const code = error.extensions?.['code'];

@@ -17,7 +17,7 @@ export interface CircuitOptions {
   logger?: UpstreamLogger | undefined;
 }
 
-type Breaker = CircuitBreaker<[Call], UpstreamResponse>;
+type Breaker = CircuitBreaker<[Call, unknown?], UpstreamResponse>;
 
 /**
  * A circuit breaker per credential (opossum), so that failing calls pause a
@@ -26,6 +26,10 @@ type Breaker = CircuitBreaker<[Call], UpstreamResponse>;
  * failures; a 4xx or a 429 answers for the caller's own request, and a
  * caller's abort is no failure at all. Each credential has its own circuit,
  * so no caller's failures can open the circuit of another.
+ *
+ * A credential gets its breaker at its first such failure: until then its
+ * calls go straight through, so the many callers whose calls succeed cost
+ * no breaker at all.
  */
 export class CircuitBreakers {
   private readonly breakers = new Map<string, Breaker>();
@@ -39,9 +43,13 @@ export class CircuitBreakers {
 
   /** The layer: calls go through their credential's circuit, and fail at once while it is open. */
   readonly layer: Send = async (call) => {
-    if (this.stopped) return this.send(call);
+    const breaker = this.stopped ? undefined : this.breakers.get(call.scope);
+    if (!breaker) return this.sendWithoutBreaker(call);
+    // Most recently used last, so the oldest entry is the one to drop.
+    this.breakers.delete(call.scope);
+    this.breakers.set(call.scope, breaker);
     try {
-      return await this.breakerOf(call.scope).fire(call);
+      return await breaker.fire(call);
     } catch (error) {
       if ((error as { code?: unknown }).code !== 'EOPENBREAKER') throw error;
       throw new UpstreamError({
@@ -66,16 +74,27 @@ export class CircuitBreakers {
     this.breakers.clear();
   }
 
-  private breakerOf(scope: string): Breaker {
-    const known = this.breakers.get(scope);
-    if (known) {
-      // Most recently used last, so the oldest entry is the one to drop.
-      this.breakers.delete(scope);
-      this.breakers.set(scope, known);
-      return known;
+  /** A call of a credential without a breaker; its first sign of an unwell Run:ai gives it one. */
+  private async sendWithoutBreaker(call: Call): Promise<UpstreamResponse> {
+    try {
+      return await this.send(call);
+    } catch (error) {
+      if (!this.stopped && isUpstreamHealthFailure(error)) {
+        // The failure is counted by the new breaker as if it had gone through it.
+        await this.breakerOf(call.scope)
+          .fire(call, error)
+          .catch(() => {});
+      }
+      throw error;
     }
+  }
+
+  private breakerOf(scope: string): Breaker {
     const { logger } = this.options;
-    const breaker: Breaker = new CircuitBreaker((call: Call) => this.send(call), {
+    // `failed`: a failure that happened before the breaker existed, replayed so that it counts.
+    const action = (call: Call, failed?: unknown) =>
+      failed === undefined ? this.send(call) : Promise.reject(failed);
+    const breaker: Breaker = new CircuitBreaker(action, {
       timeout: false, // deadlines are the deadline layer's
       // Only the state is used: no latency percentiles or snapshot events to keep per call.
       rollingPercentilesEnabled: false,

@@ -1,5 +1,4 @@
-import pLimit, { type LimitFunction } from 'p-limit';
-import type { Send } from './call.js';
+import type { Call, Send, UpstreamResponse } from './call.js';
 import { isUpstreamError, UpstreamError } from './errors.js';
 
 export interface CredentialLimitsOptions {
@@ -17,9 +16,15 @@ export interface CredentialLimitsOptions {
  * as long as its Retry-After asks, and no one else: its calls fail at once
  * with RATE_LIMITED meanwhile, without reaching Run:ai.
  */
+/** A credential's calls in flight, and the calls waiting for one of them to end. */
+interface Gate {
+  running: number;
+  waiting: (() => void)[];
+}
+
 export class CredentialLimits {
-  /** Per credential with calls in flight or waiting: its gate and how many calls hold it. */
-  private readonly gates = new Map<string, { gate: LimitFunction; calls: number }>();
+  /** Per credential with calls in flight: its gate. An idle credential has none, so holds no memory. */
+  private readonly gates = new Map<string, Gate>();
   private readonly backoffUntil = new Map<string, number>();
   private readonly now: () => number;
 
@@ -47,32 +52,34 @@ export class CredentialLimits {
       }
       this.backoffUntil.delete(call.scope);
     }
-    let entry = this.gates.get(call.scope);
-    if (!entry) {
-      entry = { gate: pLimit(this.options.concurrency), calls: 0 };
-      this.gates.set(call.scope, entry);
-    }
-    const held = entry;
-    held.calls++;
-    // A credential with nothing in flight or waiting is forgotten: idle callers hold no memory.
-    const release = () => {
-      if (--held.calls === 0 && this.gates.get(call.scope) === held) this.gates.delete(call.scope);
-    };
-    return held
-      .gate(() => this.send(call))
-      .then(
-        (response) => {
-          release();
-          return response;
-        },
-        (error: unknown) => {
-          release();
-          if (isUpstreamError(error) && error.code === 'RATE_LIMITED')
-            this.backOff(call.scope, error.retryAfterMs);
-          throw error;
-        },
-      );
+    return this.throughGate(call).catch((error: unknown) => {
+      if (isUpstreamError(error) && error.code === 'RATE_LIMITED')
+        this.backOff(call.scope, error.retryAfterMs);
+      throw error;
+    });
   };
+
+  /** Sends the call once its credential has fewer than `concurrency` calls in flight. */
+  private async throughGate(call: Call): Promise<UpstreamResponse> {
+    let gate = this.gates.get(call.scope);
+    if (!gate) {
+      gate = { running: 0, waiting: [] };
+      this.gates.set(call.scope, gate);
+    }
+    if (gate.running >= this.options.concurrency) {
+      await new Promise<void>((resolve) => (gate as Gate).waiting.push(resolve));
+    } else {
+      gate.running++;
+    }
+    try {
+      return await this.send(call);
+    } finally {
+      // The slot passes straight to the next waiter; the last call out forgets the gate.
+      const next = gate.waiting.shift();
+      if (next) next();
+      else if (--gate.running === 0) this.gates.delete(call.scope);
+    }
+  }
 
   private backOff(scope: string, retryAfterMs: number | undefined): void {
     const now = this.now();
