@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { bearerToken, credentialScope } from './credentials.js';
 
@@ -34,6 +36,8 @@ export async function createRateLimiter(perMinute: number, redisUrl?: string): P
     const { Redis } = await import('ioredis');
     const client = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 0 });
     client.on('error', () => {}); // reconnects by itself; the insurance limiter counts meanwhile
+    // Counting starts in Redis when it answers within a moment; otherwise locally, until it does.
+    await Promise.race([once(client, 'ready').catch(() => {}), sleep(2_000)]);
     limiter = new RateLimiterRedis({
       ...options,
       storeClient: client,
@@ -42,7 +46,8 @@ export async function createRateLimiter(perMinute: number, redisUrl?: string): P
       insuranceLimiter: new RateLimiterMemory(options),
     });
     close = async () => {
-      client.disconnect();
+      // QUIT lets the commands in flight finish; a client that is not connected just stops trying.
+      await client.quit().catch(() => client.disconnect());
     };
   }
   return {
