@@ -1,11 +1,17 @@
 # nodepool-gateway: build with the full toolchain, run the compiled JavaScript as a non-root user.
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
+# npm workspaces: the lockfile installs the simulator package (packages/runai-simulator) as a link,
+# node_modules/runai-simulator -> ../packages/runai-simulator, so npm ci needs its package.json too.
 COPY package.json package-lock.json ./
+COPY packages/runai-simulator/package.json ./packages/runai-simulator/package.json
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
-COPY spec ./spec
+COPY packages/runai-simulator/tsconfig.json packages/runai-simulator/tsconfig.build.json ./packages/runai-simulator/
+COPY packages/runai-simulator/spec ./packages/runai-simulator/spec
+COPY packages/runai-simulator/src ./packages/runai-simulator/src
 COPY src ./src
+# Builds packages/runai-simulator/dist, then dist/ (which reads the simulator's declarations).
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
@@ -14,10 +20,14 @@ ENV NODE_ENV=production \
     HOST=0.0.0.0
 WORKDIR /app
 COPY --from=build --chown=root:root /app/package.json ./package.json
+# Holds the relative link node_modules/runai-simulator -> ../packages/runai-simulator (copied as a link).
 COPY --from=build --chown=root:root /app/node_modules ./node_modules
 COPY --from=build --chown=root:root /app/dist ./dist
-# The simulator (demo mode, no RUNAI_URL) validates against the spec at run time.
-COPY --from=build --chown=root:root /app/spec ./spec
+# The simulator (demo mode, no RUNAI_URL): its package.json (exports), compiled JavaScript, and the spec
+# it validates against at run time. Its dependencies (ajv) are hoisted into node_modules above.
+COPY --from=build --chown=root:root /app/packages/runai-simulator/package.json ./packages/runai-simulator/package.json
+COPY --from=build --chown=root:root /app/packages/runai-simulator/dist ./packages/runai-simulator/dist
+COPY --from=build --chown=root:root /app/packages/runai-simulator/spec ./packages/runai-simulator/spec
 # The image's "node" user (uid 1000); the files above stay owned by root and read-only to it.
 USER node
 EXPOSE 4000

@@ -1,3 +1,4 @@
+import { defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 
 // Real-browser tests (headless Debian Chromium driven by playwright-core): test/browser/** and any
@@ -7,6 +8,8 @@ export default defineConfig({
     // Same as vitest.config.ts: resolve graphql as Node does, so there is a single copy of it.
     alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }],
   },
+  // Same as vitest.config.ts: workspace packages from their TypeScript sources.
+  ssr: { resolve: { conditions: ['development', ...defaultServerConditions] } },
   test: {
     include: ['test/browser/**/*.test.ts', 'test/**/*.browser.test.ts'],
     testTimeout: 60_000,

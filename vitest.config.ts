@@ -1,3 +1,4 @@
+import { defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -7,6 +8,9 @@ export default defineConfig({
     // copies of graphql break `instanceof GraphQLError`. Resolve it as Node does.
     alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }],
   },
+  // Workspace packages (runai-simulator) from their TypeScript sources, their "development" export, whatever
+  // NODE_ENV says (Vite would pick "production" under NODE_ENV=production, and that needs a build).
+  ssr: { resolve: { conditions: ['development', ...defaultServerConditions] } },
   test: {
     include: ['test/**/*.test.ts'],
     exclude: ['test/browser/**', 'test/**/*.browser.test.ts', 'test/redis/**', 'node_modules/**'],

@@ -1,8 +1,11 @@
+import { defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 
 /** `npm run test:redis`: the tests that need Debian's redis-server (started by the tests on a free port). */
 export default defineConfig({
   resolve: { alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }] },
+  // Same as vitest.config.ts: workspace packages from their TypeScript sources.
+  ssr: { resolve: { conditions: ['development', ...defaultServerConditions] } },
   test: {
     include: ['test/redis/**/*.test.ts'],
     testTimeout: 60_000,

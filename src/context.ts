@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { FieldNode } from 'graphql';
 import { bearerToken, MAX_TOKEN_LENGTH } from './credentials.js';
 import type { ChangeKind, LiveUpdates } from './live/live-updates.js';
+import { createLoaders, type LoaderOptions, type Loaders } from './loaders/index.js';
 import type { Logger } from './logger.js';
+import { bindNodePoolsApi, type NodePoolsApi } from './upstream/bind-api.js';
 import { isUpstreamError } from './upstream/errors.js';
 import type { UpstreamHttp } from './upstream/http.js';
-import { createLoaders, type LoaderOptions, type Loaders } from './upstream/loaders.js';
-import { bindNodePoolsApi, type NodePoolsApi } from './upstream/nodepools-api.js';
 import type { ServiceTokenSource } from './upstream/service-token.js';
 
 /** Everything a resolver may use for one GraphQL operation. Nothing in it is shared between callers. */
@@ -52,35 +52,10 @@ export interface ContextDeps {
 }
 
 /**
- * The same API, counting its calls for the request log, and reporting
- * failures (a 401 on the service token makes the gateway fetch a new one).
- */
-function instrumentedApi(
-  api: NodePoolsApi,
-  stats: { upstreamCalls: number },
-  onError?: (error: unknown) => void,
-): NodePoolsApi {
-  const wrapped: Record<string, unknown> = {};
-  // The call's own promise is returned as is (no extra async layer per call: a dashboard makes 52).
-  const observe = onError
-    ? (call: Promise<unknown>) =>
-        call.catch((error: unknown) => {
-          onError(error);
-          throw error;
-        })
-    : (call: Promise<unknown>) => call;
-  for (const [name, fn] of Object.entries(api)) {
-    wrapped[name] = (...args: unknown[]) => {
-      stats.upstreamCalls++;
-      return observe((fn as (...a: unknown[]) => Promise<unknown>)(...args));
-    };
-  }
-  return wrapped as NodePoolsApi;
-}
-
-/**
- * Builds the per-operation context: resolves the caller's credentials and
- * binds the Run:ai API to them and to the request's abort signal.
+ * Builds the per-operation context, a plain object: the caller's
+ * credentials, the Run:ai API bound to them and to the request's signal and
+ * deadline, and fresh loaders. A 401 on the service token makes the gateway
+ * fetch a new one.
  */
 export async function createContext(
   deps: ContextDeps,
@@ -98,49 +73,32 @@ export async function createContext(
     ? undefined
     : (callerToken ?? (await deps.serviceTokens?.getToken(signal)));
   const usesServiceToken = callerToken === undefined && token !== undefined;
-  // Calls stop when the client goes away (signal) or the request's deadline passes.
-  const deadline = deps.requestTimeoutMs ? Date.now() + deps.requestTimeoutMs : undefined;
   const stats = { upstreamCalls: 0 };
-  // The API, its loaders and the child logger (for the API's warnings) are built on first use:
-  // a subscription or an introspection query never needs them, and they are most of a context's cost.
-  let log: Logger | undefined;
-  let api: NodePoolsApi | undefined;
-  let loaders: Loaders | undefined;
-  const logger = () => {
-    log ??= deps.log.child({ requestId });
-    return log;
-  };
   // Without a token nothing reaches Run:ai: useRequireCredentials refuses such operations first.
-  const buildApi = (): NodePoolsApi => {
-    const bound = bindNodePoolsApi({
-      http: deps.http,
-      token,
-      signal,
-      ...(deadline ? { deadline } : {}),
-      warn: (obj: object, msg: string) => logger().warn(obj, msg),
-    });
-    const onError = usesServiceToken
-      ? (error: unknown) => {
+  const api = bindNodePoolsApi({
+    http: deps.http,
+    token,
+    signal,
+    // Calls stop when the client goes away (signal) or the request's deadline passes.
+    deadline: deps.requestTimeoutMs ? Date.now() + deps.requestTimeoutMs : undefined,
+    warn: (obj, msg) => deps.log.warn({ ...obj, requestId }, msg),
+    onCall: () => {
+      stats.upstreamCalls++;
+    },
+    onError: usesServiceToken
+      ? (error) => {
           if (isUpstreamError(error) && error.code === 'UNAUTHENTICATED')
             deps.serviceTokens?.invalidate(token);
         }
-      : undefined;
-    return instrumentedApi(bound, stats, onError);
-  };
+      : undefined,
+  });
   return {
     requestId,
     token,
     credentialsProblem,
-    get api() {
-      api ??= buildApi();
-      return api;
-    },
+    api,
     stats,
-    get loaders() {
-      api ??= buildApi();
-      loaders ??= createLoaders(api, deps.loaderOptions);
-      return loaders;
-    },
+    loaders: createLoaders(api, deps.loaderOptions),
     now: deps.now?.() ?? new Date(),
     onPoolChanged: (poolId, change) => {
       if (token) deps.live?.notifyChange(token, poolId, change);

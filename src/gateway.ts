@@ -14,7 +14,6 @@ import { useArgumentRules } from './plugins/use-argument-rules.js';
 import { useCostLimit } from './plugins/use-cost-limit.js';
 import { useDeferredErrors } from './plugins/use-deferred-errors.js';
 import { useErrorContract } from './plugins/use-error-contract.js';
-import { useGatewayContext } from './plugins/use-gateway-context.js';
 import { useOperationLog } from './plugins/use-operation-log.js';
 import { useQueryLimits } from './plugins/use-query-limits.js';
 import { useRateLimit } from './plugins/use-rate-limit.js';
@@ -78,17 +77,17 @@ export function createGateway(
       useErrorContract(),
       // After the contract: it marks the errors the contract has coded.
       requestIds.plugin,
-      // HTTP requests carry an Authorization header; WebSocket operations (see websocket.ts) their connection_init payload.
-      useGatewayContext((initial) => {
-        const { request, connectionParams } = initial as {
-          request?: Request;
-          connectionParams?: Record<string, unknown>;
-        };
-        const authorization =
-          request?.headers.get('authorization') ?? connectionAuthorization(connectionParams);
-        return createContext(deps, authorization, request?.signal, requestIds.idOf(request));
-      }),
     ],
+    // HTTP requests carry an Authorization header; WebSocket operations (see websocket.ts) their connection_init payload.
+    context: (initial) => {
+      const { request, connectionParams } = initial as {
+        request?: Request;
+        connectionParams?: Record<string, unknown>;
+      };
+      const authorization =
+        request?.headers.get('authorization') ?? connectionAuthorization(connectionParams);
+      return createContext(deps, authorization, request?.signal, requestIds.idOf(request));
+    },
     logging: {
       debug: (...args) => deps.log.debug({ args }, 'yoga'),
       info: (...args) => deps.log.info({ args }, 'yoga'),

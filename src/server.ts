@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Simulator, SimulatorOptions } from 'runai-simulator';
 import type { Config } from './config.js';
 import { createGateway } from './gateway.js';
 import { LiveUpdates } from './live/live-updates.js';
@@ -9,7 +10,6 @@ import { GatewayMetrics } from './metrics.js';
 import { createRateLimiter, type RateLimiter } from './rate-limit.js';
 import { Readiness } from './readiness.js';
 import { schema } from './schema/index.js';
-import type { Simulator, SimulatorOptions } from './simulator/index.js';
 import { UpstreamHttp } from './upstream/http.js';
 import { ServiceTokenSource } from './upstream/service-token.js';
 import { attachWebSocket } from './websocket.js';
@@ -94,7 +94,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
   async function start(port = config.port, host = config.host): Promise<string> {
     if (demo && !simulator) {
       // Only demo mode needs the simulator (and its OpenAPI validators): load it on demand.
-      const { createSimulator } = await import('./simulator/index.js');
+      const { createSimulator } = await import('runai-simulator');
       simulator = createSimulator({ pools: config.simulatorPools, ...options.simulator });
     }
     const baseUrl = simulator ? await simulator.start(0, '127.0.0.1') : (config.runaiUrl as string);

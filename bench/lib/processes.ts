@@ -1,7 +1,7 @@
 /**
  * The processes a benchmark measures, each in its own Node.js process so
  * that the load generator, the simulator and the server under test do not
- * share an event loop: the simulator (`src/simulator/main.ts`), the gateway
+ * share an event loop: the simulator (`packages/runai-simulator/src/main.ts`), the gateway
  * as built (`dist/main.js`) and the bare-yoga reference (`bench/reference-server.ts`).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
@@ -33,9 +33,10 @@ function newest(dir: string): number {
 }
 
 /**
- * Compiles src/ to dist/ so the gateway runs as it would in production
- * (plain JS, no loader): always when `force`, otherwise when dist/ is
- * missing or older than src/.
+ * Compiles the gateway to dist/ so it runs as it would in production (plain
+ * JS, no loader), after the simulator package (packages/runai-simulator/dist,
+ * whose declarations the gateway's build reads): always when `force`,
+ * otherwise when dist/ is missing or older than either package's sources.
  */
 let checked = false;
 
@@ -44,14 +45,13 @@ export function buildGateway(force = false): void {
   if (checked && !force) return;
   checked = true;
   const built = `${ROOT}/dist/main.js`;
-  if (!force && existsSync(built) && statSync(built).mtimeMs >= newest(`${ROOT}/src`)) return;
-  execFileSync(
-    process.execPath,
-    [`${ROOT}/node_modules/typescript/bin/tsc`, '-p', `${ROOT}/tsconfig.build.json`],
-    {
+  const sources = Math.max(newest(`${ROOT}/src`), newest(`${ROOT}/packages/runai-simulator/src`));
+  if (!force && existsSync(built) && statSync(built).mtimeMs >= sources) return;
+  for (const project of ['packages/runai-simulator/tsconfig.build.json', 'tsconfig.build.json']) {
+    execFileSync(process.execPath, [`${ROOT}/node_modules/typescript/bin/tsc`, '-p', `${ROOT}/${project}`], {
       stdio: 'inherit',
-    },
-  );
+    });
+  }
 }
 
 /** Every child still running, so an interrupted benchmark does not leave servers behind. */
@@ -128,10 +128,13 @@ async function spawnUntil(
   };
 }
 
+/** The simulator's entry point, run from its TypeScript source (tsx) like `npm run simulator`. */
+const SIMULATOR_MAIN = 'packages/runai-simulator/src/main.ts';
+
 /** The Run:ai simulator in its own process; `pools` generated pools for tenant 1001. */
 export function startSimulator(pools = 0): Promise<Child> {
   return spawnUntil(
-    ['--import', 'tsx', 'src/simulator/main.ts', '--port', '0', '--quiet'],
+    ['--import', 'tsx', SIMULATOR_MAIN, '--port', '0', '--quiet'],
     { SIMULATOR_POOLS: String(pools) },
     (line) => /listening on (\S+)/.exec(line)?.[1],
   );

@@ -1,7 +1,7 @@
 import { Repeater } from 'graphql-yoga';
 import { credentialScope } from '../credentials.js';
+import { bindNodePoolsApi } from '../upstream/bind-api.js';
 import type { UpstreamHttp } from '../upstream/http.js';
-import { bindNodePoolsApi } from '../upstream/nodepools-api.js';
 import { PhaseWatcher, type WatcherEvent } from './phase-watcher.js';
 import type { RefreshBus } from './refresh-bus.js';
 

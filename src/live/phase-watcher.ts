@@ -1,6 +1,6 @@
+import type { NodePoolsApi } from '../upstream/bind-api.js';
 import { isUpstreamError } from '../upstream/errors.js';
 import type { NodePool } from '../upstream/models.js';
-import type { NodePoolsApi } from '../upstream/nodepools-api.js';
 import { diffPhases, type PhaseChange, STABLE_PHASES } from './phase-diff.js';
 
 /** Run:ai's largest page. */

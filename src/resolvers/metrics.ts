@@ -1,6 +1,6 @@
 import { createGraphQLError } from 'graphql-yoga';
 import type { GatewayContext } from '../context.js';
-import type { MetricSeries } from '../upstream/loaders.js';
+import type { MetricSeries } from '../loaders/index.js';
 import type { MetricType, MetricValue, NodePool } from '../upstream/models.js';
 
 /** The default window: the hour before the request, in 20 samples. */

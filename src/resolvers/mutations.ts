@@ -1,12 +1,8 @@
 import type { GatewayContext } from '../context.js';
 import type { ChangeKind } from '../live/live-updates.js';
+import type { LegacyNodePoolCreateBody, LegacyNodePoolUpdateBody } from '../upstream/legacy-api.js';
 import type { LegacyNodePool, NodePool } from '../upstream/models.js';
-import type {
-  LegacyNodePoolCreateBody,
-  LegacyNodePoolUpdateBody,
-  NodePoolCreateBody,
-  NodePoolUpdateBody,
-} from '../upstream/nodepools-api.js';
+import type { NodePoolCreateBody, NodePoolUpdateBody } from '../upstream/nodepools-api.js';
 import { asMutationError, InputValidationError, NotFoundError } from './errors.js';
 import { parseNodePoolId } from './ids.js';
 

@@ -1,6 +1,6 @@
 import type { GatewayContext } from '../context.js';
+import type { PageKey } from '../loaders/index.js';
 import { encodeFilterBy, type NodePoolFilterSpec } from '../upstream/filter.js';
-import type { PageKey } from '../upstream/loaders.js';
 import type { NodePool, SortField, SortOrder } from '../upstream/models.js';
 import { cursorAt, cursorOffset } from './cursors.js';
 import { parseNodePoolId } from './ids.js';

@@ -5,7 +5,7 @@ import SimpleObjectsPlugin from '@pothos/plugin-simple-objects';
 import { GraphQLScalarType } from 'graphql';
 import { DateTimeResolver, JSONObjectResolver, SafeIntResolver, UUIDResolver } from 'graphql-scalars';
 import type { GatewayContext } from '../context.js';
-import { isCanonicalTimestamp } from '../upstream/models.js';
+import { isCanonicalTimestamp } from '../upstream/timestamps.js';
 import { argumentRules, globalId, idList } from './argument-rules.js';
 import { listSizes } from './list-sizes.js';
 
@@ -14,7 +14,7 @@ import { listSizes } from './list-sizes.js';
  * Plugin order follows the Pothos READMEs: errors before the others.
  * Arguments are checked by the gateway's own rules (./argument-rules.ts),
  * before the operation runs. Loaders are plain DataLoaders created per
- * request in the context (src/upstream/loaders.ts), because list results
+ * request in the context (src/loaders/), because list results
  * must prime id lookups across fields.
  */
 export const builder = new SchemaBuilder<{

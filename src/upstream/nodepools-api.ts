@@ -1,27 +1,16 @@
 /**
  * One typed function per operation of the Run:ai node-pools API (spec:
- * `spec/nodepools-openapi.json`). Each takes the caller's {@link CallContext}
- * first, so credentials and cancellation flow explicitly per request.
+ * `spec/nodepools-openapi.json`); the deprecated `/v1/k8s` ones are in
+ * legacy-api.ts. Each takes the caller's {@link CallContext} first, so
+ * credentials and cancellation flow explicitly per request; bind-api.ts binds
+ * all of them to one caller.
  */
-
 import type { HttpMethod, QueryValue, UpstreamResponse } from './call.js';
 import { UpstreamError } from './errors.js';
 import type { UpstreamHttp } from './http.js';
-import {
-  type LegacyNodePool,
-  type MetricType,
-  type NodePool,
-  type NodePoolMetrics,
-  parseCount,
-  parseLegacyNodePool,
-  parseLegacyNodePoolList,
-  parseMetrics,
-  parseNodePool,
-  parseNodePoolList,
-  type SortField,
-  type SortOrder,
-  type WarnFn,
-} from './models.js';
+import type { MetricType, NodePool, NodePoolMetrics, SortField, SortOrder, WarnFn } from './models.js';
+import { parseMetrics } from './parse-metrics.js';
+import { parseCount, parseNodePool, parseNodePoolList } from './parse-node-pools.js';
 import type { components } from './types.js';
 
 type Schemas = components['schemas'];
@@ -30,7 +19,10 @@ type Schemas = components['schemas'];
  * Makes `overProvisioningRatio` optional: the generator marks it required only
  * because the spec gives it a default, which Run:ai applies when it is absent.
  */
-type WithOptionalRatio<T extends { overProvisioningRatio: unknown }> = Omit<T, 'overProvisioningRatio'> & {
+export type WithOptionalRatio<T extends { overProvisioningRatio: unknown }> = Omit<
+  T,
+  'overProvisioningRatio'
+> & {
   overProvisioningRatio?: T['overProvisioningRatio'];
 };
 
@@ -38,12 +30,6 @@ type WithOptionalRatio<T extends { overProvisioningRatio: unknown }> = Omit<T, '
 export type NodePoolCreateBody = WithOptionalRatio<Schemas['NodepoolCreateFields']>;
 /** Body of `PUT` and `PATCH /api/v1/node-pools/{nodepoolId}`. */
 export type NodePoolUpdateBody = WithOptionalRatio<Schemas['NodepoolUpdateFields']>;
-/** Body of the deprecated `POST /v1/k8s/clusters/{clusterId}/node-pools`. */
-export type LegacyNodePoolCreateBody = WithOptionalRatio<Schemas['NodePoolCreateRequest']>;
-/** Body of the deprecated `PUT /v1/k8s/clusters/{clusterId}/node-pools/{id}`. */
-export type LegacyNodePoolUpdateBody = WithOptionalRatio<Schemas['UpdateNodePoolRequest']>;
-/** Body of the deprecated `PUT /v1/k8s/clusters/{clusterId}/node-pools/{id}/labels`. */
-export type LegacyNodePoolLabelsBody = Schemas['NodePoolLabelsRequest'];
 
 /** Per-request context: the transport, the caller's credentials and cancellation. */
 export interface CallContext {
@@ -56,7 +42,43 @@ export interface CallContext {
   warn?: WarnFn | undefined;
   /** Absolute deadline (epoch ms) that may shorten the configured total timeout. */
   deadline?: number | undefined;
+  /** Told of every call made (one per logical call; retries are the transport's). */
+  onCall?: (() => void) | undefined;
+  /** Told of every call that failed, before its error reaches the caller. */
+  onError?: ((error: unknown) => void) | undefined;
 }
+
+export interface CallSpec {
+  operation: string;
+  method: HttpMethod;
+  path: string;
+  query?: Record<string, QueryValue>;
+  body?: unknown;
+  accept?: string;
+}
+
+export function call(ctx: CallContext, spec: CallSpec): Promise<UpstreamResponse> {
+  ctx.onCall?.();
+  const answer = ctx.http.request({
+    ...spec,
+    token: ctx.token,
+    signal: ctx.signal,
+    deadline: ctx.deadline,
+  });
+  const { onError } = ctx;
+  return onError
+    ? answer.catch((error: unknown) => {
+        onError(error);
+        throw error;
+      })
+    : answer;
+}
+
+export function warnOf(ctx: CallContext): WarnFn {
+  return ctx.warn ?? ((obj, msg) => ctx.http.logger?.warn(obj, msg));
+}
+
+export const seg = (value: string | number): string => encodeURIComponent(String(value));
 
 /** Query of `GET /api/v1/node-pools`. */
 export interface ListNodePoolsParams {
@@ -93,37 +115,6 @@ export interface DeleteNodePoolResult {
   status: 202 | 204;
   message: string | null;
 }
-
-interface CallSpec {
-  operation: string;
-  method: HttpMethod;
-  path: string;
-  query?: Record<string, QueryValue>;
-  body?: unknown;
-  accept?: string;
-}
-
-function call(ctx: CallContext, spec: CallSpec): Promise<UpstreamResponse> {
-  // Field by field, not `{ ...spec }`: the operations' specs differ in shape, and V8 copies such a
-  // spread through its slow generic path, about 1 µs per call against 0.06 µs.
-  return ctx.http.request({
-    operation: spec.operation,
-    method: spec.method,
-    path: spec.path,
-    query: spec.query,
-    body: spec.body,
-    accept: spec.accept,
-    token: ctx.token,
-    signal: ctx.signal,
-    deadline: ctx.deadline,
-  });
-}
-
-function warnOf(ctx: CallContext): WarnFn {
-  return ctx.warn ?? ((obj, msg) => ctx.http.logger?.warn(obj, msg));
-}
-
-const seg = (value: string | number): string => encodeURIComponent(String(value));
 
 const iso = (value: string | Date): string => (typeof value === 'string' ? value : value.toISOString());
 
@@ -274,128 +265,4 @@ export async function getNodePoolMetricsCsv(
     });
   }
   return res.body;
-}
-
-// ---------------------------------------------------------------------------
-// Deprecated API (/v1/k8s), kept for clusters whose control plane predates /api/v1.
-
-const legacyPoolsPath = (clusterId: string): string => `/v1/k8s/clusters/${seg(clusterId)}/node-pools`;
-
-/** Lists a cluster's node pools: `GET /v1/k8s/clusters/{clusterId}/node-pools` (operation `getNodePools`, deprecated). */
-export async function legacyListNodePools(ctx: CallContext, clusterId: string): Promise<LegacyNodePool[]> {
-  const operation = 'getNodePools';
-  const res = await call(ctx, { operation, method: 'GET', path: legacyPoolsPath(clusterId) });
-  return parseLegacyNodePoolList(res.body, warnOf(ctx), operation);
-}
-
-/**
- * Creates a node pool: `POST /v1/k8s/clusters/{clusterId}/node-pools`
- * (operation `createNodePool`, deprecated). Run:ai answers 201, documented
- * without a body: `null` when it sends none.
- */
-export async function legacyCreateNodePool(
-  ctx: CallContext,
-  clusterId: string,
-  body: LegacyNodePoolCreateBody,
-): Promise<LegacyNodePool | null> {
-  const operation = 'createNodePool';
-  const res = await call(ctx, { operation, method: 'POST', path: legacyPoolsPath(clusterId), body });
-  return res.body === undefined ? null : parseLegacyNodePool(res.body, warnOf(ctx), operation);
-}
-
-/**
- * Updates a node pool: `PUT /v1/k8s/clusters/{clusterId}/node-pools/{id}`
- * (operation `updateNodePool`, deprecated). Run:ai answers 202 (accepted).
- */
-export async function legacyUpdateNodePool(
-  ctx: CallContext,
-  clusterId: string,
-  id: number,
-  body: LegacyNodePoolUpdateBody,
-): Promise<void> {
-  await call(ctx, {
-    operation: 'updateNodePool',
-    method: 'PUT',
-    path: `${legacyPoolsPath(clusterId)}/${seg(id)}`,
-    body,
-  });
-}
-
-/**
- * Updates a node pool's labels: `PUT /v1/k8s/clusters/{clusterId}/node-pools/{id}/labels`
- * (operation `updateNodePoolLabels`, deprecated). Run:ai answers 202 (accepted).
- */
-export async function legacyUpdateNodePoolLabels(
-  ctx: CallContext,
-  clusterId: string,
-  id: number,
-  body: LegacyNodePoolLabelsBody,
-): Promise<void> {
-  await call(ctx, {
-    operation: 'updateNodePoolLabels',
-    method: 'PUT',
-    path: `${legacyPoolsPath(clusterId)}/${seg(id)}/labels`,
-    body,
-  });
-}
-
-/**
- * Deletes a node pool: `DELETE /v1/k8s/clusters/{clusterId}/node-pools/{id}`
- * (operation `deleteNodePool`, deprecated). Run:ai answers 202 (accepted).
- */
-export async function legacyDeleteNodePool(ctx: CallContext, clusterId: string, id: number): Promise<void> {
-  await call(ctx, {
-    operation: 'deleteNodePool',
-    method: 'DELETE',
-    path: `${legacyPoolsPath(clusterId)}/${seg(id)}`,
-  });
-}
-
-// ---------------------------------------------------------------------------
-// Binding
-
-/** Removes the leading context parameter of an API function. */
-type Bound<F> = F extends (ctx: CallContext, ...args: infer A) => infer R ? (...args: A) => R : never;
-
-const API = {
-  listNodePools,
-  countNodePools,
-  getNodePool,
-  createNodePool,
-  updateNodePool,
-  patchNodePool,
-  deleteNodePool,
-  getNodePoolMetrics,
-  getNodePoolMetricsCsv,
-  legacyListNodePools,
-  legacyCreateNodePool,
-  legacyUpdateNodePool,
-  legacyUpdateNodePoolLabels,
-  legacyDeleteNodePool,
-} as const;
-
-/** The node-pools API bound to one caller's context. */
-export type NodePoolsApi = { readonly [K in keyof typeof API]: Bound<(typeof API)[K]> };
-
-/**
- * Binds every API function to `ctx`. The GraphQL layer builds one per
- * request, so credentials and the abort signal never leak between callers.
- */
-export function bindNodePoolsApi(ctx: CallContext): NodePoolsApi {
-  return {
-    listNodePools: (params) => listNodePools(ctx, params),
-    countNodePools: (params) => countNodePools(ctx, params),
-    getNodePool: (id) => getNodePool(ctx, id),
-    createNodePool: (body) => createNodePool(ctx, body),
-    updateNodePool: (id, body) => updateNodePool(ctx, id, body),
-    patchNodePool: (id, body) => patchNodePool(ctx, id, body),
-    deleteNodePool: (id) => deleteNodePool(ctx, id),
-    getNodePoolMetrics: (params) => getNodePoolMetrics(ctx, params),
-    getNodePoolMetricsCsv: (params) => getNodePoolMetricsCsv(ctx, params),
-    legacyListNodePools: (clusterId) => legacyListNodePools(ctx, clusterId),
-    legacyCreateNodePool: (clusterId, body) => legacyCreateNodePool(ctx, clusterId, body),
-    legacyUpdateNodePool: (clusterId, id, body) => legacyUpdateNodePool(ctx, clusterId, id, body),
-    legacyUpdateNodePoolLabels: (clusterId, id, body) => legacyUpdateNodePoolLabels(ctx, clusterId, id, body),
-    legacyDeleteNodePool: (clusterId, id) => legacyDeleteNodePool(ctx, clusterId, id),
-  };
 }

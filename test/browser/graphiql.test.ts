@@ -2,12 +2,11 @@ import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
+import { SEED_CLUSTERS, type Simulator } from 'runai-simulator';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makeConfig } from '../../src/config.js';
 import { DEMO_DASHBOARD_QUERY } from '../../src/graphiql.js';
 import { type App, buildApp } from '../../src/server.js';
-import type { Simulator } from '../../src/simulator/index.js';
-import { SEED_CLUSTERS } from '../../src/simulator/seed.js';
 import {
   clickRun,
   EDITOR,

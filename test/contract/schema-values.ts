@@ -9,7 +9,7 @@ import {
   isNonNullType,
   isRequiredInputField,
 } from 'graphql';
-import { SEED_CLUSTER_IDS } from '../../src/simulator/index.js';
+import { SEED_CLUSTER_IDS } from 'runai-simulator';
 
 /**
  * Values of GraphQL input types, generated from the schema alone. A value is

@@ -1,10 +1,10 @@
 import { Writable } from 'node:stream';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
+import { createSimulator, type Simulator, type SimulatorOptions } from 'runai-simulator';
 import { type ConfigInput, makeConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { type App, buildApp } from '../../src/server.js';
-import { createSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js';
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
   data?: T | null;

@@ -1,5 +1,5 @@
+import { SEED_CLUSTER_IDS } from 'runai-simulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SEED_CLUSTER_IDS } from '../../src/simulator/index.js';
 import { Collected, wsClient } from '../helpers/live.js';
 import { type Stack, startStack } from '../helpers/stack.js';
 

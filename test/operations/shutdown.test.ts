@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
+import { createSimulator } from 'runai-simulator';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createSimulator } from '../../src/simulator/index.js';
 
 const simulator = createSimulator();
 afterAll(() => simulator.stop());

@@ -1,7 +1,7 @@
+import { createSimulator } from 'runai-simulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeConfig } from '../../src/config.js';
 import { type App, buildApp } from '../../src/server.js';
-import { createSimulator } from '../../src/simulator/index.js';
 import { post } from '../helpers/http.js';
 import { RedisServer } from '../helpers/redis-server.js';
 

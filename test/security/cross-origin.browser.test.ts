@@ -1,10 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
+import type { Simulator } from 'runai-simulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeConfig } from '../../src/config.js';
 import { type App, buildApp } from '../../src/server.js';
-import type { Simulator } from '../../src/simulator/index.js';
 import { launchChromium } from '../browser/graphiql-page.js';
 
 /**

@@ -1,5 +1,5 @@
+import { DEFAULT_TOKENS, SEED_CLUSTERS } from 'runai-simulator';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_TOKENS, SEED_CLUSTERS } from '../../src/simulator/index.js';
 import type { components } from '../../src/upstream/types.js';
 import { call, startSimulator } from './helpers.js';
 

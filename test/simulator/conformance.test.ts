@@ -1,5 +1,5 @@
+import { SEED_CLUSTERS } from 'runai-simulator';
 import { describe, expect, it } from 'vitest';
-import { SEED_CLUSTERS } from '../../src/simulator/index.js';
 import { type CallOptions, call, startSimulator } from './helpers.js';
 import { ResponseValidator } from './openapi-validator.js';
 

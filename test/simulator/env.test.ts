@@ -1,5 +1,5 @@
+import { simulatorOptionsFromEnv } from 'runai-simulator';
 import { describe, expect, it } from 'vitest';
-import { simulatorOptionsFromEnv } from '../../src/simulator/index.js';
 
 describe('simulator: simulatorOptionsFromEnv', () => {
   it('reads nothing from an empty environment', () => {

@@ -1,5 +1,5 @@
+import { createSimulator } from 'runai-simulator';
 import { describe, expect, it, vi } from 'vitest';
-import { createSimulator } from '../../src/simulator/index.js';
 import { call, startSimulator } from './helpers.js';
 
 describe('simulator: fault injection', () => {

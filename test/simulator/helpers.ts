@@ -1,5 +1,5 @@
+import { createSimulator, type Simulator, type SimulatorOptions } from 'runai-simulator';
 import { afterEach } from 'vitest';
-import { createSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js';
 
 /** One answer of the simulator, body parsed as JSON when it is JSON. */
 export interface ApiResponse<T = unknown> {

@@ -1,5 +1,5 @@
+import { SEED_CLUSTERS } from 'runai-simulator';
 import { describe, expect, it } from 'vitest';
-import { SEED_CLUSTERS } from '../../src/simulator/index.js';
 import type { components } from '../../src/upstream/types.js';
 import { call, pollUntil, startSimulator } from './helpers.js';
 

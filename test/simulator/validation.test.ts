@@ -1,5 +1,5 @@
+import { SEED_CLUSTERS } from 'runai-simulator';
 import { describe, expect, it } from 'vitest';
-import { SEED_CLUSTERS } from '../../src/simulator/index.js';
 import { call, startSimulator } from './helpers.js';
 
 const metricsPath = (query: string, cluster: string = SEED_CLUSTERS.prod.id) =>

@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
+import { SEED_CLUSTERS } from 'runai-simulator';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { SEED_CLUSTERS } from '../../src/simulator/index.js';
 import { isUpstreamError } from '../../src/upstream/errors.js';
 import { type UpstreamCallEvent, UpstreamHttp } from '../../src/upstream/http.js';
 import {

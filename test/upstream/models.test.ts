@@ -1,14 +1,14 @@
 import { describe, expect, it, vi } from 'vitest';
 import { UpstreamError } from '../../src/upstream/errors.js';
+import { parseMetrics } from '../../src/upstream/parse-metrics.js';
 import {
-  normalizeTimestamp,
   parseCount,
   parseLegacyNodePool,
   parseLegacyNodePoolList,
-  parseMetrics,
   parseNodePool,
   parseNodePoolList,
-} from '../../src/upstream/models.js';
+} from '../../src/upstream/parse-node-pools.js';
+import { normalizeTimestamp } from '../../src/upstream/timestamps.js';
 
 /** The example pool from spec/upstream-notes.md. */
 function examplePool(overrides: Record<string, unknown> = {}): Record<string, unknown> {

@@ -1,9 +1,16 @@
+import { SEED_CLUSTERS } from 'runai-simulator';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { SEED_CLUSTERS } from '../../src/simulator/index.js';
+import { bindNodePoolsApi } from '../../src/upstream/bind-api.js';
 import type { UpstreamErrorCode } from '../../src/upstream/errors.js';
+import {
+  legacyCreateNodePool,
+  legacyDeleteNodePool,
+  legacyListNodePools,
+  legacyUpdateNodePool,
+  legacyUpdateNodePoolLabels,
+} from '../../src/upstream/legacy-api.js';
 import type { NodePool } from '../../src/upstream/models.js';
 import {
-  bindNodePoolsApi,
   type CallContext,
   countNodePools,
   createNodePool,
@@ -11,11 +18,6 @@ import {
   getNodePool,
   getNodePoolMetrics,
   getNodePoolMetricsCsv,
-  legacyCreateNodePool,
-  legacyDeleteNodePool,
-  legacyListNodePools,
-  legacyUpdateNodePool,
-  legacyUpdateNodePoolLabels,
   listNodePools,
   type NodePoolMetricsParams,
   patchNodePool,

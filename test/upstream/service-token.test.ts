@@ -4,8 +4,8 @@
  * refresh are tested by moving it, never by sleeping.
  */
 import { inspect } from 'node:util';
+import { createSimulator, type Simulator } from 'runai-simulator';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createSimulator, type Simulator } from '../../src/simulator/index.js';
 import { UpstreamHttp } from '../../src/upstream/http.js';
 import { type ServiceTokenOptions, ServiceTokenSource } from '../../src/upstream/service-token.js';
 import { expectUpstreamError, upstreamError } from './support.js';

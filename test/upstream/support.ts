@@ -1,6 +1,7 @@
 /** Shared set-up of the upstream client tests: a real simulator and clients pointed at it. */
+
+import { createSimulator, type Simulator } from 'runai-simulator';
 import { expect } from 'vitest';
-import { createSimulator, type Simulator } from '../../src/simulator/index.js';
 import { isUpstreamError, type UpstreamError } from '../../src/upstream/errors.js';
 import { UpstreamHttp, type UpstreamHttpOptions } from '../../src/upstream/http.js';
 import type { CallContext } from '../../src/upstream/nodepools-api.js';

@@ -1,5 +1,5 @@
+import { SEED_CLUSTER_IDS } from 'runai-simulator';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { SEED_CLUSTER_IDS } from '../../src/simulator/index.js';
 import { type Stack, startStack } from '../helpers/stack.js';
 
 let stack: Stack;

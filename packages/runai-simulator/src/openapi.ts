@@ -60,7 +60,7 @@ const SPEC_ID = 'runai-nodepools';
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'];
 
 /** Path of the OpenAPI document, found relative to this module (works from src/ and dist/). */
-export const SPEC_URL = new URL('../../spec/nodepools-openapi.json', import.meta.url);
+export const SPEC_URL = new URL('../spec/nodepools-openapi.json', import.meta.url);
 
 /** Reads and parses the OpenAPI document. */
 export function readSpecDocument(): JsonObject {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { createLoaders, type MetricsKey } from '../../src/upstream/loaders.js';
+import { createLoaders, type MetricsKey } from '../../src/loaders/index.js';
+import type { NodePoolsApi } from '../../src/upstream/bind-api.js';
 import type { MetricType, NodePoolMetrics } from '../../src/upstream/models.js';
-import type { NodePoolMetricsParams, NodePoolsApi } from '../../src/upstream/nodepools-api.js';
+import type { NodePoolMetricsParams } from '../../src/upstream/nodepools-api.js';
 
 /** An API whose metrics calls stay pending until the test answers them, one pool at a time. */
 function pendingMetricsApi() {

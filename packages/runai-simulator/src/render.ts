@@ -1,5 +1,5 @@
-import type { components } from '../upstream/types.js';
 import type { PoolRecord } from './model.js';
+import type { components } from './openapi-types.js';
 import type { PoolState } from './store.js';
 
 type Nodepool = components['schemas']['Nodepool'];

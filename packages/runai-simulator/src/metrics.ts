@@ -1,5 +1,5 @@
-import type { components } from '../upstream/types.js';
 import { hash32 } from './hash.js';
+import type { components } from './openapi-types.js';
 
 type Measurement = components['schemas']['MeasurementResponse'];
 

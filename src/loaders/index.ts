@@ -1,0 +1,32 @@
+import type DataLoader from 'dataloader';
+import type { NodePoolsApi } from '../upstream/bind-api.js';
+import { createMetricsLoader, type MetricsKey, type MetricsSlice } from './metrics.js';
+import { createNodePoolLoaders, type NodePoolLoaders } from './node-pools.js';
+
+export type { MetricSeries, MetricsKey, MetricsSlice } from './metrics.js';
+export type { PageKey } from './node-pools.js';
+
+export interface LoaderOptions {
+  /** At most this many metrics calls run at once for one request. Default 64. */
+  metricsConcurrency?: number;
+  /** Above this many unknown ids in one batch, one list call is cheaper than a GET per id. Default 8. */
+  listInsteadOfGetsAbove?: number;
+}
+
+/** The per-request loaders: memoised, batched reads of Run:ai for one caller. */
+export interface Loaders extends NodePoolLoaders {
+  /** One metrics call per pool and window, for the union of the types its fields ask for. */
+  metrics: DataLoader<MetricsKey, MetricsSlice, string>;
+}
+
+/**
+ * Creates the loaders of one GraphQL request, bound to the caller's API.
+ * Loaders never outlive the request and never hold another caller's data.
+ */
+export function createLoaders(api: NodePoolsApi, options: LoaderOptions = {}): Loaders {
+  const { metricsConcurrency = 64, listInsteadOfGetsAbove = 8 } = options;
+  return {
+    ...createNodePoolLoaders(api, listInsteadOfGetsAbove),
+    metrics: createMetricsLoader(api, metricsConcurrency),
+  };
+}
