@@ -141,13 +141,19 @@ await Promise.all(subscribers.splice(0).map((leave) => leave()));
 await gateway.stop();
 await simulator.stop();
 
-/** Growth over the last third, as a share of the first third's average level. */
+/**
+ * Growth over the last third, as a share of the first third's level. Samples
+ * swing with each collection, so each end of the last third is the mean of
+ * its half, not one sample; the idle sample before the load is left out.
+ */
 function verdict(series: number[]): { firstThird: number; lastThirdGrowth: number; share: number } {
-  const third = Math.max(1, Math.floor(series.length / 3));
-  const first = series.slice(0, third);
-  const last = series.slice(-third - 1);
-  const firstThird = first.reduce((a, b) => a + b, 0) / first.length;
-  const lastThirdGrowth = (last.at(-1) ?? 0) - (last[0] ?? 0);
+  const loaded = series.slice(1);
+  const third = Math.max(2, Math.floor(loaded.length / 3));
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+  const last = loaded.slice(-third);
+  const half = Math.floor(last.length / 2);
+  const firstThird = mean(loaded.slice(0, third));
+  const lastThirdGrowth = Math.round((mean(last.slice(half)) - mean(last.slice(0, half))) * 10) / 10;
   return { firstThird, lastThirdGrowth, share: lastThirdGrowth / firstThird };
 }
 for (const who of ['gateway', 'simulator'] as const) {
