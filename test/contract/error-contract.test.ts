@@ -80,14 +80,15 @@ describe('request errors (the operation did not run): no data, 4xx, a code', () 
     expect(answer.body.errors?.[0]?.message).toMatch(/CSRF/);
   });
 
-  it('invalid global ids are BAD_USER_INPUT (400) before any call', async () => {
-    for (const text of ['{ nodes(ids: ["1"]) { id } }', '{ node(id: "Tm9wZTox") { id } }']) {
+  it.each(['{ nodes(ids: ["1"]) { id } }', '{ node(id: "Tm9wZTox") { id } }'])(
+    'invalid global ids are BAD_USER_INPUT (400) before any call: %s',
+    async (text) => {
       const answer = await query(text);
       contract(answer);
       expect(codesOf(answer.body)).toEqual(['BAD_USER_INPUT']);
-    }
-    expect(stack.simulator.requests).toHaveLength(0);
-  });
+      expect(stack.simulator.requests).toHaveLength(0);
+    },
+  );
 
   it('a body over the size cap is PAYLOAD_TOO_LARGE (413), in the same JSON shape', async () => {
     const res = await fetch(`${stack.url}/graphql`, {
@@ -100,28 +101,37 @@ describe('request errors (the operation did not run): no data, 4xx, a code', () 
     expect(codesOf(answer.body)).toEqual(['PAYLOAD_TOO_LARGE']);
   });
 
-  it('syntax and validation errors carry their codes', async () => {
-    const broken = await query('{ nodePools( }');
-    contract(broken);
-    expect(codesOf(broken.body)).toEqual(['GRAPHQL_PARSE_FAILED']);
-    const invalid = await query('{ nope }');
-    contract(invalid);
-    expect(codesOf(invalid.body)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+  it.each([
+    ['a syntax error', '{ nodePools( }', 'GRAPHQL_PARSE_FAILED'],
+    ['a validation error', '{ nope }', 'GRAPHQL_VALIDATION_FAILED'],
+  ])('%s carries its code: %s → %s', async (_kind, text, code) => {
+    const answer = await query(text);
+    contract(answer);
+    expect(codesOf(answer.body)).toEqual([code]);
   });
 });
 
 describe('clients that accept only the legacy application/json', () => {
-  it('get a 200 for a refused document or variables, as GraphQL over HTTP recommends; the codes are the same', async () => {
-    for (const [text, variables, code] of [
-      [`{ ${aliases(60)} }`, undefined, 'QUERY_LIMIT_EXCEEDED'],
-      ['query($n: Int) { nodePools(first: $n) { edges { node { name } } } }', { n: 'ten' }, 'BAD_USER_INPUT'],
-      ['{ nope }', undefined, 'GRAPHQL_VALIDATION_FAILED'],
-    ] as const) {
+  it.each([
+    ['a document over a limit', `{ ${aliases(60)} }`, undefined, 'QUERY_LIMIT_EXCEEDED'],
+    [
+      'variables of the wrong type',
+      'query($n: Int) { nodePools(first: $n) { edges { node { name } } } }',
+      { n: 'ten' },
+      'BAD_USER_INPUT',
+    ],
+    ['an invalid document', '{ nope }', undefined, 'GRAPHQL_VALIDATION_FAILED'],
+  ] as const)(
+    'get a 200 for %s, as GraphQL over HTTP recommends; the code is the same (%s)',
+    async (_refused, text, variables, code) => {
       const answer = await post(stack.url, { query: text, variables }, { accept: 'application/json' });
       expect(answer.status).toBe(200);
       expect(answer.contentType).toMatch(/^application\/json/);
       expect(codesOf(answer.body)).toEqual([code]);
-    }
+    },
+  );
+
+  it('still get a 401 without credentials', async () => {
     const unauthenticated = await post(
       stack.url,
       { query: '{ nodePoolCount }' },

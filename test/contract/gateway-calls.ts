@@ -1,3 +1,4 @@
+import { eventually } from '../helpers/eventually.js';
 import type { GraphQLRequest } from './schema-operations.js';
 
 /** What a client can tell apart in an answer: what the arguments-as-variables promise compares. */
@@ -91,11 +92,12 @@ async function bodyOf(res: Response): Promise<GraphQLBody | undefined> {
 
 /** Resolves once `condition` holds (or `signal` aborts), checking every few ms; rejects after a deadline. */
 async function waitUntil(condition: () => boolean, what: string, signal?: AbortSignal) {
-  const deadline = Date.now() + SUBSCRIPTION_DEADLINE_MS;
-  while (!condition() && !signal?.aborted) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
+  await eventually(
+    () => {
+      if (!condition() && !signal?.aborted) throw new Error(`timed out waiting for ${what}`);
+    },
+    { timeout: SUBSCRIPTION_DEADLINE_MS, interval: 2 },
+  );
 }
 
 /** The first `next` event of a server-sent event stream, or undefined when it completes without one. */

@@ -60,11 +60,12 @@ describe('ids', () => {
     globalId('Cluster:5'),
   ])('refuses the node pool id "%s"', (id) => expectRefused(POOL, { id }, /id: /));
 
-  it('accepts raw and global ids', async () => {
-    for (const id of ['2', globalId('NodePool:2')]) {
-      const answer = await post(stack.url, { query: POOL, variables: { id } });
-      expect(answer.body.errors).toBeUndefined();
-    }
+  it.each([
+    ['a raw id', '2'],
+    ['a global id', globalId('NodePool:2')],
+  ])('accepts %s (%s)', async (_kind, id) => {
+    const answer = await post(stack.url, { query: POOL, variables: { id } });
+    expect(answer.body.errors).toBeUndefined();
   });
 });
 

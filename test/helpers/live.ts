@@ -1,5 +1,6 @@
 import { type Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
+import { eventually } from './eventually.js';
 
 export interface PhaseEvent {
   nodePoolId: string;
@@ -32,7 +33,6 @@ export class Collected {
   readonly events: PhaseEvent[] = [];
   readonly errors: unknown[] = [];
   done = false;
-  private waiters: (() => void)[] = [];
 
   constructor(client: Client, variables: Record<string, unknown> = {}, query = PHASE_SUBSCRIPTION) {
     this.unsubscribe = client.subscribe<{ nodePoolPhaseChanged: PhaseEvent }>(
@@ -41,16 +41,13 @@ export class Collected {
         next: (result) => {
           if (result.errors) this.errors.push(...result.errors);
           if (result.data?.nodePoolPhaseChanged) this.events.push(result.data.nodePoolPhaseChanged);
-          this.wake();
         },
         error: (error) => {
           this.errors.push(error);
           this.done = true;
-          this.wake();
         },
         complete: () => {
           this.done = true;
-          this.wake();
         },
       },
     );
@@ -58,27 +55,17 @@ export class Collected {
 
   readonly unsubscribe: () => void;
 
-  /** Resolves once `predicate` holds, checked after each message; rejects after `timeoutMs`. */
+  /** Resolves once `predicate` holds; rejects after `timeoutMs`, with what came so far. */
   async until(predicate: (c: Collected) => boolean, timeoutMs = 10_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!predicate(this)) {
-      const left = deadline - Date.now();
-      if (left <= 0) {
-        throw new Error(
-          `timed out; events so far: ${JSON.stringify(this.events)} errors: ${JSON.stringify(this.errors)}`,
-        );
-      }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
-  }
-
-  private wake() {
-    for (const w of this.waiters.splice(0)) w();
+    await eventually(
+      () => {
+        if (!predicate(this)) {
+          throw new Error(
+            `not yet; events so far: ${JSON.stringify(this.events)} errors: ${JSON.stringify(this.errors)}`,
+          );
+        }
+      },
+      { timeout: timeoutMs },
+    );
   }
 }

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { createConnection, createServer } from 'node:net';
+import { eventually } from './eventually.js';
 
 /** A throw-away redis-server (Debian's package) on a free loopback port, persistence off. */
 export class RedisServer {
@@ -28,20 +29,19 @@ export class RedisServer {
       ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
       { stdio: 'ignore' },
     );
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const up = await new Promise<boolean>((resolve) => {
-        const socket = createConnection(this.port, '127.0.0.1');
-        socket.once('connect', () => {
-          socket.end();
-          resolve(true);
-        });
-        socket.once('error', () => resolve(false));
+    await eventually(() => this.acceptsConnections(), { interval: 50 });
+  }
+
+  /** Whether something listens on the port. */
+  private acceptsConnections(): Promise<boolean> {
+    return new Promise<boolean>((resolve) => {
+      const socket = createConnection(this.port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.end();
+        resolve(true);
       });
-      if (up) return;
-      if (Date.now() > deadline) throw new Error('redis-server did not start');
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+      socket.once('error', () => resolve(false));
+    });
   }
 
   async stop(): Promise<void> {

@@ -1,5 +1,6 @@
 import type { Client } from 'graphql-ws';
 import { afterEach, describe, expect, it } from 'vitest';
+import { eventually } from '../helpers/eventually.js';
 import { Collected, wsClient } from '../helpers/live.js';
 import { type Stack, startStack } from '../helpers/stack.js';
 
@@ -19,17 +20,11 @@ async function stackWith(
   return stack;
 }
 
-/** Waits, without asserting on time, until `condition` holds (bounded). */
-async function eventually(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not reached');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-const lists = (stack: Stack) =>
-  stack.simulator.requests.filter((r) => r.operation === 'get_nodepools').length;
+/** The list calls Run:ai received, of every token or of one. */
+const lists = (stack: Stack, token?: string) =>
+  stack.simulator.requests.filter(
+    (r) => r.operation === 'get_nodepools' && (token === undefined || r.token === token),
+  ).length;
 
 describe('shared pollers', () => {
   it('serves 200 subscribers on one token from one poller: one list call per poll', async () => {
@@ -41,13 +36,13 @@ describe('shared pollers', () => {
     cleanups.push(() => {
       for (const s of subs) s.unsubscribe();
     });
-    await eventually(() => stack.app.live?.subscriptions === 200);
+    await eventually(() => expect(stack.app.live?.subscriptions).toBe(200));
     expect(stack.app.live?.pollers).toBe(1);
 
     const live = stack.app.live!;
     const startPolls = live.pollCount;
     const startLists = lists(stack);
-    await eventually(() => live.pollCount >= startPolls + 3);
+    await eventually(() => expect(live.pollCount).toBeGreaterThanOrEqual(startPolls + 3));
     const polls = live.pollCount - startPolls;
     // Every poll is one list call (the seed fits one page), whatever the number of subscribers.
     expect(lists(stack) - startLists).toBeGreaterThanOrEqual(polls);
@@ -66,9 +61,9 @@ describe('shared pollers', () => {
     cleanups.push(() => {
       for (const s of subs) s.unsubscribe();
     });
-    await eventually(() => stack.app.live?.subscriptions === 20);
+    await eventually(() => expect(stack.app.live?.subscriptions).toBe(20));
     expect(stack.app.live?.pollers).toBe(10);
-    await eventually(() => new Set(stack.simulator.requests.map((r) => r.token)).size === 10);
+    await eventually(() => expect(new Set(stack.simulator.requests.map((r) => r.token)).size).toBe(10));
   });
 
   it('stops polling when the last subscriber leaves', async () => {
@@ -76,13 +71,23 @@ describe('shared pollers', () => {
     const client = wsClient(stack.url);
     cleanups.push(() => client.dispose());
     const subs = [new Collected(client), new Collected(client)];
-    await eventually(() => lists(stack) >= 1);
+    await eventually(() => expect(lists(stack, 'demo-admin')).toBeGreaterThanOrEqual(1));
     for (const s of subs) s.unsubscribe();
-    await eventually(() => stack.app.live?.pollers === 0 && stack.app.live?.subscriptions === 0);
-    const after = lists(stack);
-    // Three intervals pass: a poller still running would have listed again.
-    await new Promise((resolve) => setTimeout(resolve, 1600));
-    expect(lists(stack)).toBe(after);
+    await eventually(() =>
+      expect({ pollers: stack.app.live?.pollers, subscriptions: stack.app.live?.subscriptions }).toEqual({
+        pollers: 0,
+        subscriptions: 0,
+      }),
+    );
+    const after = lists(stack, 'demo-admin');
+    // The poller of another token, started now, keeps time: by its fourth list call three intervals have
+    // passed, and a poller of demo-admin still running would have listed again meanwhile.
+    const other = wsClient(stack.url, 'demo-admin-2');
+    cleanups.push(() => other.dispose());
+    const clock = new Collected(other);
+    cleanups.push(clock.unsubscribe);
+    await eventually(() => expect(lists(stack, 'demo-admin-2')).toBeGreaterThanOrEqual(4));
+    expect(lists(stack, 'demo-admin')).toBe(after);
   });
 });
 
@@ -93,7 +98,7 @@ describe('connection limits', () => {
     const client = wsClient(stack.url);
     cleanups.push(() => client.dispose());
     const kept = [new Collected(client), new Collected(client)];
-    await eventually(() => stack.app.live?.subscriptions === 2);
+    await eventually(() => expect(stack.app.live?.subscriptions).toBe(2));
     const refused = new Collected(client);
     await refused.until((c) => c.done);
     expect(JSON.stringify(refused.errors)).toContain('TOO_MANY_SUBSCRIPTIONS');

@@ -1,5 +1,6 @@
 import { SEED_CLUSTER_IDS } from 'runai-simulator';
 import { afterEach, describe, expect, it } from 'vitest';
+import { eventually } from '../helpers/eventually.js';
 import { Collected, PHASE_SUBSCRIPTION, wsClient } from '../helpers/live.js';
 import { type Stack, startStack } from '../helpers/stack.js';
 
@@ -24,15 +25,11 @@ function subscribe(stack: Stack, token: string | null, variables: Record<string,
 
 /** Waits until the scope of `token` has taken its first snapshot, so later changes are measured against it. */
 async function baseline(stack: Stack, token = 'demo-admin') {
-  const deadline = Date.now() + 10_000;
-  while (
-    !stack.simulator.requests.some(
+  await eventually(() =>
+    stack.simulator.requests.some(
       (r) => r.operation === 'get_nodepools' && r.token === token && r.status === 200,
-    )
-  ) {
-    if (Date.now() > deadline) throw new Error('no baseline poll');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+    ),
+  );
   await stack.app.live?.ready(token);
 }
 
@@ -103,9 +100,7 @@ describe('upstream faults', () => {
     stack.simulator.faults.failNext(6, 503, { operation: 'get_nodepools' });
     const failedBefore = () =>
       stack.simulator.requests.filter((r) => r.operation === 'get_nodepools' && r.status === 503).length;
-    const deadline = Date.now() + 10_000;
-    while (failedBefore() < 6 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    expect(failedBefore()).toBe(6);
+    await eventually(() => expect(failedBefore()).toBe(6));
     expect(sub.done).toBe(false);
 
     stack.simulator.setPhase('3', 'Unschedulable');

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { eventually } from '../helpers/eventually.js';
 import { type Stack, startStack } from '../helpers/stack.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -10,14 +11,6 @@ async function stackWith(config: Parameters<typeof startStack>[0]): Promise<Stac
   const stack = await startStack(config);
   cleanups.push(() => stack.stop());
   return stack;
-}
-
-async function eventually(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not reached');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 describe('circuit breaker', () => {
@@ -49,7 +42,7 @@ describe('circuit breaker', () => {
     // After the reset timeout a trial call goes through, succeeds, and closes the circuit.
     await eventually(async () => {
       const res = await stack.query<{ nodePoolCount: number }>('{ nodePoolCount }');
-      return typeof res.data?.nodePoolCount === 'number';
+      expect(res.data?.nodePoolCount, JSON.stringify(res.errors)).toBeTypeOf('number');
     });
     expect(await (await fetch(`${stack.url}/metrics`)).text()).toMatch(/^upstream_circuits_open 0$/m);
   });
@@ -66,8 +59,9 @@ describe('deadlines and disconnects', () => {
       body: JSON.stringify({ query: '{ nodePoolCount }' }),
       signal: controller.signal,
     }).catch(() => undefined);
-    // The client leaves while Run:ai is still answering (2 s of latency).
-    setTimeout(() => controller.abort(), 300);
+    // The client leaves while Run:ai is still answering (2 s of latency): once the call has reached it.
+    await eventually(() => expect(stack.simulator.countRequests({ operation: 'count_nodepools' })).toBe(1));
+    controller.abort();
     const seen = await stack.simulator.waitForRequest({ operation: 'count_nodepools', aborted: true }, 5_000);
     expect(seen.aborted).toBe(true);
     await pending;

@@ -7,7 +7,7 @@ afterEach(async () => {
 });
 
 describe('service credentials', () => {
-  it('gets one token for 20 concurrent callers without one and reuses it (refresh timing: test/upstream/service-token.test.ts)', async () => {
+  it('gets one token for 20 concurrent callers without one and reuses it (refresh timing: test/upstream/service-token-cache-and-refresh.test.ts)', async () => {
     const stack: Stack = await startStack({
       config: { logLevel: 'silent', runaiClientId: 'demo-client', runaiClientSecret: 'demo-secret' },
     });

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { createSimulator } from 'runai-simulator';
 import { afterAll, describe, expect, it } from 'vitest';
+import { eventually } from '../helpers/eventually.js';
 
 const simulator = createSimulator();
 afterAll(() => simulator.stop());
@@ -42,8 +43,8 @@ describe('graceful shutdown', () => {
       headers: { 'content-type': 'application/json', authorization: 'Bearer demo-admin' },
       body: JSON.stringify({ query: '{ nodePoolCount }' }),
     });
-    // SIGTERM while Run:ai is still working on the request.
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // SIGTERM while Run:ai is still working on the request (1.5 s of latency): once the call has reached it.
+    await eventually(() => expect(simulator.countRequests({ operation: 'count_nodepools' })).toBe(1));
     const exited = once(child, 'exit');
     child.kill('SIGTERM');
 

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { type App, buildApp } from '../../src/server.js';
+import { eventually } from '../helpers/eventually.js';
 import { Collected, wsClient } from '../helpers/live.js';
 import { RedisServer } from '../helpers/redis-server.js';
 import { captureLogs } from '../helpers/stack.js';
@@ -36,12 +37,9 @@ async function metric(url: string, name: string): Promise<number> {
   return Number(line?.split(' ')[1]);
 }
 
-async function eventually(condition: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not reached');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+/** Both replicas report a connection to Redis. */
+async function bothConnected(): Promise<void> {
+  expect([await metric(a.url, 'redis_connected'), await metric(b.url, 'redis_connected')]).toEqual([1, 1]);
 }
 
 async function createPool(url: string, name: string): Promise<string> {
@@ -77,16 +75,18 @@ beforeAll(async () => {
   cleanups.push(() => simulator.stop());
   a = await replica(upstream);
   b = await replica(upstream);
-  await eventually(
-    async () =>
-      (await metric(a.url, 'redis_connected')) === 1 && (await metric(b.url, 'redis_connected')) === 1,
-  );
+  await eventually(bothConnected, { timeout: 15_000 });
 });
 
 describe('two replicas sharing Redis', () => {
   it('shows a subscriber on B the lifecycle of a pool created through A, before B’s own interval', async () => {
     const sub = subscribeOn(b.url);
-    await eventually(() => simulator.requests.some((r) => r.operation === 'get_nodepools'));
+    await eventually(
+      () => expect(simulator.countRequests({ operation: 'get_nodepools' })).toBeGreaterThan(0),
+      {
+        timeout: 15_000,
+      },
+    );
     await b.app.live?.ready('demo-admin');
 
     const id = await createPool(a.url, 'across-replicas');
@@ -102,7 +102,7 @@ describe('two replicas sharing Redis', () => {
 
   it('keeps serving queries and local subscriptions while Redis is down, and recovers when it is back', async () => {
     await redis.stop();
-    await eventually(async () => (await metric(a.url, 'redis_connected')) === 0);
+    await eventually(async () => expect(await metric(a.url, 'redis_connected')).toBe(0), { timeout: 15_000 });
     expect(a.logs.some((l) => String(l['msg']).includes('Redis unreachable'))).toBe(true);
 
     // Queries still work on both replicas.
@@ -118,7 +118,7 @@ describe('two replicas sharing Redis', () => {
     }
     // A subscriber on A still sees a pool created through A (local refresh).
     const local = subscribeOn(a.url);
-    await eventually(() => (a.app.live?.pollers ?? 0) >= 1);
+    await eventually(() => expect(a.app.live?.pollers ?? 0).toBeGreaterThanOrEqual(1), { timeout: 15_000 });
     await a.app.live?.ready('demo-admin');
     const localId = await createPool(a.url, 'while-redis-down');
     await local.until((c) => lifecycleOf(c, localId).length >= 2);
@@ -126,11 +126,7 @@ describe('two replicas sharing Redis', () => {
 
     // Redis comes back on the same port; both replicas reconnect by themselves.
     await redis.start();
-    await eventually(
-      async () =>
-        (await metric(a.url, 'redis_connected')) === 1 && (await metric(b.url, 'redis_connected')) === 1,
-      20_000,
-    );
+    await eventually(bothConnected, { timeout: 20_000 });
     const remote = subscribeOn(b.url);
     await b.app.live?.ready('demo-admin');
     const id = await createPool(a.url, 'after-redis-returns');

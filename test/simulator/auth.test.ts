@@ -84,9 +84,10 @@ describe('simulator: authentication and authorisation', () => {
 });
 
 describe('simulator: token endpoint', () => {
-  it('issues a usable token for client credentials (clientId or clientID spelling)', async () => {
-    const sim = await startSimulator();
-    for (const key of ['clientId', 'clientID']) {
+  it.each(['clientId', 'clientID'])(
+    'issues a usable token for client credentials (spelled %s)',
+    async (key) => {
+      const sim = await startSimulator();
       const res = await call<{
         accessToken: string;
         idToken: string;
@@ -110,9 +111,9 @@ describe('simulator: token endpoint', () => {
       expect((await call(sim, '/api/v1/node-pools/count', { token: res.body.accessToken })).body).toEqual({
         count: 12,
       });
-    }
-    expect(sim.requests[0]?.operation).toBe('issue_token');
-  });
+      expect(sim.requests[0]?.operation).toBe('issue_token');
+    },
+  );
 
   it('answers 401 to a wrong secret and 400 to a wrong grant type', async () => {
     const sim = await startSimulator();

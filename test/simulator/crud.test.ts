@@ -51,13 +51,14 @@ describe('simulator: node-pool CRUD', () => {
     });
   });
 
-  it('answers 404 {code,message} for an unknown or non-numeric pool id', async () => {
+  it.each([
+    ['an unknown', '999'],
+    ['a non-numeric', 'abc'],
+  ])('answers 404 {code,message} for %s pool id (%s)', async (_kind, id) => {
     const sim = await startSimulator();
-    for (const id of ['999', 'abc']) {
-      const res = await call(sim, `/api/v1/node-pools/${id}`);
-      expect(res.status).toBe(404);
-      expect(res.body).toMatchObject({ code: 404, message: expect.any(String) });
-    }
+    const res = await call(sim, `/api/v1/node-pools/${id}`);
+    expect(res.status).toBe(404);
+    expect(res.body).toMatchObject({ code: 404, message: expect.any(String) });
   });
 
   it('creates a pool: 201 in phase Creating with the next shared id and spec defaults', async () => {

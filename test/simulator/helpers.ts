@@ -63,18 +63,3 @@ export async function call<T = unknown>(
   }
   return { status: res.status, headers: res.headers, body: parsed as T, text };
 }
-
-/** Polls `read` until `done` holds, at most `attempts` times, `intervalMs` apart; returns the last value. */
-export async function pollUntil<T>(
-  read: () => Promise<T>,
-  done: (value: T) => boolean,
-  attempts = 200,
-  intervalMs = 10,
-): Promise<T> {
-  let value = await read();
-  for (let i = 0; i < attempts && !done(value); i++) {
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-    value = await read();
-  }
-  return value;
-}

@@ -1,14 +1,26 @@
 import { SEED_CLUSTERS } from 'runai-simulator';
 import { describe, expect, it } from 'vitest';
 import type { components } from '../../src/upstream/types.js';
-import { call, pollUntil, startSimulator } from './helpers.js';
+import { call, startSimulator } from './helpers.js';
 
 type Nodepool = components['schemas']['Nodepool'];
 const DELAYS = { create: 30, update: 30, delete: 30 };
 
+/** A simulator on the test's own clock: its pools change phase when `elapse` moves the clock, never on their own. */
+async function clockedSimulator() {
+  let clock = Date.now();
+  const sim = await startSimulator({ delays: DELAYS, now: () => clock });
+  return {
+    sim,
+    elapse: (ms: number) => {
+      clock += ms;
+    },
+  };
+}
+
 describe('simulator: lazy pool lifecycle', () => {
   it('Creating → Ready when nodes carry the label, with status.nodes listing them', async () => {
-    const sim = await startSimulator({ delays: DELAYS });
+    const { sim, elapse } = await clockedSimulator();
     const created = await call<Nodepool>(sim, '/api/v1/node-pools', {
       method: 'POST',
       body: {
@@ -19,16 +31,14 @@ describe('simulator: lazy pool lifecycle', () => {
       },
     });
     expect(created.body.phase).toBe('Creating');
-    const pool = await pollUntil(
-      async () => (await call<Nodepool>(sim, `/api/v1/node-pools/${created.body.id}`)).body,
-      (p) => p.phase !== 'Creating',
-    );
+    elapse(DELAYS.create);
+    const pool = (await call<Nodepool>(sim, `/api/v1/node-pools/${created.body.id}`)).body;
     expect(pool.phase).toBe('Ready');
     expect(pool.status?.nodes).toEqual(['research-gpu-a10-1']);
   });
 
   it('Creating → Empty when no node carries the label', async () => {
-    const sim = await startSimulator({ delays: DELAYS });
+    const { sim, elapse } = await clockedSimulator();
     const created = await call<Nodepool>(sim, '/api/v1/node-pools', {
       method: 'POST',
       body: {
@@ -38,24 +48,21 @@ describe('simulator: lazy pool lifecycle', () => {
         clusterId: SEED_CLUSTERS.prod.id,
       },
     });
-    const pool = await pollUntil(
-      async () => (await call<Nodepool>(sim, `/api/v1/node-pools/${created.body.id}`)).body,
-      (p) => p.phase !== 'Creating',
-    );
+    expect(created.body.phase).toBe('Creating');
+    elapse(DELAYS.create);
+    const pool = (await call<Nodepool>(sim, `/api/v1/node-pools/${created.body.id}`)).body;
     expect(pool).toMatchObject({ phase: 'Empty', status: { nodes: [] } });
   });
 
   it('Updating settles from the new labels; the default pool gives up nodes another pool takes', async () => {
-    const sim = await startSimulator({ delays: DELAYS });
+    const { sim, elapse } = await clockedSimulator();
     const patched = await call<Nodepool>(sim, '/api/v1/node-pools/6', {
       method: 'PATCH',
       body: { labelKey: 'node-role', labelValue: 'cpu-worker' },
     });
     expect(patched.body.phase).toBe('Updating');
-    const pool = await pollUntil(
-      async () => (await call<Nodepool>(sim, '/api/v1/node-pools/6')).body,
-      (p) => p.phase !== 'Updating',
-    );
+    elapse(DELAYS.update);
+    const pool = (await call<Nodepool>(sim, '/api/v1/node-pools/6')).body;
     expect(pool).toMatchObject({
       phase: 'Ready',
       status: { nodes: ['prod-cpu-1', 'prod-cpu-2', 'prod-cpu-3'] },
@@ -65,13 +72,11 @@ describe('simulator: lazy pool lifecycle', () => {
   });
 
   it('Deleting → gone: 404 and absent from lists and counts', async () => {
-    const sim = await startSimulator({ delays: DELAYS });
+    const { sim, elapse } = await clockedSimulator();
     expect((await call(sim, '/api/v1/node-pools/7', { method: 'DELETE' })).status).toBe(202);
-    const last = await pollUntil(
-      () => call(sim, '/api/v1/node-pools/7'),
-      (res) => res.status === 404,
-    );
-    expect(last.status).toBe(404);
+    expect((await call<Nodepool>(sim, '/api/v1/node-pools/7')).body.phase).toBe('Deleting');
+    elapse(DELAYS.delete);
+    expect((await call(sim, '/api/v1/node-pools/7')).status).toBe(404);
     expect((await call(sim, '/api/v1/node-pools/count')).body).toEqual({ count: 11 });
   });
 

@@ -1,7 +1,7 @@
 /** Shared set-up of the upstream client tests: a real simulator and clients pointed at it. */
 
 import { createSimulator, type Simulator } from 'runai-simulator';
-import { expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { isUpstreamError, type UpstreamError } from '../../src/upstream/errors.js';
 import { UpstreamHttp, type UpstreamHttpOptions } from '../../src/upstream/http.js';
 import type { CallContext } from '../../src/upstream/nodepools-api.js';
@@ -68,6 +68,52 @@ export async function startStack(simOptions: Parameters<typeof createSimulator>[
       await sim.stop();
     },
   };
+}
+
+/**
+ * One stack for the tests of a file, from the file's hooks: started before its tests, stopped after them,
+ * and between tests back to no faults and an empty request log. Read `.stack` in tests and later hooks.
+ */
+export function useStack(simOptions: Parameters<typeof createSimulator>[0] = {}): { readonly stack: Stack } {
+  let stack: Stack | undefined;
+  beforeAll(async () => {
+    stack = await startStack(simOptions);
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+  afterEach(() => {
+    stack?.sim.faults.reset();
+    stack?.sim.clearRequests();
+  });
+  return {
+    get stack(): Stack {
+      if (!stack) throw new Error('the stack starts in beforeAll');
+      return stack;
+    },
+  };
+}
+
+/**
+ * A client that lets one call at a time through per credential, and Run:ai's next list call answered 503
+ * with a Retry-After of 60 s, within the client's deadline: that call would sleep it out before retrying,
+ * holding the credential's only slot meanwhile. `backingOff` resolves when the 503 is reported, just
+ * before the back-off starts.
+ */
+export function backingOffClient(stack: Stack): { http: UpstreamHttp; backingOff: Promise<void> } {
+  let reported: () => void = () => {};
+  const backingOff = new Promise<void>((resolve) => {
+    reported = resolve;
+  });
+  const http = stack.client({
+    concurrencyPerCredential: 1,
+    totalTimeoutMs: 120_000,
+    onCall: (event) => {
+      if (event.status === 503) reported();
+    },
+  });
+  stack.sim.faults.failNext(1, 503, { operation: 'get_nodepools', retryAfterSeconds: 60 });
+  return { http, backingOff };
 }
 
 /** Awaits a promise that must reject with an UpstreamError, and returns the error. */

@@ -2,11 +2,15 @@ import { SEED_CLUSTER_IDS } from 'runai-simulator';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Stack, startStack } from '../helpers/stack.js';
 
+const DELAYS = { create: 60, update: 60, delete: 60 };
+/** Run:ai's clock: its pools change phase when the test moves it, never on their own. */
+let clock = Date.now();
+
 let stack: Stack;
 beforeAll(async () => {
   stack = await startStack({
     config: { logLevel: 'silent' },
-    simulator: { delays: { create: 60, update: 60, delete: 60 } },
+    simulator: { delays: DELAYS, now: () => clock },
   });
 });
 afterAll(() => stack.stop());
@@ -29,17 +33,10 @@ async function read(id: string): Promise<Pool | null> {
   return res.data?.nodePool ?? null;
 }
 
-/** Polls `nodePool(id)` until `done` holds, at most 100 times; returns the last state seen. */
-async function pollUntil(id: string, done: (pool: Pool | null) => boolean): Promise<Pool | null> {
-  let pool = await read(id);
-  for (let i = 0; i < 100 && !done(pool); i++) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    pool = await read(id);
-  }
-  return pool;
+/** Lets `ms` of Run:ai's time pass. */
+function elapse(ms: number): void {
+  clock += ms;
 }
-
-const settled = (pool: Pool | null) => pool?.phase === 'Ready' || pool?.phase === 'Empty';
 
 async function create(name: string, labelValue: string): Promise<Pool> {
   const res = await stack.query<{ createNodePool: { __typename: string; nodePool?: Pool } }>(
@@ -59,7 +56,8 @@ describe('the lifecycle of a pool through the gateway', () => {
     expect(created.phase).toBe('Creating');
 
     // The prod cluster has a100 nodes: the pool settles as Ready.
-    expect((await pollUntil(created.id, settled))?.phase).toBe('Ready');
+    elapse(DELAYS.create);
+    expect((await read(created.id))?.phase).toBe('Ready');
 
     const patched = await stack.query<{ patchNodePool: { nodePool?: Pool } }>(
       `mutation($id: ID!) {
@@ -72,7 +70,8 @@ describe('the lifecycle of a pool through the gateway', () => {
       phase: 'Updating',
     });
     // No node carries the new label: the pool settles as Empty.
-    expect((await pollUntil(created.id, settled))?.phase).toBe('Empty');
+    elapse(DELAYS.update);
+    expect((await read(created.id))?.phase).toBe('Empty');
 
     const deleted = await stack.query<{ deleteNodePool: { __typename: string; accepted?: boolean } }>(
       'mutation($id: ID!) { deleteNodePool(id: $id) { __typename ... on DeleteNodePoolPayload { accepted } } }',
@@ -82,8 +81,8 @@ describe('the lifecycle of a pool through the gateway', () => {
     expect(deleted.data?.deleteNodePool).toEqual({ __typename: 'DeleteNodePoolPayload', accepted: true });
 
     // Deleting for a while, then gone: nodePool(id) is null and the list no longer holds it.
-    const gone = await pollUntil(created.id, (pool) => pool === null);
-    expect(gone).toBeNull();
+    elapse(DELAYS.delete);
+    expect(await read(created.id)).toBeNull();
     const list = await stack.query<{ nodePools: { edges: { node: { runaiId: string; name: string } }[] } }>(
       '{ nodePools(first: 500) { edges { node { runaiId name } } } }',
     );
@@ -97,7 +96,8 @@ describe('the lifecycle of a pool through the gateway', () => {
   it('a pool whose label matches no node settles as Empty', async () => {
     const created = await create('lifecycle-empty', 'no-such-gpu');
     expect(created.phase).toBe('Creating');
-    expect((await pollUntil(created.id, settled))?.phase).toBe('Empty');
+    elapse(DELAYS.create);
+    expect((await read(created.id))?.phase).toBe('Empty');
   });
 
   it('is Deleting between the delete and its disappearance', async () => {
@@ -107,14 +107,12 @@ describe('the lifecycle of a pool through the gateway', () => {
       { id: created.id },
     );
     expect(deleted.data?.deleteNodePool.accepted).toBe(true);
-    // Until it disappears, every read sees it Deleting (how many reads do is a matter of timing, not asserted).
-    const phases: (string | null)[] = [];
-    const last = await pollUntil(created.id, (pool) => {
-      phases.push(pool === null ? null : pool.phase);
-      return pool === null;
-    });
-    expect(last).toBeNull();
-    for (const phase of phases.slice(0, -1)) expect(phase).toBe('Deleting');
+    // Until it disappears, every read sees it Deleting: at once, and up to the last moment of the delay.
+    expect((await read(created.id))?.phase).toBe('Deleting');
+    elapse(DELAYS.delete - 1);
+    expect((await read(created.id))?.phase).toBe('Deleting');
+    elapse(1);
+    expect(await read(created.id)).toBeNull();
   });
 });
 
