@@ -34,5 +34,5 @@ EXPOSE 4000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=15s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||4000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # SIGTERM reaches node directly (exec form): it drains in-flight requests, then exits 0.
-# A 4 MB young generation keeps idle RSS near 105 MB instead of 125-133 (README "Performance").
+# A 4 MB young generation keeps idle RSS low (bench/README.md: idle RSS).
 CMD ["node", "--max-semi-space-size=4", "dist/main.js"]

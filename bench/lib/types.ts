@@ -13,7 +13,7 @@ export interface ScenarioResult {
   name: string;
   rows: Record<string, string | number>[];
   figures: Record<string, number>;
-  /** Targets of design.md §9 this scenario checks, and whether they held. */
+  /** The performance targets this scenario checks (bench/README.md), and whether they held. */
   targets?: Record<string, boolean>;
 }
 
