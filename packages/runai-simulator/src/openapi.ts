@@ -6,7 +6,6 @@ import {
   deref,
   HTTP_METHODS,
   isObject,
-  type Json,
   type JsonObject,
   normalize,
   readSpecDocument,
