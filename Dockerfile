@@ -15,9 +15,11 @@ COPY src ./src
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
+# WORKERS=auto: one cluster worker per CPU Node may run on (docs/operations.md, "Several workers on one machine").
 ENV NODE_ENV=production \
     PORT=4000 \
-    HOST=0.0.0.0
+    HOST=0.0.0.0 \
+    WORKERS=auto
 WORKDIR /app
 COPY --from=build --chown=root:root /app/package.json ./package.json
 # Holds the relative link node_modules/runai-simulator -> ../packages/runai-simulator (copied as a link).
@@ -33,6 +35,6 @@ USER node
 EXPOSE 4000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=15s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||4000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-# SIGTERM reaches node directly (exec form): it drains in-flight requests, then exits 0.
-# A 4 MB young generation keeps idle RSS low (bench/README.md: idle RSS).
-CMD ["node", "--max-semi-space-size=4", "dist/main.js"]
+# SIGTERM reaches node directly (exec form): the primary forwards it to every worker, each drains its
+# in-flight requests, then it exits 0.
+CMD ["node", "dist/main.js"]

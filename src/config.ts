@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
 const bool = z
@@ -17,6 +18,14 @@ export const configSchema = z
     port: int(0, 65535).default(4000),
     /** Address the gateway listens on. */
     host: z.string().default('0.0.0.0'),
+    /**
+     * Processes serving the port (node:cluster workers behind one primary); `auto`: one per CPU the
+     * process may run on. 1: no cluster, a single process.
+     */
+    workers: z
+      .union([z.literal('auto'), int(1, 1024)], { error: "must be a positive integer or 'auto'" })
+      .transform((n) => (n === 'auto' ? availableParallelism() : n))
+      .default(1),
     /** Base URL of the Run:ai control plane. Unset: demo mode with the embedded simulator. */
     runaiUrl: z.url().optional(),
     /** Milliseconds to establish a TCP/TLS connection to Run:ai. */

@@ -1,20 +1,41 @@
+import cluster from 'node:cluster';
+import { DEMO_UPSTREAM_ENV, runPrimary, sharedStdout } from './cluster.js';
 import { loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { buildApp } from './server.js';
 
-/** Starts the gateway from environment variables; stops cleanly on SIGINT/SIGTERM. */
+/**
+ * Starts the gateway from environment variables; stops cleanly on
+ * SIGINT/SIGTERM. With `WORKERS` > 1 this process becomes the node:cluster
+ * primary (src/cluster.ts) and each worker it forks runs this function again
+ * as one gateway; with 1, a single process serves everything.
+ */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const log = createLogger(config.logLevel);
-  const app = buildApp(config, { log });
-  const url = await app.start();
-  if (app.simulator) {
-    log.info(
-      { simulator: app.simulator.url, tokens: ['demo-admin', 'demo-viewer', 'demo-admin-2'] },
-      'demo mode: no RUNAI_URL set, serving the embedded Run:ai simulator; callers without a token act as demo-admin',
-    );
+  if (config.workers > 1 && cluster.isPrimary) {
+    // The primary's lines say `role: primary` (and `worker` when they speak of one); a worker's say `worker`.
+    return runPrimary(config, createLogger(config.logLevel, sharedStdout()).child({ role: 'primary' }));
   }
-  log.info({ graphql: `${url}/graphql` }, 'ready');
+  // Only our own primary's workers (they inherit WORKERS): under another cluster manager, one plain gateway.
+  const worker = config.workers > 1 ? cluster.worker : undefined;
+  const log = worker
+    ? createLogger(config.logLevel, sharedStdout()).child({ worker: worker.id })
+    : createLogger(config.logLevel);
+  const app = buildApp(
+    config,
+    worker ? { log, clusterWorker: true, demoUpstreamUrl: process.env[DEMO_UPSTREAM_ENV] } : { log },
+  );
+  const url = await app.start();
+  // In a cluster the primary announces demo mode and readiness, once for the machine.
+  if (!worker) {
+    if (app.simulator) {
+      log.info(
+        { simulator: app.simulator.url, tokens: ['demo-admin', 'demo-viewer', 'demo-admin-2'] },
+        'demo mode: no RUNAI_URL set, serving the embedded Run:ai simulator; callers without a token act as demo-admin',
+      );
+    }
+    log.info({ graphql: `${url}/graphql` }, 'ready');
+  }
   // Lines are buffered: show the startup lines now rather than within the flush interval.
   log.flush();
   let stopping = false;

@@ -1,4 +1,5 @@
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import cluster from 'node:cluster';
+import { AggregatorRegistry, Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { UpstreamCallEvent } from './upstream/http.js';
 
 /** What the gauges read when Prometheus scrapes. */
@@ -20,45 +21,124 @@ const MAX_OPERATION_NAMES = 100;
 
 export type OperationOutcome = 'success' | 'partial' | 'error' | 'invalid';
 
+const METRICS_CHANNEL = 'nodepool-gateway:metrics';
+
+interface MachineMetricsMessage {
+  channel: typeof METRICS_CHANNEL;
+  id: number;
+  /** The primary's answer: the machine's exposition, or why there is none. */
+  text?: string;
+  error?: string;
+}
+
+const isMetricsMessage = (message: unknown): message is MachineMetricsMessage =>
+  (message as MachineMetricsMessage | null)?.channel === METRICS_CHANNEL;
+
+/**
+ * A cluster worker's registry: it holds this worker's metrics, and a scrape
+ * answers for the whole machine. Round-robin hands each scrape to any worker,
+ * so each one asks the primary, which collects every worker's registry
+ * (prom-client's AggregatorRegistry: counters and histograms summed; gauges
+ * summed unless they say otherwise). Should the primary not answer within 5 s
+ * (prom-client's own deadline), the scrape shows this worker alone.
+ */
+class MachineRegistry extends AggregatorRegistry<'text/plain; version=0.0.4; charset=utf-8'> {
+  private requests = 0;
+
+  constructor() {
+    super(); // installs the worker's answer to the primary's collection requests
+    AggregatorRegistry.setRegistries([this]);
+  }
+
+  override async metrics(): Promise<string> {
+    const id = ++this.requests;
+    const answer = new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => done(undefined, 'no answer from the primary'), 6_000);
+      const done = (text: string | undefined, error?: string) => {
+        clearTimeout(timer);
+        process.off('message', receive);
+        if (text === undefined) reject(new Error(error));
+        else resolve(text);
+      };
+      const receive = (message: unknown) => {
+        if (isMetricsMessage(message) && message.id === id) done(message.text, message.error);
+      };
+      process.on('message', receive);
+    });
+    process.send?.({ channel: METRICS_CHANNEL, id } satisfies MachineMetricsMessage);
+    return answer.catch(() => super.metrics());
+  }
+}
+
+/**
+ * The primary's end of machine-wide metrics: answers a worker's request with
+ * every worker's metrics aggregated. Call once in the primary.
+ */
+export function serveMachineMetrics(): void {
+  const aggregator = new AggregatorRegistry();
+  cluster.on('message', (worker, message: unknown) => {
+    if (!isMetricsMessage(message) || message.text !== undefined) return;
+    const reply = (answer: Partial<MachineMetricsMessage>) => {
+      if (worker.isConnected()) worker.send({ channel: METRICS_CHANNEL, id: message.id, ...answer });
+    };
+    aggregator.clusterMetrics().then(
+      (text) => reply({ text }),
+      (error: Error) => reply({ error: error.message }),
+    );
+  });
+}
+
+export interface GatewayMetricsOptions {
+  /** A node:cluster worker: scrapes answer for every worker of the machine (see {@link serveMachineMetrics}). */
+  machineWide?: boolean;
+}
+
 /**
  * The gateway's Prometheus metrics, on a registry of its own (never the
  * process-global one), so several gateways in one process do not collide.
  */
 export class GatewayMetrics {
-  readonly registry = new Registry();
-  private readonly operations = new Counter({
-    name: 'graphql_operations_total',
-    help: 'GraphQL operations by operation name and outcome (success, partial, error, invalid).',
-    labelNames: ['operation', 'outcome'] as const,
-    registers: [this.registry],
-  });
-  private readonly operationDuration = new Histogram({
-    name: 'graphql_operation_duration_seconds',
-    help: 'Duration of GraphQL operations, from execution start to result.',
-    labelNames: ['operation', 'outcome'] as const,
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-    registers: [this.registry],
-  });
-  private readonly upstreamRequests = new Counter({
-    name: 'upstream_requests_total',
-    help: 'HTTP attempts to Run:ai by operationId and status ("error" when no response came).',
-    labelNames: ['operation', 'status'] as const,
-    registers: [this.registry],
-  });
-  private readonly upstreamDuration = new Histogram({
-    name: 'upstream_request_duration_seconds',
-    help: 'Duration of HTTP attempts to Run:ai.',
-    labelNames: ['operation'] as const,
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-    registers: [this.registry],
-  });
+  readonly registry: Registry;
+  private readonly operations: Counter<'operation' | 'outcome'>;
+  private readonly operationDuration: Histogram<'operation' | 'outcome'>;
+  private readonly upstreamRequests: Counter<'operation' | 'status'>;
+  private readonly upstreamDuration: Histogram<'operation'>;
 
-  constructor(sources: MetricSources) {
+  constructor(sources: MetricSources, { machineWide = false }: GatewayMetricsOptions = {}) {
+    this.registry = machineWide ? new MachineRegistry() : new Registry();
+    this.operations = new Counter({
+      name: 'graphql_operations_total',
+      help: 'GraphQL operations by operation name and outcome (success, partial, error, invalid).',
+      labelNames: ['operation', 'outcome'] as const,
+      registers: [this.registry],
+    });
+    this.operationDuration = new Histogram({
+      name: 'graphql_operation_duration_seconds',
+      help: 'Duration of GraphQL operations, from execution start to result.',
+      labelNames: ['operation', 'outcome'] as const,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [this.registry],
+    });
+    this.upstreamRequests = new Counter({
+      name: 'upstream_requests_total',
+      help: 'HTTP attempts to Run:ai by operationId and status ("error" when no response came).',
+      labelNames: ['operation', 'status'] as const,
+      registers: [this.registry],
+    });
+    this.upstreamDuration = new Histogram({
+      name: 'upstream_request_duration_seconds',
+      help: 'Duration of HTTP attempts to Run:ai.',
+      labelNames: ['operation'] as const,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [this.registry],
+    });
     collectDefaultMetrics({ register: this.registry });
-    const gauge = (name: string, help: string, read: () => number) =>
+    // Across cluster workers a gauge is summed, unless it names another aggregation.
+    const gauge = (name: string, help: string, read: () => number, aggregator: 'sum' | 'min' = 'sum') =>
       new Gauge({
         name,
         help,
+        aggregator,
         registers: [this.registry],
         collect() {
           this.set(read());
@@ -67,7 +147,7 @@ export class GatewayMetrics {
     gauge('subscriptions_active', 'Open GraphQL subscriptions (WebSocket and SSE).', sources.subscriptions);
     gauge(
       'pollers_active',
-      'Running phase watchers, one per credential scope with subscribers.',
+      'Running phase watchers, one per credential scope with subscribers (per cluster worker).',
       sources.pollers,
     );
     const { redisConnected } = sources;
@@ -76,6 +156,7 @@ export class GatewayMetrics {
         'redis_connected',
         'Whether refresh signals reach the other replicas through Redis (1) or stay local (0).',
         () => (redisConnected() ? 1 : 0),
+        'min',
       );
     }
     gauge(

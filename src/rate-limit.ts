@@ -1,6 +1,12 @@
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import {
+  RateLimiterCluster,
+  RateLimiterClusterMaster,
+  RateLimiterMemory,
+  RateLimiterRedis,
+  RateLimiterRes,
+} from 'rate-limiter-flexible';
 import { bearerToken, credentialScope } from './credentials.js';
 
 /** What the limiter says of one more operation. */
@@ -26,12 +32,23 @@ export function rateKeyOf(authorization: string | null | undefined, address: str
  * `perMinute` operations per caller per minute, with rate-limiter-flexible.
  * With `redisUrl` the count is kept in Redis, shared by every replica; while
  * Redis is unreachable each replica counts on its own instead of refusing
- * or letting everything through.
+ * or letting everything through. Without Redis, a cluster worker
+ * (`clusterWorker`) counts in the primary ({@link serveClusterRateLimits}),
+ * so N workers do not grant N times the budget; should the primary not
+ * answer in time, the worker counts on its own.
  */
-export async function createRateLimiter(perMinute: number, redisUrl?: string): Promise<RateLimiter> {
+export async function createRateLimiter(
+  perMinute: number,
+  redisUrl?: string,
+  { clusterWorker = false }: { clusterWorker?: boolean } = {},
+): Promise<RateLimiter> {
   const options = { points: perMinute, duration: 60 };
   let close = async () => {};
-  let limiter: RateLimiterMemory | RateLimiterRedis = new RateLimiterMemory(options);
+  let limiter: RateLimiterMemory | RateLimiterRedis | RateLimiterCluster = new RateLimiterMemory(options);
+  const local = limiter;
+  if (clusterWorker && !redisUrl) {
+    limiter = new RateLimiterCluster({ ...options, keyPrefix: 'nodepool-gateway:rate', timeoutMs: 1_000 });
+  }
   if (redisUrl) {
     const { Redis } = await import('ioredis');
     const client = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 0 });
@@ -43,7 +60,7 @@ export async function createRateLimiter(perMinute: number, redisUrl?: string): P
       storeClient: client,
       keyPrefix: 'nodepool-gateway:rate',
       rejectIfRedisNotReady: true,
-      insuranceLimiter: new RateLimiterMemory(options),
+      insuranceLimiter: local,
     });
     close = async () => {
       // QUIT lets the commands in flight finish; a client that is not connected just stops trying.
@@ -53,7 +70,13 @@ export async function createRateLimiter(perMinute: number, redisUrl?: string): P
   return {
     async consume(key) {
       try {
-        await limiter.consume(key);
+        await limiter.consume(key).catch((error: unknown) => {
+          // The cluster limiter rejects with an Error when the primary does not answer in time.
+          if (limiter instanceof RateLimiterCluster && !(error instanceof RateLimiterRes)) {
+            return local.consume(key);
+          }
+          throw error;
+        });
         return { allowed: true };
       } catch (rejection) {
         if (rejection instanceof RateLimiterRes)
@@ -63,4 +86,12 @@ export async function createRateLimiter(perMinute: number, redisUrl?: string): P
     },
     close,
   };
+}
+
+/**
+ * The primary's end of the cluster rate limit: keeps the counts of every
+ * worker's {@link createRateLimiter} in one place. Call before forking.
+ */
+export function serveClusterRateLimits(): void {
+  new RateLimiterClusterMaster();
 }

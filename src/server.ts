@@ -7,6 +7,7 @@ import { LiveUpdates } from './live/live-updates.js';
 import type { RefreshBus } from './live/refresh-bus.js';
 import { createLogger, type Logger } from './logger.js';
 import { GatewayMetrics } from './metrics.js';
+import { requestIdOf } from './plugins/use-request-id.js';
 import { createRateLimiter, type RateLimiter } from './rate-limit.js';
 import { Readiness } from './readiness.js';
 import { schema } from './schema/index.js';
@@ -26,6 +27,17 @@ export interface AppOptions {
   settleDelaysMs?: readonly number[];
   /** The clock that dates each operation (default metrics windows); tests freeze it. */
   now?: () => Date;
+  /**
+   * Demo mode against a simulator that already runs at this URL (the cluster primary's, shared by every
+   * worker) instead of embedding one. Callers without a token still act as the demo admin.
+   */
+  demoUpstreamUrl?: string | undefined;
+  /**
+   * Runs as a node:cluster worker: refresh signals and rate-limit counts go through the primary over IPC
+   * (unless `REDIS_URL` is set, which already reaches every worker), and `/metrics` answers for the whole
+   * machine.
+   */
+  clusterWorker?: boolean;
 }
 
 export interface App {
@@ -92,12 +104,14 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
   let draining = false;
 
   async function start(port = config.port, host = config.host): Promise<string> {
-    if (demo && !simulator) {
+    if (demo && !simulator && !options.demoUpstreamUrl) {
       // Only demo mode needs the simulator (and its OpenAPI validators): load it on demand.
       const { createSimulator } = await import('runai-simulator');
       simulator = createSimulator({ pools: config.simulatorPools, ...options.simulator });
     }
-    const baseUrl = simulator ? await simulator.start(0, '127.0.0.1') : (config.runaiUrl as string);
+    const baseUrl =
+      options.demoUpstreamUrl ??
+      (simulator ? await simulator.start(0, '127.0.0.1') : (config.runaiUrl as string));
     let readiness: Readiness | undefined;
     let gatewayMetrics: GatewayMetrics | undefined;
     const upstream = new UpstreamHttp({
@@ -123,18 +137,23 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     http = upstream;
     readiness = new Readiness(upstream);
     const ready = readiness;
-    // ioredis is loaded only when Redis is configured.
+    // ioredis is loaded only when Redis is configured. Redis reaches every worker of every replica, so a
+    // cluster worker needs the primary's relay only without it.
     bus = config.redisUrl
       ? (await import('./live/refresh-bus.js')).createRedisBus({
           url: config.redisUrl,
           warn: (obj, msg) => log.warn(obj, msg),
           info: (obj, msg) => log.info(obj, msg),
         })
-      : undefined;
+      : options.clusterWorker
+        ? (await import('./live/cluster-bus.js')).createClusterBus()
+        : undefined;
     const refreshBus = bus;
     const rateLimiter =
       config.rateLimitPerMinute > 0
-        ? await createRateLimiter(config.rateLimitPerMinute, config.redisUrl)
+        ? await createRateLimiter(config.rateLimitPerMinute, config.redisUrl, {
+            clusterWorker: options.clusterWorker === true,
+          })
         : undefined;
     limiter = rateLimiter;
     const liveUpdates = new LiveUpdates({
@@ -145,13 +164,16 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
       warn: (obj, msg) => log.warn(obj, msg),
     });
     live = liveUpdates;
-    const exposed = new GatewayMetrics({
-      subscriptions: () => liveUpdates.subscriptions,
-      pollers: () => liveUpdates.pollers,
-      openCircuits: () => upstream.openCircuits,
-      backingOff: () => upstream.backingOff,
-      redisConnected: refreshBus ? () => refreshBus.connected : undefined,
-    });
+    const exposed = new GatewayMetrics(
+      {
+        subscriptions: () => liveUpdates.subscriptions,
+        pollers: () => liveUpdates.pollers,
+        openCircuits: () => upstream.openCircuits,
+        backingOff: () => upstream.backingOff,
+        redisConnected: config.redisUrl && refreshBus ? () => refreshBus.connected : undefined,
+      },
+      { machineWide: options.clusterWorker === true },
+    );
     gatewayMetrics = exposed;
     const serviceTokens =
       config.runaiClientId && config.runaiClientSecret
@@ -205,12 +227,14 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
         );
       }
       if (draining) res.setHeader('connection', 'close');
+      const requestId = requestIdOf(req.headers['x-request-id']);
+      res.setHeader('x-request-id', requestId);
       inflight.add(res);
       res.once('close', () => {
         inflight.delete(res);
         if (inflight.size === 0) for (const notify of idle.splice(0)) notify();
       });
-      void yoga.handle(req, res);
+      void yoga.handle(req, res, { requestId });
     });
     server = httpServer;
     limitChunkedBodies(httpServer, config.maxBodyBytes);

@@ -141,7 +141,7 @@ export function startSimulator(pools = 0): Promise<Child> {
 }
 
 /** Node.js flags of the production entry points (`npm run start:prod`, the image's CMD); a test keeps them equal. */
-export const GATEWAY_NODE_FLAGS = ['--max-semi-space-size=4'];
+export const GATEWAY_NODE_FLAGS: string[] = [];
 
 /**
  * The gateway's Node flags in the bench: those of production, unless
