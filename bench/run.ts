@@ -12,9 +12,11 @@ import { type BenchOptions, DEFAULT_OPTIONS, type Scenario, type ScenarioResult 
 import { callBudget } from './scenarios/call-budget.js';
 import { coldStart } from './scenarios/cold-start.js';
 import { dashboard } from './scenarios/dashboard.js';
+import { defer } from './scenarios/defer.js';
 import { fanOut } from './scenarios/fan-out.js';
 import { overhead } from './scenarios/overhead.js';
 import { throughput } from './scenarios/throughput.js';
+import { workers } from './scenarios/workers.js';
 
 export const SCENARIOS: Record<string, Scenario> = {
   'call-budget': callBudget,
@@ -23,6 +25,8 @@ export const SCENARIOS: Record<string, Scenario> = {
   dashboard,
   'fan-out': fanOut,
   'cold-start': coldStart,
+  workers,
+  defer,
 };
 
 /** Runs the chosen scenarios in order and returns their results. */

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import type { GraphQLSchema } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
@@ -24,6 +25,8 @@ import type { RateLimiter } from './rate-limit.js';
 export interface ServerContext {
   req: IncomingMessage;
   res: ServerResponse;
+  /** The request's id (use-request-id.ts), also in its `x-request-id` response header. */
+  requestId: string;
 }
 
 export type Gateway = YogaServerInstance<ServerContext, GatewayContext>;
@@ -47,7 +50,6 @@ export function createGateway(
   metrics?: GatewayMetrics,
   { demo = false, rateLimiter }: { demo?: boolean; rateLimiter?: RateLimiter | undefined } = {},
 ): Gateway {
-  const requestIds = useRequestIds();
   return createYoga<ServerContext, GatewayContext>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -67,6 +69,8 @@ export function createGateway(
       // A request must prove it is not a cross-site form or image: a non-simple content type or this header.
       useCSRFPrevention({ requestHeaders: CSRF_HEADERS }),
       ...(config.introspection ? [] : [useDisableIntrospection()]),
+      // @defer and @stream: a dashboard gets its pool rows after the list call, the metrics as they come.
+      useDeferStream(),
       useQueryLimits(config),
       // Before the checks below: it sees (and logs) the operations they refuse.
       useOperationLog(deps.log, metrics),
@@ -76,17 +80,18 @@ export function createGateway(
       useCostLimit(config),
       useErrorContract(),
       // After the contract: it marks the errors the contract has coded.
-      requestIds.plugin,
+      useRequestIds(),
     ],
     // HTTP requests carry an Authorization header; WebSocket operations (see websocket.ts) their connection_init payload.
     context: (initial) => {
-      const { request, connectionParams } = initial as {
+      const { request, requestId, connectionParams } = initial as {
         request?: Request;
+        requestId?: string;
         connectionParams?: Record<string, unknown>;
       };
       const authorization =
         request?.headers.get('authorization') ?? connectionAuthorization(connectionParams);
-      return createContext(deps, authorization, request?.signal, requestIds.idOf(request));
+      return createContext(deps, authorization, request?.signal, requestId);
     },
     logging: {
       debug: (...args) => deps.log.debug({ args }, 'yoga'),

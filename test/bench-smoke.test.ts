@@ -7,7 +7,7 @@ import { runBenchmarks } from '../bench/run.js';
  * budget (which does not depend on the machine) is exact.
  */
 describe('bench smoke', () => {
-  it('runs all six scenarios and produces their figures; the call budget is exact', async () => {
+  it('runs all eight scenarios and produces their figures; the call budget is exact', async () => {
     const results = await runBenchmarks({ durationSec: 1, subscribers: 50, intervals: 1 }, undefined, {
       build: false,
     });
@@ -18,6 +18,8 @@ describe('bench smoke', () => {
       'dashboard latency (concurrency 1)',
       'fan-out',
       'cold-start',
+      'workers (concurrency 32, distinct callers, stub upstream)',
+      'defer (time to first payload, concurrency 1)',
     ]);
     for (const result of results) {
       expect(result.rows.length).toBeGreaterThan(0);

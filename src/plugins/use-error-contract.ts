@@ -1,8 +1,44 @@
-import type { GraphQLError } from 'graphql';
-import { createGraphQLError, isAsyncIterable, type Plugin } from 'graphql-yoga';
-import { codeOf, statusOf, withCode, withExtensions } from '../error-contract.js';
+import type { ExecutionResult, GraphQLError } from 'graphql';
+import { createGraphQLError, isAsyncIterable, mapAsyncIterator, type Plugin } from 'graphql-yoga';
+import { codeOf, maskError, statusOf, withCode, withExtensions } from '../error-contract.js';
 
 type ErrorJson = ReturnType<GraphQLError['toJSON']>;
+
+/**
+ * A payload of an incremental delivery (`@defer`, `@stream`) in the shape yoga's executor sends
+ * (graphql-js 17 alpha): the first has `data`, each later one `incremental` parts, the deferred
+ * `data` or streamed `items` at a `path`, with the errors raised inside them.
+ */
+export interface IncrementalPayload {
+  errors?: readonly GraphQLError[] | undefined;
+  incremental?:
+    | readonly {
+        data?: unknown;
+        items?: unknown;
+        path?: readonly (string | number)[] | undefined;
+        errors?: readonly GraphQLError[] | undefined;
+      }[]
+    | undefined;
+}
+
+/** The payload with `map` applied to the errors of each incremental part (the top-level ones as they are). */
+export function mapIncrementalErrors<P extends IncrementalPayload>(
+  payload: P,
+  map: (errors: readonly GraphQLError[]) => GraphQLError[],
+): P {
+  if (!payload.incremental?.some((part) => part.errors?.length)) return payload;
+  return {
+    ...payload,
+    incremental: payload.incremental.map((part) =>
+      part.errors?.length ? { ...part, errors: map(part.errors) } : part,
+    ),
+  };
+}
+
+/** A payload's errors: the top-level ones, then those of its incremental parts. */
+export function errorsOf(payload: IncrementalPayload): GraphQLError[] {
+  return [...(payload.errors ?? []), ...(payload.incremental ?? []).flatMap((part) => part.errors ?? [])];
+}
 
 /**
  * Applies the error contract (src/error-contract.ts) to every HTTP and SSE
@@ -20,8 +56,8 @@ export function useErrorContract(): Plugin {
   return {
     // Yoga's GET parser reads `variables` and `extensions` with JSON.parse and lets its SyntaxError
     // through, which would be masked as a 500: it is the caller's malformed request.
-    onRequestParse({ requestParser, setRequestParser }) {
-      if (!requestParser) return;
+    onRequestParse({ request, requestParser, setRequestParser }) {
+      if (!requestParser || request.method !== 'GET') return;
       setRequestParser(async (request) => {
         try {
           return await requestParser(request);
@@ -33,33 +69,66 @@ export function useErrorContract(): Plugin {
         }
       });
     },
+    // Yoga masks only the top-level errors of a payload: those raised inside a deferred fragment or a
+    // streamed item are masked and coded here, for HTTP, SSE and WebSocket alike.
+    onExecute() {
+      return {
+        onExecuteDone({ result }) {
+          if (!isAsyncIterable(result)) return;
+          return {
+            onNext({ result: payload, setResult }) {
+              setResult(
+                mapIncrementalErrors(payload, (errors) =>
+                  errors.map((error) => withCode(maskError(error, 'Unexpected error.') as GraphQLError)),
+                ),
+              );
+            },
+          };
+        },
+      };
+    },
     onResultProcess({ request, result, setResult }) {
-      if (Array.isArray(result) || isAsyncIterable(result) || !result.errors?.length) return;
-      const coded = result.errors.map(withCode);
-      const statuses = coded.map(statusOf);
+      if (Array.isArray(result)) return;
+      if (isAsyncIterable(result)) {
+        // SSE and multipart (@defer, @stream): the status went with the first payload; each
+        // payload's errors still get their code and status.
+        setResult(mapAsyncIterator(result, (payload) => (payload.errors?.length ? coded(payload) : payload)));
+        return;
+      }
+      if (!result.errors?.length) return;
+      const statuses = result.errors.map(statusOf);
       const ran = result.data !== undefined;
-      const legacy = acceptsOnlyJson(request) && coded.every((error) => isDocumentError(codeOf(error)));
+      const legacy =
+        acceptsOnlyJson(request) && result.errors.every((error) => isDocumentError(codeOf(error)));
       const status = ran || legacy ? 200 : Math.max(...statuses);
       const http = (result.extensions?.['http'] ?? {}) as Record<string, unknown>;
-      setResult({
-        ...result,
-        errors: coded.map((error) => {
-          const { http: _http, ...extensions } = error.extensions;
-          return withExtensions(error, extensions);
-        }),
-        extensions: { ...result.extensions, http: { ...http, status } },
-        // Yoga serialises through `stringify` after stripping its internals; the errors keep their order.
-        stringify: (sanitized: { errors?: readonly GraphQLError[] }) =>
-          JSON.stringify({
-            ...sanitized,
-            errors: sanitized.errors?.map((error, i): ErrorJson => {
-              const json =
-                typeof error.toJSON === 'function' ? error.toJSON() : (error as unknown as ErrorJson);
-              return { ...json, extensions: { ...json.extensions, http: { status: statuses[i] } } };
-            }),
-          }),
-      } as typeof result);
+      setResult({ ...coded(result), extensions: { ...result.extensions, http: { ...http, status } } });
     },
+  };
+}
+
+/**
+ * The result with coded errors, serialised with each error's status. Yoga reads
+ * `extensions.http` as a directive and strips it, so the errors go to yoga without
+ * it and `stringify` writes it back; yoga keeps the errors' order.
+ */
+function coded<R extends ExecutionResult>(result: R): R {
+  const errors = (result.errors ?? []).map(withCode);
+  const statuses = errors.map(statusOf);
+  return {
+    ...result,
+    errors: errors.map((error) => {
+      const { http: _http, ...extensions } = error.extensions;
+      return withExtensions(error, extensions);
+    }),
+    stringify: (sanitized: { errors?: readonly GraphQLError[] }) =>
+      JSON.stringify({
+        ...sanitized,
+        errors: sanitized.errors?.map((error, i): ErrorJson => {
+          const json = typeof error.toJSON === 'function' ? error.toJSON() : (error as unknown as ErrorJson);
+          return { ...json, extensions: { ...json.extensions, http: { status: statuses[i] } } };
+        }),
+      }),
   };
 }
 

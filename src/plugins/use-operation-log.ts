@@ -1,10 +1,11 @@
-import { getOperationAST } from 'graphql';
+import { type GraphQLError, getOperationAST } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import type { GatewayContext } from '../context.js';
 import { codeOf, logLevelOf } from '../error-contract.js';
 import type { Logger } from '../logger.js';
 import type { GatewayMetrics, OperationOutcome } from '../metrics.js';
 import { isUpstreamError } from '../upstream/errors.js';
+import { errorsOf } from './use-error-contract.js';
 
 /** An operation refused before it ran (no `data`) is `invalid`, like one that fails validation. */
 function outcomeOf(result: { data?: unknown; errors?: readonly unknown[] }): OperationOutcome {
@@ -48,32 +49,44 @@ export function useOperationLog(log: Logger, metrics: GatewayMetrics | undefined
       const started = performance.now();
       const ctx = args.contextValue as Partial<GatewayContext>;
       const operation = getOperationAST(args.document, args.operationName)?.name?.value ?? null;
+      const record = (result: { data?: unknown; errors?: readonly GraphQLError[] }) => {
+        const seconds = (performance.now() - started) / 1000;
+        const outcome = outcomeOf(result);
+        metrics?.operation(operation, outcome, seconds);
+        const errors = result.errors?.map(codeOf);
+        // Run:ai's words on its own failures: withheld from the caller, kept here under the request id.
+        const upstreamFailures = result.errors?.flatMap((error) => {
+          const cause = error.originalError;
+          return isUpstreamError(cause) && cause.status !== undefined && cause.status >= 500
+            ? [{ operation: cause.operation, status: cause.status, message: cause.upstreamMessage ?? null }]
+            : [];
+        });
+        accessLog[levelOf(errors)](
+          {
+            requestId: ctx.requestId,
+            operation,
+            outcome,
+            durationMs: Math.round(seconds * 1e4) / 10,
+            upstreamCalls: ctx.stats?.upstreamCalls ?? 0,
+            errors,
+            ...(upstreamFailures?.length ? { upstreamFailures } : {}),
+          },
+          'graphql operation',
+        );
+      };
       return {
         onExecuteDone({ result }) {
-          if (isAsyncIterable(result)) return;
-          const seconds = (performance.now() - started) / 1000;
-          const outcome = outcomeOf(result);
-          metrics?.operation(operation, outcome, seconds);
-          const errors = result.errors?.map(codeOf);
-          // Run:ai's words on its own failures: withheld from the caller, kept here under the request id.
-          const upstreamFailures = result.errors?.flatMap((error) => {
-            const cause = error.originalError;
-            return isUpstreamError(cause) && cause.status !== undefined && cause.status >= 500
-              ? [{ operation: cause.operation, status: cause.status, message: cause.upstreamMessage ?? null }]
-              : [];
-          });
-          accessLog[levelOf(errors)](
-            {
-              requestId: ctx.requestId,
-              operation,
-              outcome,
-              durationMs: Math.round(seconds * 1e4) / 10,
-              upstreamCalls: ctx.stats?.upstreamCalls ?? 0,
-              errors,
-              ...(upstreamFailures?.length ? { upstreamFailures } : {}),
+          if (!isAsyncIterable(result)) return record(result);
+          // @defer/@stream: one line when the last payload is out (or the client left), over all payloads.
+          let data: unknown;
+          const errors: GraphQLError[] = [];
+          return {
+            onNext({ result: payload }) {
+              if ('data' in payload) data = payload.data;
+              errors.push(...errorsOf(payload));
             },
-            'graphql operation',
-          );
+            onEnd: () => record({ data, errors: errors.length > 0 ? errors : undefined }),
+          };
         },
       };
     },

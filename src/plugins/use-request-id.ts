@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { GraphQLError } from 'graphql';
-import type { Plugin } from 'graphql-yoga';
+import { isAsyncIterable, mapAsyncIterator, type Plugin } from 'graphql-yoga';
 import { isClientError, withExtensions } from '../error-contract.js';
+import { mapIncrementalErrors } from './use-error-contract.js';
 
 /** An id a caller or proxy may set, kept when it is short and plain; anything else is replaced. */
 const INCOMING_ID = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -19,43 +20,40 @@ export function withRequestId<E extends GraphQLError>(
   });
 }
 
-/** The request id of every HTTP request, and the plugin that shows it. */
-export interface RequestIds {
-  /** The id of a request: the caller's `x-request-id` when plain, else a fresh UUID; the same for one request. */
-  idOf(request: Request | undefined): string;
-  plugin: Plugin;
+/**
+ * The id of one HTTP request, so a caller reporting a failure and an
+ * operator reading the logs talk about the same request: the caller's
+ * `x-request-id` when it is short and plain, else a fresh UUID. server.ts
+ * echoes it in the `x-request-id` response header and hands it to yoga in
+ * the server context; over graphql-ws, each operation's context has its own
+ * (websocket.ts).
+ */
+export function requestIdOf(incoming: string | string[] | undefined): string {
+  return typeof incoming === 'string' && INCOMING_ID.test(incoming) ? incoming : randomUUID();
 }
 
 /**
- * A request id per HTTP request, so a caller reporting a failure and an
- * operator reading the logs talk about the same request. It is echoed in
- * the `x-request-id` response header, and in `extensions.requestId` of every
- * error that is not the caller's own mistake (Run:ai failures, the gateway's
- * own), next to the operation log line that has the details. Over
- * graphql-ws, each operation's context has its own id (websocket.ts).
+ * Puts the request id in `extensions.requestId` of every error that is not
+ * the caller's own mistake (Run:ai failures, the gateway's own), next to the
+ * operation log line that has the details.
  */
-export function useRequestIds(): RequestIds {
-  const ids = new WeakMap<Request, string>();
-  const idOf = (request: Request | undefined) => {
-    if (!request) return randomUUID();
-    let id = ids.get(request);
-    if (!id) {
-      const incoming = request.headers.get('x-request-id');
-      id = incoming && INCOMING_ID.test(incoming) ? incoming : randomUUID();
-      ids.set(request, id);
-    }
-    return id;
-  };
+export function useRequestIds(): Plugin<object, { requestId?: string }> {
   return {
-    idOf,
-    plugin: {
-      onResultProcess({ request, result, setResult }) {
-        if (Array.isArray(result) || !('errors' in result) || !result.errors?.length) return;
-        setResult({ ...result, errors: withRequestId(result.errors, idOf(request)) });
-      },
-      onResponse({ request, response }) {
-        response.headers.set('x-request-id', idOf(request));
-      },
+    onResultProcess({ result, setResult, serverContext }) {
+      const id = serverContext.requestId;
+      if (!id || Array.isArray(result)) return;
+      if (isAsyncIterable(result)) {
+        // SSE and multipart (@defer, @stream): every payload, and the errors of its incremental parts.
+        setResult(
+          mapAsyncIterator(result, (payload) => {
+            const marked = mapIncrementalErrors(payload, (errors) => withRequestId(errors, id));
+            return marked.errors?.length ? { ...marked, errors: withRequestId(marked.errors, id) } : marked;
+          }),
+        );
+        return;
+      }
+      if (!result.errors?.length) return;
+      setResult({ ...result, errors: withRequestId(result.errors, id) });
     },
   };
 }
