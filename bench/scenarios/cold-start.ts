@@ -1,10 +1,20 @@
 /**
- * Cold start: how long the built gateway takes from spawn to listening, and
- * from spawn to its first `/readyz` 200 (which needs an answer from Run:ai).
- * The gateway is compiled before the first timed spawn, so tsc is never timed.
+ * Cold start and idle memory. Cold start: how long the built gateway takes
+ * from spawn to listening, and from spawn to its first `/readyz` 200 (which
+ * needs an answer from Run:ai). The gateway is compiled before the first
+ * timed spawn, so tsc is never timed. Idle memory: the gateway's RSS once
+ * started, and once idle again after a burst of distinct-caller load.
  */
-import { round } from '../lib/load.js';
-import { buildGateway, type Child, startGateway, startSimulator } from '../lib/processes.js';
+import { SINGLE_POOL } from '../lib/documents.js';
+import { graphqlRequest, load, round } from '../lib/load.js';
+import {
+  buildGateway,
+  type Child,
+  startGateway,
+  startSimulator,
+  startStubUpstream,
+} from '../lib/processes.js';
+import { scrape } from '../lib/scrape.js';
 import type { Scenario } from '../lib/types.js';
 
 const RUNS = 3;
@@ -41,11 +51,44 @@ async function firstReady(gateway: Child): Promise<number> {
   }
 }
 
-export const coldStart: Scenario = async () => {
+const MB = 2 ** 20;
+
+async function rssOf(gateway: Child): Promise<number> {
+  return (await scrape(gateway)).get('process_resident_memory_bytes') ?? Number.NaN;
+}
+
+/**
+ * RSS at rest: once started (after one query), and once idle again after a
+ * 3 s burst of distinct-caller load. V8 gives back the young generation a
+ * while after allocation stops, so the idle figure is the lowest of samples
+ * taken every 2 s until it is back near the started one, or the time is up.
+ */
+async function idleMemory(gateway: Child, settleTimeoutMs: number) {
+  const request = graphqlRequest(gateway.url, SINGLE_POOL);
+  await (await fetch(request.url, request)).text();
+  const startedRss = await rssOf(gateway);
+  await load({ ...request, connections: 32, durationSec: 3, distinctCallers: true });
+  const loadedRss = await rssOf(gateway);
+  const quietAt = performance.now();
+  let idleRss = loadedRss;
+  while (performance.now() - quietAt < settleTimeoutMs && idleRss > startedRss + 2 * MB) {
+    await sleep(2_000);
+    idleRss = Math.min(idleRss, await rssOf(gateway));
+  }
+  return {
+    startedRssMb: round(startedRss / MB, 1),
+    afterLoadRssMb: round(loadedRss / MB, 1),
+    idleRssMb: round(idleRss / MB, 1),
+    settledAfterSec: round((performance.now() - quietAt) / 1000, 0),
+  };
+}
+
+export const coldStart: Scenario = async ({ durationSec }) => {
   // Compile before anything is timed (a no-op when dist/main.js exists).
   buildGateway();
   const simulator = await startSimulator();
   const runs: { listeningMs: number; readyMs: number }[] = [];
+  let memory: Awaited<ReturnType<typeof idleMemory>> | undefined;
   try {
     // The bench process's own first fetch loads undici; do it here, not in the first timed run.
     await (await fetch(`${simulator.url}/_simulator/requests`)).body?.cancel();
@@ -61,6 +104,16 @@ export const coldStart: Scenario = async () => {
         await gateway.stop();
       }
     }
+    // The stub answers every caller's token, so the burst is all distinct callers and no errors.
+    const stub = await startStubUpstream();
+    const gateway = await startGateway(stub.url);
+    try {
+      // 60 s with the default 10 s runs; the smoke test's 1 s runs give it 6 s.
+      memory = await idleMemory(gateway, durationSec * 6_000);
+    } finally {
+      await gateway.stop();
+      await stub.stop();
+    }
   } finally {
     await simulator.stop();
   }
@@ -73,6 +126,7 @@ export const coldStart: Scenario = async () => {
     spawnToReadyMinMs: round(Math.min(...ready), 1),
     spawnToListeningMedianMs: round(median(listening), 1),
     spawnToListeningMinMs: round(Math.min(...listening), 1),
+    ...memory,
   };
   return {
     name: 'cold-start',
@@ -92,7 +146,20 @@ export const coldStart: Scenario = async () => {
         spawnToListeningMs: figures.spawnToListeningMinMs,
         spawnToReadyMs: figures.spawnToReadyMinMs,
       },
+      ...(memory
+        ? [
+            {
+              run: 'RSS MB: started / after load / idle',
+              spawnToListeningMs: `${memory.startedRssMb} / ${memory.afterLoadRssMb} / ${memory.idleRssMb}`,
+              spawnToReadyMs: `idle after ${memory.settledAfterSec} s`,
+            },
+          ]
+        : []),
     ],
     figures,
+    targets: {
+      'spawn to first answer (/readyz 200) < 1 s': figures.spawnToReadyMedianMs < 1000,
+      'idle RSS < 100 MB': (memory?.idleRssMb ?? Number.POSITIVE_INFINITY) < 100,
+    },
   };
 };

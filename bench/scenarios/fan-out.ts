@@ -5,11 +5,13 @@
  * polling every second, and measures the gateway's resident memory before and
  * after, and the list polls it makes per interval.
  */
+
 import { type Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { PHASE_SUBSCRIPTION } from '../../test/helpers/live.js';
 import { round } from '../lib/load.js';
 import { type Child, startGateway, startSimulator } from '../lib/processes.js';
+import { scrape } from '../lib/scrape.js';
 import type { Scenario } from '../lib/types.js';
 
 const TOKEN = 'demo-admin';
@@ -26,20 +28,8 @@ const median = (values: number[]): number => {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
 
-/** The gateway's `/metrics`, unlabelled samples only (`name value`). */
-async function metrics(gateway: Child): Promise<Map<string, number>> {
-  const res = await fetch(`${gateway.url}/metrics`);
-  if (!res.ok) throw new Error(`/metrics answered ${res.status}`);
-  const values = new Map<string, number>();
-  for (const line of (await res.text()).split('\n')) {
-    const match = /^([A-Za-z_:][\w:]*) (\S+)$/.exec(line);
-    if (match) values.set(match[1]!, Number(match[2]));
-  }
-  return values;
-}
-
 async function metric(gateway: Child, name: string): Promise<number> {
-  const value = (await metrics(gateway)).get(name);
+  const value = (await scrape(gateway)).get(name);
   if (value === undefined) throw new Error(`/metrics has no ${name}`);
   return value;
 }
@@ -54,7 +44,7 @@ async function memory(
   const external: number[] = [];
   for (let i = 0; i < samples; i++) {
     if (i > 0) await sleep(200);
-    const m = await metrics(gateway);
+    const m = await scrape(gateway);
     rss.push(m.get('process_resident_memory_bytes') ?? Number.NaN);
     heapUsed.push(m.get('nodejs_heap_size_used_bytes') ?? Number.NaN);
     external.push(m.get('nodejs_external_memory_bytes') ?? Number.NaN);
