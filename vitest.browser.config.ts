@@ -1,4 +1,9 @@
 import { defaultServerConditions } from 'vite';
+
+// Vite's server conditions include the bundlers' `module`, whose builds Node cannot load (e.g. @opentelemetry/api's
+// extensionless ESM, which vitest and prom-client import when it is installed): resolve as Node does.
+const nodeConditions = defaultServerConditions.filter((condition) => condition !== 'module');
+
 import { defineConfig } from 'vitest/config';
 
 // Real-browser tests (headless Debian Chromium driven by playwright-core): test/browser/** and any
@@ -9,7 +14,7 @@ export default defineConfig({
     alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }],
   },
   // Same as vitest.config.ts: workspace packages from their TypeScript sources.
-  ssr: { resolve: { conditions: ['development', ...defaultServerConditions] } },
+  ssr: { resolve: { conditions: ['development', ...nodeConditions] } },
   test: {
     include: ['test/browser/**/*.test.ts', 'test/**/*.browser.test.ts'],
     testTimeout: 60_000,

@@ -1,4 +1,9 @@
 import { defaultServerConditions } from 'vite';
+
+// Vite's server conditions include the bundlers' `module`, whose builds Node cannot load (e.g. @opentelemetry/api's
+// extensionless ESM, which vitest and prom-client import when it is installed): resolve as Node does.
+const nodeConditions = defaultServerConditions.filter((condition) => condition !== 'module');
+
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -10,7 +15,7 @@ export default defineConfig({
   },
   // Workspace packages (runai-simulator) from their TypeScript sources, their "development" export, whatever
   // NODE_ENV says (Vite would pick "production" under NODE_ENV=production, and that needs a build).
-  ssr: { resolve: { conditions: ['development', ...defaultServerConditions] } },
+  ssr: { resolve: { conditions: ['development', ...nodeConditions] } },
   test: {
     include: ['test/**/*.test.ts'],
     exclude: ['test/browser/**', 'test/**/*.browser.test.ts', 'test/redis/**', 'node_modules/**'],
