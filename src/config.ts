@@ -44,8 +44,12 @@ export const configSchema = z
     upstreamMaxBodyBytes: int(64 * 1024).default(8 * 1024 * 1024),
     /** At most this many metrics calls run at once for one GraphQL request. */
     metricsConcurrency: int(1, 1024).default(64),
-    /** Poll interval of the phase watchers behind subscriptions. */
+    /** Poll interval of the pool list watchers behind `nodePoolChanged` and `nodePoolPhaseChanged`. */
     pollIntervalMs: int(500).default(5_000),
+    /** Poll interval of the metrics pollers behind `nodePoolMetrics`. */
+    metricsPollIntervalMs: int(1_000).default(15_000),
+    /** Events kept for a subscriber that reads slower than they come; older ones are dropped (`missedEvents`). */
+    subscriptionQueueSize: int(1, 100_000).default(100),
     /** Milliseconds a WebSocket client has to send `connection_init`. */
     wsConnectionInitTimeoutMs: int(100).default(10_000),
     /** Subscriptions one WebSocket connection may hold at once. */

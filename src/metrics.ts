@@ -5,7 +5,8 @@ import type { UpstreamCallEvent } from './upstream/http.js';
 /** What the gauges read when Prometheus scrapes. */
 export interface MetricSources {
   subscriptions: () => number;
-  pollers: () => number;
+  /** Running shared pollers by kind: `list` (one per credential scope), `metrics` (per scope, pool and window). */
+  pollers: () => Record<string, number>;
   /** Credentials whose Run:ai circuit is open. */
   openCircuits: () => number;
   /** Credentials backing off after a 429. */
@@ -103,6 +104,8 @@ export class GatewayMetrics {
   private readonly operationDuration: Histogram<'operation' | 'outcome'>;
   private readonly upstreamRequests: Counter<'operation' | 'status'>;
   private readonly upstreamDuration: Histogram<'operation'>;
+  private readonly liveEventsDropped: Counter<'kind'>;
+  private readonly livePolls: Counter<'kind' | 'outcome'>;
 
   constructor(sources: MetricSources, { machineWide = false }: GatewayMetricsOptions = {}) {
     this.registry = machineWide ? new MachineRegistry() : new Registry();
@@ -132,6 +135,18 @@ export class GatewayMetrics {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers: [this.registry],
     });
+    this.liveEventsDropped = new Counter({
+      name: 'live_events_dropped_total',
+      help: 'Subscription events dropped from the queue of a subscriber that read slower than they came, by poller kind.',
+      labelNames: ['kind'] as const,
+      registers: [this.registry],
+    });
+    this.livePolls = new Counter({
+      name: 'live_polls_total',
+      help: 'Polls of the shared pollers behind subscriptions, by kind and outcome (ok, error).',
+      labelNames: ['kind', 'outcome'] as const,
+      registers: [this.registry],
+    });
     collectDefaultMetrics({ register: this.registry });
     // Across cluster workers a gauge is summed, unless it names another aggregation.
     const gauge = (name: string, help: string, read: () => number, aggregator: 'sum' | 'min' = 'sum') =>
@@ -145,11 +160,15 @@ export class GatewayMetrics {
         },
       });
     gauge('subscriptions_active', 'Open GraphQL subscriptions (WebSocket and SSE).', sources.subscriptions);
-    gauge(
-      'pollers_active',
-      'Running phase watchers, one per credential scope with subscribers (per cluster worker).',
-      sources.pollers,
-    );
+    new Gauge({
+      name: 'pollers_active',
+      help: 'Running shared pollers by kind: list (one per credential scope), metrics (one per scope, pool and window); per cluster worker, summed.',
+      labelNames: ['kind'] as const,
+      registers: [this.registry],
+      collect() {
+        for (const [kind, count] of Object.entries(sources.pollers())) this.set({ kind }, count);
+      },
+    });
     const { redisConnected } = sources;
     if (redisConnected) {
       gauge(
@@ -192,6 +211,16 @@ export class GatewayMetrics {
     const operation = this.operationLabel(name);
     this.operations.inc({ operation, outcome });
     this.operationDuration.observe({ operation, outcome }, seconds);
+  }
+
+  /** Records one poll of a shared poller. */
+  livePoll(kind: string, outcome: 'ok' | 'error'): void {
+    this.livePolls.inc({ kind, outcome });
+  }
+
+  /** Records one event dropped from a slow subscriber's queue. */
+  liveEventDropped(kind: string): void {
+    this.liveEventsDropped.inc({ kind });
   }
 
   /** Records one HTTP attempt to Run:ai (the UpstreamHttp `onCall` hook). */

@@ -160,8 +160,12 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
       http: upstream,
       bus: refreshBus,
       intervalMs: config.pollIntervalMs,
+      metricsIntervalMs: config.metricsPollIntervalMs,
+      queueCapacity: config.subscriptionQueueSize,
       ...(options.settleDelaysMs ? { settleDelaysMs: options.settleDelaysMs } : {}),
       warn: (obj, msg) => log.warn(obj, msg),
+      onPoll: (kind, outcome) => gatewayMetrics?.livePoll(kind, outcome),
+      onDrop: (kind) => gatewayMetrics?.liveEventDropped(kind),
     });
     live = liveUpdates;
     const exposed = new GatewayMetrics(

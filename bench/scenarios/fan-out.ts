@@ -16,6 +16,11 @@ import type { Scenario } from '../lib/types.js';
 
 const TOKEN = 'demo-admin';
 const POLL_INTERVAL_MS = 1000;
+/** The smallest metrics interval the gateway accepts. */
+const METRICS_INTERVAL_MS = 1000;
+const POOL_CHANGED = 'subscription { nodePoolChanged { kind nodePoolId changedFields } }';
+const POOL_METRICS =
+  'subscription { nodePoolMetrics(id: "2", types: [GPU_UTILIZATION]) { series { latest { value } } } }';
 /** The gateway's default `WS_MAX_SUBSCRIPTIONS_PER_CONNECTION`. */
 const PER_CONNECTION = 100;
 const MB = 1024 * 1024;
@@ -99,13 +104,18 @@ function client(gateway: Child, errors: unknown[]): Client {
 }
 
 /** Opens `count` subscriptions on `clients`, at most PER_CONNECTION each; collects their errors. */
-function subscribeAll(clients: Client[], count: number, errors: unknown[]): () => void {
+function subscribeAll(
+  clients: Client[],
+  count: number,
+  errors: unknown[],
+  query = PHASE_SUBSCRIPTION,
+): () => void {
   const unsubscribes: (() => void)[] = [];
   for (let i = 0; i < count; i++) {
     const c = clients[Math.floor(i / PER_CONNECTION)]!;
     unsubscribes.push(
       c.subscribe(
-        { query: PHASE_SUBSCRIPTION },
+        { query },
         {
           next: (result) => {
             if (result.errors) errors.push(...result.errors);
@@ -121,16 +131,39 @@ function subscribeAll(clients: Client[], count: number, errors: unknown[]): () =
   };
 }
 
+/**
+ * Calls of one operation the simulator received over `intervals` intervals, counted from half an
+ * interval after one, so that no poll falls near either end of the window (the interval runs from the
+ * end of one poll, so a window starting just after one misses the last).
+ */
+async function callsPerWindow(simulator: Child, operation: string, intervalMs: number, intervals: number) {
+  await clearSimulatorRequests(simulator);
+  const deadline = Date.now() + intervalMs * 5;
+  while (!(await simulatorRequests(simulator)).some((r) => r.operation === operation)) {
+    if (Date.now() > deadline) throw new Error(`no ${operation} poll`);
+    await sleep(20);
+  }
+  await sleep(intervalMs / 2);
+  await clearSimulatorRequests(simulator);
+  await sleep(intervals * intervalMs);
+  return (await simulatorRequests(simulator)).filter((r) => r.operation === operation).length;
+}
+
 export const fanOut: Scenario = async (options) => {
   const subscribers = options.subscribers;
   const intervals = options.intervals;
   const connections = Math.ceil(subscribers / PER_CONNECTION);
   const clients: Client[] = [];
+  const changeClients: Client[] = [];
+  const metricsClients: Client[] = [];
   let simulator: Child | undefined;
   let gateway: Child | undefined;
   try {
     simulator = await startSimulator();
-    gateway = await startGateway(simulator.url, { POLL_INTERVAL_MS: String(POLL_INTERVAL_MS) });
+    gateway = await startGateway(simulator.url, {
+      POLL_INTERVAL_MS: String(POLL_INTERVAL_MS),
+      METRICS_POLL_INTERVAL_MS: String(METRICS_INTERVAL_MS),
+    });
 
     // Warm-up: a few queries, and one subscription so that the WebSocket path (ws, graphql-ws,
     // the watcher) is loaded and compiled before the baseline: its one-off cost is not per subscriber.
@@ -145,7 +178,7 @@ export const fanOut: Scenario = async (options) => {
     endWarm();
     await warm.dispose();
     await untilMetric(gateway, 'subscriptions_active', 0);
-    await untilMetric(gateway, 'pollers_active', 0);
+    await untilMetric(gateway, 'pollers_active{kind="list"}', 0);
     if (warmErrors.length > 0) throw new Error(`warm-up subscription failed: ${JSON.stringify(warmErrors)}`);
     await sleep(1000);
     const before = await memory(gateway);
@@ -162,20 +195,27 @@ export const fanOut: Scenario = async (options) => {
     await sleep(1000);
     const after = await memory(gateway);
 
-    // Start the window half an interval after a poll, so that no poll falls near either end of it (the
-    // interval runs from the end of one poll, so a window starting just after one misses the last).
-    await clearSimulatorRequests(simulator);
-    const pollDeadline = Date.now() + POLL_INTERVAL_MS * 5;
-    while (!(await simulatorRequests(simulator)).some((r) => r.operation === 'get_nodepools')) {
-      if (Date.now() > pollDeadline) throw new Error('the watcher made no list poll');
-      await sleep(20);
-    }
-    await sleep(POLL_INTERVAL_MS / 2);
-    await clearSimulatorRequests(simulator);
-    await sleep(intervals * POLL_INTERVAL_MS);
-    const polls = (await simulatorRequests(simulator)).filter((r) => r.operation === 'get_nodepools').length;
-    const pollers = await metric(gateway, 'pollers_active');
+    const polls = await callsPerWindow(simulator, 'get_nodepools', POLL_INTERVAL_MS, intervals);
+    const pollers = await metric(gateway, 'pollers_active{kind="list"}');
     const stillOpen = await metric(gateway, 'subscriptions_active');
+    if (errors.length > 0) throw new Error(`subscriptions failed: ${JSON.stringify(errors.slice(0, 3))}`);
+
+    // As many nodePoolChanged subscribers again, on more connections: still one list poll per interval.
+    for (let i = 0; i < connections; i++) changeClients.push(client(gateway, errors));
+    subscribeAll(changeClients, subscribers, errors, POOL_CHANGED);
+    await untilMetric(gateway, 'subscriptions_active', 2 * subscribers);
+    const sharedPolls = await callsPerWindow(simulator, 'get_nodepools', POLL_INTERVAL_MS, intervals);
+    // And as many nodePoolMetrics subscribers of one pool: one metrics call per interval.
+    for (let i = 0; i < connections; i++) metricsClients.push(client(gateway, errors));
+    subscribeAll(metricsClients, subscribers, errors, POOL_METRICS);
+    await untilMetric(gateway, 'subscriptions_active', 3 * subscribers);
+    const metricsCalls = await callsPerWindow(
+      simulator,
+      'get_nodepool_metrics',
+      METRICS_INTERVAL_MS,
+      intervals,
+    );
+    const metricsPollers = await metric(gateway, 'pollers_active{kind="metrics"}');
     if (errors.length > 0) throw new Error(`subscriptions failed: ${JSON.stringify(errors.slice(0, 3))}`);
 
     const figures = {
@@ -183,6 +223,9 @@ export const fanOut: Scenario = async (options) => {
       connections,
       pollers,
       listPollsPerInterval: round(polls / intervals),
+      listPollsPerIntervalWithPoolChanged: round(sharedPolls / intervals),
+      metricsPollers,
+      metricsCallsPerInterval: round(metricsCalls / intervals),
       rssBeforeMb: round(before.rss / MB, 1),
       rssAfterMb: round(after.rss / MB, 1),
       bytesPerSubscriber: Math.round(
@@ -195,17 +238,25 @@ export const fanOut: Scenario = async (options) => {
     const targets = {
       'listPollsPerInterval <= 1.2': figures.listPollsPerInterval <= 1.2,
       'pollers == 1': pollers === 1,
+      'listPollsPerIntervalWithPoolChanged <= 1.2': figures.listPollsPerIntervalWithPoolChanged <= 1.2,
+      'metricsCallsPerInterval <= 1.2': figures.metricsCallsPerInterval <= 1.2,
+      'metricsPollers == 1': metricsPollers === 1,
       'bytesPerSubscriber < 20000': figures.bytesPerSubscriber < 20_000,
       [`subscriptions_active == ${subscribers} after the window`]: stillOpen === subscribers,
     };
     const target: Record<string, string> = {
       pollers: '== 1',
       listPollsPerInterval: '<= 1.2',
+      listPollsPerIntervalWithPoolChanged: '<= 1.2',
+      metricsPollers: '== 1',
+      metricsCallsPerInterval: '<= 1.2',
       bytesPerSubscriber: '< 20000',
     };
     const notes: Record<string, string> = {
       connections: `at most ${PER_CONNECTION} subscriptions each`,
       listPollsPerInterval: `${polls} get_nodepools in ${intervals} × ${POLL_INTERVAL_MS} ms`,
+      listPollsPerIntervalWithPoolChanged: `${subscribers} nodePoolPhaseChanged + ${subscribers} nodePoolChanged subscribers: ${sharedPolls} get_nodepools in ${intervals} × ${POLL_INTERVAL_MS} ms`,
+      metricsCallsPerInterval: `${subscribers} nodePoolMetrics subscribers of one pool: ${metricsCalls} metrics calls in ${intervals} × ${METRICS_INTERVAL_MS} ms`,
       bytesPerSubscriber:
         'memory held per subscriber: V8 heap + external (Buffers, ws), WebSocket connections amortized',
       rssPerSubscriber:
@@ -225,7 +276,7 @@ export const fanOut: Scenario = async (options) => {
       targets,
     };
   } finally {
-    await Promise.allSettled(clients.map((c) => c.dispose()));
+    await Promise.allSettled([...clients, ...changeClients, ...metricsClients].map((c) => c.dispose()));
     await gateway?.stop();
     await simulator?.stop();
   }

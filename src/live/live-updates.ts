@@ -1,59 +1,91 @@
-import { Repeater } from 'graphql-yoga';
 import { credentialScope } from '../credentials.js';
 import { bindNodePoolsApi } from '../upstream/bind-api.js';
 import type { UpstreamHttp } from '../upstream/http.js';
-import { PhaseWatcher, type WatcherEvent } from './phase-watcher.js';
+import type { MetricType } from '../upstream/models.js';
+import { BoundedQueue, type Delivered } from './bounded-queue.js';
+import { ListWatcher, type WatcherEvent } from './list-watcher.js';
+import { type LiveWindow, type MetricsEvent, MetricsPoller } from './metrics-poller.js';
 import type { RefreshBus } from './refresh-bus.js';
 
 export interface LiveUpdatesOptions {
   http: UpstreamHttp;
+  /** Interval of the pool list polls. */
   intervalMs: number;
+  /** Interval of the metrics polls; default `intervalMs`. */
+  metricsIntervalMs?: number;
   /** Polls after a mutation, until the changed pool settles. Default 500, 1000, 2000, 4000, 8000 ms. */
   settleDelaysMs?: readonly number[];
   /** Cap of the back-off after failed polls. Default 60 s. */
   maxBackoffMs?: number;
+  /** Events kept for a subscriber that reads slower than they come; older ones are dropped. Default 100. */
+  queueCapacity?: number;
   warn?: (obj: object, msg: string) => void;
   /** Called after each poll, for metrics. */
-  onPoll?: (outcome: 'ok' | 'error') => void;
+  onPoll?: (kind: PollerKind, outcome: 'ok' | 'error') => void;
+  /** Called for each event dropped from a slow subscriber's queue, for metrics. */
+  onDrop?: (kind: PollerKind) => void;
   /** Carries refresh signals to the other replicas (Redis); without it, refreshes stay on this replica. */
   bus?: RefreshBus | undefined;
 }
 
-interface Scope {
-  watcher: PhaseWatcher;
-  listeners: Set<(event: WatcherEvent) => void>;
-}
+/** The two kinds of shared pollers: the pool list of a scope, and one pool's metrics. */
+export type PollerKind = 'list' | 'metrics';
 
 /** A change made through this gateway, announced to the live layer. */
 export type ChangeKind = 'created' | 'updated' | 'deleted';
 
+/** A shared poller and the queues of its subscribers. */
+interface Shared<P, E> {
+  poller: P;
+  subscribers: Set<{ deliver: (event: E) => void }>;
+}
+
+interface MetricsSubscriber {
+  types: ReadonlySet<MetricType>;
+  deliver: (event: MetricsEvent) => void;
+}
+
+/** A metrics event as one subscriber receives it: only the series of its own types. */
+export type MetricsDelivery = Delivered<MetricsEvent>;
+export type WatcherDelivery = Delivered<WatcherEvent>;
+
 /**
- * The live layer: one phase watcher per credential scope (a hash of the
- * token), shared by every subscriber of that scope and stopped when the last
- * one leaves. Scopes never share data: each watcher polls with its own token
- * and publishes only to its own subscribers.
+ * The live layer: shared pollers, each started by its first subscriber and
+ * stopped when its last one leaves.
+ * - One pool list watcher per credential scope (a hash of the token), for
+ *   `nodePoolChanged` and `nodePoolPhaseChanged` alike.
+ * - One metrics poller per (scope, pool, window), for every subscriber of
+ *   `nodePoolMetrics` on that pool and window, asking for the union of
+ *   their types.
+ * Scopes never share data: each poller polls with its own token and
+ * publishes only to its own subscribers. Each subscriber has a bounded
+ * queue (bounded-queue.ts).
  */
 export class LiveUpdates {
-  private readonly scopes = new Map<string, Scope>();
-  private readonly open = new Set<() => void>();
+  private readonly lists = new Map<string, Shared<ListWatcher, WatcherEvent>>();
+  private readonly metrics = new Map<
+    string,
+    Shared<MetricsPoller, MetricsEvent> & { subscribers: Set<MetricsSubscriber> }
+  >();
+  private readonly open = new Set<{ close(): void }>();
   private stopped = false;
   private polls = 0;
 
   constructor(private readonly options: LiveUpdatesOptions) {
     // Another replica served a mutation: refresh this replica's watcher of that scope, if it has one.
     options.bus?.onSignal((signal) =>
-      this.scopes.get(signal.scope)?.watcher.refresh(signal.poolId, signal.change),
+      this.lists.get(signal.scope)?.poller.refresh(signal.poolId, signal.change),
     );
   }
 
-  /** Polls made since start, all scopes together (each poll lists every pool of its scope). */
+  /** Pool list polls made since start, all scopes together (each poll lists every pool of its scope). */
   get pollCount(): number {
     return this.polls;
   }
 
-  /** Number of running watchers (one per active credential scope). */
-  get pollers(): number {
-    return this.scopes.size;
+  /** Running pollers of each kind. */
+  get pollers(): Record<PollerKind, number> {
+    return { list: this.lists.size, metrics: this.metrics.size };
   }
 
   /** Number of open subscriptions. */
@@ -62,32 +94,79 @@ export class LiveUpdates {
   }
 
   /**
-   * The phase events of the caller's scope, from the moment the scope's
-   * first snapshot is taken. Ends after an `end` event (the token stopped
-   * working) or when the gateway stops; returning early releases the watcher.
+   * The events of the caller's scope's pool list watcher that `accept`
+   * takes, from the moment its first snapshot is taken. Ends after an `end`
+   * event (the token stopped working) or when the gateway stops; leaving
+   * releases the watcher.
    */
-  subscribe(token: string): AsyncIterableIterator<WatcherEvent> {
-    return new Repeater<WatcherEvent>(async (push, stop) => {
-      if (this.stopped) return stop();
-      const key = credentialScope(token);
-      const scope = this.acquire(key, token);
-      const listener = (event: WatcherEvent) => {
-        push(event).catch(() => undefined);
-        if (event.kind === 'end') stop();
-      };
-      const end = () => stop();
-      scope.listeners.add(listener);
-      this.open.add(end);
-      await stop;
-      scope.listeners.delete(listener);
-      this.open.delete(end);
-      this.release(key, scope);
+  subscribe(
+    token: string,
+    accept: (event: WatcherEvent) => boolean = () => true,
+  ): AsyncIterableIterator<WatcherDelivery> {
+    const key = credentialScope(token);
+    const shared = this.stopped ? undefined : this.acquireList(key, token);
+    const queue = this.queue<WatcherEvent>('list', () => {
+      if (!shared) return;
+      shared.subscribers.delete(subscriber);
+      this.releaseList(key, shared);
     });
+    const subscriber = {
+      deliver: (event: WatcherEvent) => {
+        if (event.kind !== 'end' && !accept(event)) return;
+        queue.push(event);
+        if (event.kind === 'end') queue.close();
+      },
+    };
+    shared?.subscribers.add(subscriber);
+    return queue;
+  }
+
+  /**
+   * One pool's metrics over a moving window, for the caller's scope: the
+   * series polled last, at once when there is one, then each poll's.
+   * Subscribers of one pool and window share one poller, which asks for the
+   * union of their types; each receives only its own types. Ends when the
+   * pool is gone or the token stops working.
+   */
+  subscribeMetrics(
+    token: string,
+    poolId: string,
+    types: readonly MetricType[],
+    window: LiveWindow,
+  ): AsyncIterableIterator<MetricsDelivery> {
+    const key = `${credentialScope(token)}\0${poolId}\0${window.durationMs}\0${window.samples}`;
+    const wanted = new Set(types);
+    const shared = this.stopped ? undefined : this.acquireMetrics(key, token, poolId, window);
+    const subscriber: MetricsSubscriber = { types: wanted, deliver: () => {} };
+    const queue = this.queue<MetricsEvent>('metrics', () => {
+      if (!shared) return;
+      shared.subscribers.delete(subscriber);
+      if (shared.subscribers.size > 0) return;
+      shared.poller.stop();
+      if (this.metrics.get(key) === shared) this.metrics.delete(key);
+    });
+    subscriber.deliver = (event) => {
+      if (event.kind === 'end') {
+        queue.push(event);
+        queue.close();
+        return;
+      }
+      // A poll that started before this subscriber joined may lack its types: the next one has them.
+      if (!types.every((type) => event.types.has(type))) return;
+      queue.push({ ...event, series: event.series.filter((s) => wanted.has(s.type)) });
+    };
+    if (shared) {
+      shared.subscribers.add(subscriber);
+      const current = shared.poller.current;
+      if (current && types.every((type) => current.types.has(type))) subscriber.deliver(current);
+      else shared.poller.pollSoon();
+    }
+    return queue;
   }
 
   /** Resolves once the caller's scope has its first snapshot (tests and warm-up). */
   async ready(token: string): Promise<void> {
-    await this.scopes.get(credentialScope(token))?.watcher.ready();
+    await this.lists.get(credentialScope(token))?.poller.ready();
   }
 
   /**
@@ -98,45 +177,84 @@ export class LiveUpdates {
   notifyChange(token: string, poolId: string | undefined, change: ChangeKind = 'updated'): void {
     const scope = credentialScope(token);
     // Locally at once, whatever Redis does; the other replicas through the bus, by scope hash only.
-    this.scopes.get(scope)?.watcher.refresh(poolId, change);
+    this.lists.get(scope)?.poller.refresh(poolId, change);
     this.options.bus?.publish({ scope, poolId, change });
   }
 
-  /** Ends every subscription and stops every watcher. */
+  /** Ends every subscription and stops every poller. */
   stop(): void {
     this.stopped = true;
-    for (const end of [...this.open]) end();
-    for (const scope of this.scopes.values()) scope.watcher.stop();
-    this.scopes.clear();
+    for (const queue of [...this.open]) queue.close();
+    for (const { poller } of this.lists.values()) poller.stop();
+    for (const { poller } of this.metrics.values()) poller.stop();
+    this.lists.clear();
+    this.metrics.clear();
   }
 
-  private acquire(key: string, token: string): Scope {
-    const existing = this.scopes.get(key);
+  private queue<E extends object>(kind: PollerKind, release: () => void): BoundedQueue<E> {
+    const queue: BoundedQueue<E> = new BoundedQueue<E>(
+      this.options.queueCapacity ?? 100,
+      () => this.options.onDrop?.(kind),
+      () => {
+        this.open.delete(queue);
+        release();
+      },
+    );
+    if (this.stopped) queue.close();
+    else this.open.add(queue);
+    return queue;
+  }
+
+  private acquireList(key: string, token: string): Shared<ListWatcher, WatcherEvent> {
+    const existing = this.lists.get(key);
     if (existing) return existing;
-    const listeners = new Set<(event: WatcherEvent) => void>();
-    const watcher = new PhaseWatcher({
+    const subscribers = new Set<{ deliver: (event: WatcherEvent) => void }>();
+    const watcher = new ListWatcher({
       api: bindNodePoolsApi({ http: this.options.http, token }),
       intervalMs: this.options.intervalMs,
       settleDelaysMs: this.options.settleDelaysMs ?? [500, 1000, 2000, 4000, 8000],
       maxBackoffMs: this.options.maxBackoffMs ?? 60_000,
       publish: (event) => {
-        for (const listener of [...listeners]) listener(event);
-        if (event.kind === 'end') this.scopes.delete(key);
+        for (const subscriber of [...subscribers]) subscriber.deliver(event);
+        if (event.kind === 'end') this.lists.delete(key);
       },
       onPoll: (outcome) => {
         this.polls++;
-        this.options.onPoll?.(outcome);
+        this.options.onPoll?.('list', outcome);
       },
       ...(this.options.warn ? { warn: this.options.warn } : {}),
     });
-    const scope = { watcher, listeners };
-    this.scopes.set(key, scope);
-    return scope;
+    const shared = { poller: watcher, subscribers };
+    this.lists.set(key, shared);
+    return shared;
   }
 
-  private release(key: string, scope: Scope): void {
-    if (scope.listeners.size > 0) return;
-    scope.watcher.stop();
-    if (this.scopes.get(key) === scope) this.scopes.delete(key);
+  private releaseList(key: string, shared: Shared<ListWatcher, WatcherEvent>): void {
+    if (shared.subscribers.size > 0) return;
+    shared.poller.stop();
+    if (this.lists.get(key) === shared) this.lists.delete(key);
+  }
+
+  private acquireMetrics(key: string, token: string, poolId: string, window: LiveWindow) {
+    const existing = this.metrics.get(key);
+    if (existing) return existing;
+    const subscribers = new Set<MetricsSubscriber>();
+    const poller = new MetricsPoller({
+      api: bindNodePoolsApi({ http: this.options.http, token }),
+      poolId,
+      window,
+      types: () => new Set([...subscribers].flatMap((s) => [...s.types])),
+      intervalMs: this.options.metricsIntervalMs ?? this.options.intervalMs,
+      maxBackoffMs: this.options.maxBackoffMs ?? 60_000,
+      publish: (event) => {
+        for (const subscriber of [...subscribers]) subscriber.deliver(event);
+        if (event.kind === 'end') this.metrics.delete(key);
+      },
+      onPoll: (outcome) => this.options.onPoll?.('metrics', outcome),
+      ...(this.options.warn ? { warn: this.options.warn } : {}),
+    });
+    const shared = { poller, subscribers };
+    this.metrics.set(key, shared);
+    return shared;
   }
 }

@@ -1,9 +1,12 @@
-import { createGraphQLError, filter, pipe } from 'graphql-yoga';
+import { createGraphQLError } from 'graphql-yoga';
 import type { GatewayContext } from '../context.js';
+import type { MetricsDelivery, WatcherDelivery } from '../live/live-updates.js';
+import type { LiveWindow } from '../live/metrics-poller.js';
 import type { PhaseChange } from '../live/phase-diff.js';
-import type { WatcherEvent } from '../live/phase-watcher.js';
-import type { NodePoolPhase } from '../upstream/models.js';
+import type { PoolChange, PoolChangeKind } from '../live/pool-diff.js';
+import type { MetricType, NodePoolPhase } from '../upstream/models.js';
 import { parseNodePoolId } from './ids.js';
+import type { MetricSeries } from './metrics.js';
 
 export interface PhaseChangeFilterInput {
   ids?: readonly (string | number)[] | null | undefined;
@@ -14,56 +17,140 @@ export interface PhaseChangeFilterInput {
     | undefined;
 }
 
-/** Compiles the subscription filter once (its ids were checked by the argument rules). */
+export interface PoolChangeFilterInput {
+  ids?: readonly (string | number)[] | null | undefined;
+  clusterId?: string | null | undefined;
+  kinds?: readonly PoolChangeKind[] | null | undefined;
+  /** Only changes touching one of these fields (a created or deleted pool touches all). */
+  fields?: readonly string[] | null | undefined;
+}
+
+/** The ids and cluster conditions both filters share. */
+function poolMatcher(
+  input: { ids?: readonly (string | number)[] | null; clusterId?: string | null } | null | undefined,
+) {
+  const ids = input?.ids?.length ? new Set(input.ids.map((id) => parseNodePoolId(String(id)))) : null;
+  const clusterId = input?.clusterId ?? null;
+  return (poolId: string, poolClusterId: string) =>
+    (!ids || ids.has(poolId)) && (!clusterId || poolClusterId === clusterId);
+}
+
+/** Compiles the phase subscription's filter once (its ids were checked by the argument rules). */
 export function phaseChangeMatcher(
   input: PhaseChangeFilterInput | null | undefined,
 ): (change: PhaseChange) => boolean {
-  const ids = input?.ids?.length ? new Set(input.ids.map((id) => parseNodePoolId(String(id)))) : null;
-  const clusterId = input?.clusterId ?? null;
+  const pool = poolMatcher(input);
   const from = input?.phases?.from?.length ? new Set<NodePoolPhase | null>(input.phases.from) : null;
   const to = input?.phases?.to?.length ? new Set<NodePoolPhase>(input.phases.to) : null;
   return (change) =>
-    (!ids || ids.has(change.poolId)) &&
-    (!clusterId || change.pool.clusterId === clusterId) &&
+    pool(change.poolId, change.pool.clusterId) &&
     (!from || from.has(change.previousPhase)) &&
     (!to || to.has(change.phase));
 }
 
+/** Compiles the pool change subscription's filter once. */
+export function poolChangeMatcher(
+  input: PoolChangeFilterInput | null | undefined,
+): (change: PoolChange) => boolean {
+  const pool = poolMatcher(input);
+  const kinds = input?.kinds?.length ? new Set(input.kinds) : null;
+  const fields = input?.fields?.length ? input.fields : null;
+  return (change) =>
+    pool(change.poolId, change.pool.clusterId) &&
+    (!kinds || kinds.has(change.kind)) &&
+    (!fields ||
+      change.kind !== 'UPDATED' ||
+      change.changedFields.some((path) => fields.some((f) => path === f || path.startsWith(`${f}.`))));
+}
+
+function requireLive(ctx: GatewayContext): { token: string; live: NonNullable<GatewayContext['live']> } {
+  if (!ctx.token) {
+    throw createGraphQLError(
+      'No credentials: send a Run:ai token in the connection_init payload or Authorization.',
+      { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } },
+    );
+  }
+  if (!ctx.live) throw new Error('live updates are not running');
+  return { token: ctx.token, live: ctx.live };
+}
+
 /**
- * Resolves the `nodePoolPhaseChanged` subscription: the caller's scope's
- * phase events, filtered. Joins (or starts) the one watcher of the scope;
- * leaving releases it.
+ * Resolves the `nodePoolPhaseChanged` subscription: the phase events of the
+ * caller's scope, filtered. Joins (or starts) the scope's one pool list
+ * watcher; leaving releases it.
  */
 export function subscribePhaseChanges(
   input: PhaseChangeFilterInput | null | undefined,
   ctx: GatewayContext,
-): AsyncIterable<WatcherEvent> {
+): AsyncIterable<WatcherDelivery> {
+  const { token, live } = requireLive(ctx);
   const matches = phaseChangeMatcher(input);
-  if (!ctx.token) {
-    throw createGraphQLError(
-      'No credentials: send a Run:ai token in the connection_init payload or Authorization.',
-      {
-        extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
-      },
-    );
-  }
-  if (!ctx.live) throw new Error('live updates are not running');
-  return pipe(
-    ctx.live.subscribe(ctx.token),
-    filter((event: WatcherEvent) => event.kind === 'end' || matches(event.change)),
-  );
+  return live.subscribe(token, (event) => event.kind === 'phase' && matches(event.change));
 }
 
 /**
- * Turns one watcher event into the subscription payload. The event that ends
- * a scope (its token turned 401/403) becomes an UNAUTHENTICATED or FORBIDDEN
- * error, after which the stream completes.
+ * Resolves the `nodePoolChanged` subscription: pools created, updated and
+ * deleted in the caller's scope, filtered, from the same shared watcher as
+ * the phase events.
  */
-export function phaseChangeOf(event: WatcherEvent): PhaseChange {
-  if (event.kind === 'end') {
-    throw createGraphQLError(`Run:ai refused the subscription's credentials: ${event.message}`, {
-      extensions: { code: event.code },
-    });
-  }
-  return event.change;
+export function subscribePoolChanges(
+  input: PoolChangeFilterInput | null | undefined,
+  ctx: GatewayContext,
+): AsyncIterable<WatcherDelivery> {
+  const { token, live } = requireLive(ctx);
+  const matches = poolChangeMatcher(input);
+  return live.subscribe(token, (event) => event.kind === 'pool' && matches(event.change));
+}
+
+/**
+ * Resolves the `nodePoolMetrics` subscription: the pool's series over a
+ * moving window, from the one metrics poller of this scope, pool and
+ * window.
+ */
+export function subscribePoolMetrics(
+  args: { id: string; types: readonly MetricType[]; window: LiveWindow },
+  ctx: GatewayContext,
+): AsyncIterable<MetricsDelivery> {
+  const { token, live } = requireLive(ctx);
+  return live.subscribeMetrics(token, parseNodePoolId(args.id), args.types, args.window);
+}
+
+/** The error that ends a subscription when its poller ends (the token turned 401/403, the pool is gone). */
+function ended(event: { code: string; message: string }): never {
+  const message =
+    event.code === 'NOT_FOUND'
+      ? `The node pool is gone: ${event.message}`
+      : `Run:ai refused the subscription's credentials: ${event.message}`;
+  throw createGraphQLError(message, { extensions: { code: event.code } });
+}
+
+/** One phase event as the subscription's payload (or the error that ends it). */
+export function phaseChangeOf(event: WatcherDelivery): PhaseChange & { missedEvents: number } {
+  if (event.kind === 'end') return ended(event);
+  if (event.kind !== 'phase') throw new Error('not a phase event');
+  return { ...event.change, missedEvents: event.missedEvents };
+}
+
+/** One pool change as the subscription's payload (or the error that ends it). */
+export function poolChangeOf(event: WatcherDelivery): PoolChange & { missedEvents: number } {
+  if (event.kind === 'end') return ended(event);
+  if (event.kind !== 'pool') throw new Error('not a pool event');
+  return { ...event.change, missedEvents: event.missedEvents };
+}
+
+/** What a `nodePoolMetrics` subscriber receives each interval. */
+export interface LiveMetrics {
+  poolId: string;
+  start: Date;
+  end: Date;
+  series: MetricSeries[];
+  observedAt: Date;
+  missedEvents: number;
+}
+
+/** One metrics poll as the subscription's payload (or the error that ends it). */
+export function poolMetricsOf(event: MetricsDelivery): LiveMetrics {
+  if (event.kind === 'end') return ended(event);
+  const { pool, start, end, series, observedAt, missedEvents } = event;
+  return { poolId: pool.id, start, end, series, observedAt, missedEvents };
 }

@@ -62,6 +62,14 @@ const metricsWindow = z
     path: ['start'],
   });
 
+/** How long the lists of a metrics answer can be, for the cost limit. */
+export function metricsListSizes(types: readonly MetricType[], samples: number) {
+  const distinct = new Set(types);
+  // A distribution comes as one series per utilisation bucket.
+  const series = distinct.size + (distinct.has('GPU_UTILIZATION_DISTRIBUTION') ? 3 : 0);
+  return { series, missingTypes: distinct.size, samples };
+}
+
 export const MetricSampleRef = builder.objectRef<MetricValue>('MetricSample').implement({
   description: 'One sample of a metric series.',
   fields: (t) => ({
@@ -129,12 +137,8 @@ builder.objectField(NodePoolRef, 'metrics', (t) =>
         window: metricsWindow,
       }),
       ...listSizes(
-        ({ types, window }: { types: readonly MetricType[]; window?: MetricsWindowInput | null }) => {
-          const distinct = new Set(types);
-          // A distribution comes as one series per utilisation bucket.
-          const series = distinct.size + (distinct.has('GPU_UTILIZATION_DISTRIBUTION') ? 3 : 0);
-          return { series, missingTypes: distinct.size, samples: window?.samples ?? DEFAULT_SAMPLES };
-        },
+        ({ types, window }: { types: readonly MetricType[]; window?: MetricsWindowInput | null }) =>
+          metricsListSizes(types, window?.samples ?? DEFAULT_SAMPLES),
       ),
     },
     resolve: (pool, args, ctx, info) =>

@@ -1,12 +1,29 @@
 import { z } from 'zod';
+import type { MetricsDelivery, WatcherDelivery } from '../live/live-updates.js';
 import type { PhaseChange } from '../live/phase-diff.js';
-import type { WatcherEvent } from '../live/phase-watcher.js';
+import type { PoolChange } from '../live/pool-diff.js';
 import { nodePoolGlobalId } from '../resolvers/ids.js';
-import { phaseChangeOf, subscribePhaseChanges } from '../resolvers/subscriptions.js';
-import { argumentRules, enumList, idList, nodePoolId } from './argument-rules.js';
+import { DEFAULT_SAMPLES } from '../resolvers/metrics.js';
+import {
+  type LiveMetrics,
+  phaseChangeOf,
+  poolChangeOf,
+  poolMetricsOf,
+  subscribePhaseChanges,
+  subscribePoolChanges,
+  subscribePoolMetrics,
+} from '../resolvers/subscriptions.js';
+import type { MetricType } from '../upstream/models.js';
+import { argumentRules, enumList, idList, LIMITS, nodePoolId } from './argument-rules.js';
 import { builder } from './builder.js';
 import { NodePoolPhaseEnum } from './enums.js';
+import { listSizes } from './list-sizes.js';
+import { MetricSeriesRef, metricsListSizes, NodePoolMetricTypeEnum } from './metrics.js';
 import { NodePoolRef } from './node-pool.js';
+
+/** How many events a subscriber missed: its queue was full (it read slower than events came). */
+const MISSED_EVENTS_DOC =
+  'Events dropped just before this one because the subscriber read slower than they came (its queue holds SUBSCRIPTION_QUEUE_SIZE events, default 100); 0 when none. After a gap, refetch what you show.';
 
 const PhaseTransitionFilter = builder.inputType('PhaseTransitionFilter', {
   description:
@@ -26,32 +43,117 @@ const PhaseChangeFilter = builder.inputType('PhaseChangeFilter', {
   }),
 });
 
-const NodePoolPhaseChangeRef = builder.objectRef<PhaseChange>('NodePoolPhaseChange').implement({
-  description: 'A node pool moved from one phase to another, as the gateway observed it.',
+const NodePoolPhaseChangeRef = builder
+  .objectRef<PhaseChange & { missedEvents: number }>('NodePoolPhaseChange')
+  .implement({
+    description: 'A node pool moved from one phase to another, as the gateway observed it.',
+    fields: (t) => ({
+      nodePoolId: t.id({
+        description: 'Global id of the pool (also for a deleted pool).',
+        resolve: (change) => nodePoolGlobalId(change.poolId),
+      }),
+      nodePool: t.field({
+        type: NodePoolRef,
+        nullable: true,
+        description: 'The pool as last seen; for a deleted pool, its state before it vanished.',
+        resolve: (change) => change.pool,
+      }),
+      previousPhase: t.expose('previousPhase', {
+        type: NodePoolPhaseEnum,
+        nullable: true,
+        description:
+          'The phase before; null for a pool the gateway had not seen since the subscription began.',
+      }),
+      phase: t.expose('phase', {
+        type: NodePoolPhaseEnum,
+        description: 'The new phase; Deleted once the pool is gone.',
+      }),
+      observedAt: t.expose('observedAt', {
+        type: 'DateTime',
+        description: 'When the gateway observed the change.',
+      }),
+      missedEvents: t.exposeInt('missedEvents', { description: MISSED_EVENTS_DOC }),
+    }),
+  });
+
+const NodePoolChangeKindEnum = builder.enumType('NodePoolChangeKind', {
+  description: 'What happened to a node pool.',
+  values: {
+    CREATED: { description: 'The pool appeared.' },
+    UPDATED: { description: 'Some of its fields changed (see `changedFields`).' },
+    DELETED: { description: 'The pool vanished from Run:ai.' },
+  } as const,
+});
+
+const NodePoolChangeFilter = builder.inputType('NodePoolChangeFilter', {
+  description: 'Which pool changes to receive; all given conditions must hold.',
   fields: (t) => ({
-    nodePoolId: t.id({
-      description: 'Global id of the pool (also for a deleted pool).',
-      resolve: (change) => nodePoolGlobalId(change.poolId),
+    ids: t.idList({ description: 'Only these pools (global ids or raw Run:ai ids), at most 500.' }),
+    clusterId: t.field({ type: 'UUID', description: 'Only pools of this cluster.' }),
+    kinds: t.field({ type: [NodePoolChangeKindEnum], description: 'Only these kinds of change.' }),
+    fields: t.stringList({
+      description:
+        'Only updates that change one of these fields (`labelValue`, or `status` for any of its fields); created and deleted pools always match.',
     }),
-    nodePool: t.field({
-      type: NodePoolRef,
-      nullable: true,
-      description: 'The pool as last seen; for a deleted pool, its state before it vanished.',
-      resolve: (change) => change.pool,
+  }),
+});
+
+const NodePoolChangeRef = builder
+  .objectRef<PoolChange & { missedEvents: number }>('NodePoolChange')
+  .implement({
+    description: 'A node pool was created, updated or deleted, as the gateway observed it.',
+    fields: (t) => ({
+      kind: t.expose('kind', { type: NodePoolChangeKindEnum, description: 'What happened.' }),
+      nodePoolId: t.id({
+        description: 'Global id of the pool (also for a deleted pool).',
+        resolve: (change) => nodePoolGlobalId(change.poolId),
+      }),
+      nodePool: t.field({
+        type: NodePoolRef,
+        description: 'The pool now; for a deleted pool, its state before it vanished.',
+        resolve: (change) => change.pool,
+      }),
+      changedFields: t.exposeStringList('changedFields', {
+        description:
+          'The `NodePool` fields whose value changed, as paths (`labelValue`, `status.nodes`), sorted; every field for a created or deleted pool.',
+      }),
+      observedAt: t.expose('observedAt', {
+        type: 'DateTime',
+        description: 'When the gateway observed the change.',
+      }),
+      missedEvents: t.exposeInt('missedEvents', { description: MISSED_EVENTS_DOC }),
     }),
-    previousPhase: t.expose('previousPhase', {
-      type: NodePoolPhaseEnum,
-      nullable: true,
-      description: 'The phase before; null for a pool the gateway had not seen since the subscription began.',
+  });
+
+const LiveMetricsWindow = builder.inputType('LiveMetricsWindow', {
+  description: 'A moving window: the last `durationSeconds` up to each poll, in `samples` samples.',
+  fields: (t) => ({
+    durationSeconds: t.int({
+      defaultValue: 3600,
+      description: 'Length of the window in seconds, 60..2592000 (30 days). Default one hour.',
     }),
-    phase: t.expose('phase', {
-      type: NodePoolPhaseEnum,
-      description: 'The new phase; Deleted once the pool is gone.',
+    samples: t.int({
+      defaultValue: DEFAULT_SAMPLES,
+      description: 'Number of samples over the window, 1..1000.',
     }),
-    observedAt: t.expose('observedAt', {
+  }),
+});
+
+const NodePoolLiveMetricsRef = builder.objectRef<LiveMetrics>('NodePoolLiveMetrics').implement({
+  description: "One poll of a pool's metrics over a moving window.",
+  fields: (t) => ({
+    nodePoolId: t.id({ description: 'Global id of the pool.', resolve: (m) => nodePoolGlobalId(m.poolId) }),
+    start: t.expose('start', { type: 'DateTime', description: 'Start of the window of this poll.' }),
+    end: t.expose('end', {
       type: 'DateTime',
-      description: 'When the gateway observed the change.',
+      description: 'End of the window of this poll (the poll time).',
     }),
+    series: t.expose('series', {
+      type: [MetricSeriesRef],
+      description: 'The series of the types asked for that Run:ai returned.',
+    }),
+    observedAt: t.expose('observedAt', { type: 'DateTime', description: 'When the gateway polled.' }),
+    missedEvents: t.exposeInt('missedEvents', { description: MISSED_EVENTS_DOC }),
   }),
 });
 
@@ -74,6 +176,88 @@ builder.subscriptionField('nodePoolPhaseChanged', (t) =>
         .nullish(),
     }),
     subscribe: (_root, args, ctx) => subscribePhaseChanges(args.filter, ctx),
-    resolve: (event: WatcherEvent) => phaseChangeOf(event),
+    resolve: (event: WatcherDelivery) => phaseChangeOf(event),
+  }),
+);
+
+builder.subscriptionField('nodePoolChanged', (t) =>
+  t.field({
+    type: NodePoolChangeRef,
+    description:
+      'Pools created, updated (with the fields that changed) and deleted, among those visible to the caller. Comes from the same shared poll as `nodePoolPhaseChanged`: one list poll per credential and interval, however many subscribers of either.',
+    args: { filter: t.arg({ type: NodePoolChangeFilter, description: 'Which changes to receive.' }) },
+    extensions: argumentRules({
+      filter: z
+        .object({
+          ids: idList(nodePoolId).nullish(),
+          kinds: enumList.nullish(),
+          fields: z
+            .array(z.string().min(1, 'must not be empty').max(64, 'must be at most 64 characters'))
+            .max(LIMITS.enumList, `must hold at most ${LIMITS.enumList} values`)
+            .nullish(),
+        })
+        .nullish(),
+    }),
+    subscribe: (_root, args, ctx) => subscribePoolChanges(args.filter, ctx),
+    resolve: (event: WatcherDelivery) => poolChangeOf(event),
+  }),
+);
+
+builder.subscriptionField('nodePoolMetrics', (t) =>
+  t.field({
+    type: NodePoolLiveMetricsRef,
+    description:
+      "A pool's metrics over a moving window: the current series at once, then fresh ones every interval (METRICS_POLL_INTERVAL_MS). Every subscriber of one pool and window on one credential shares one Run:ai call per interval, for the union of their types. Ends with NOT_FOUND when the pool is deleted.",
+    args: {
+      id: t.arg.id({ required: true, description: 'The pool: its global id or raw Run:ai id.' }),
+      types: t.arg({
+        type: [NodePoolMetricTypeEnum],
+        required: true,
+        description: 'The metric types to receive.',
+      }),
+      window: t.arg({
+        type: LiveMetricsWindow,
+        description: 'The moving window; default the last hour, 20 samples.',
+      }),
+    },
+    extensions: {
+      ...argumentRules({
+        id: nodePoolId,
+        types: enumList.min(1, 'must name at least one metric type'),
+        window: z
+          .object({
+            durationSeconds: z
+              .number()
+              .int()
+              .min(60, 'must be at least 60')
+              .max(2_592_000, 'must be at most 2592000 (30 days)')
+              .nullish(),
+            samples: z
+              .number()
+              .int()
+              .min(1, 'must be at least 1')
+              .max(1000, 'must be at most 1000')
+              .nullish(),
+          })
+          .nullish(),
+      }),
+      ...listSizes(
+        ({ types, window }: { types: readonly MetricType[]; window?: { samples?: number | null } | null }) =>
+          metricsListSizes(types, window?.samples ?? DEFAULT_SAMPLES),
+      ),
+    },
+    subscribe: (_root, args, ctx) =>
+      subscribePoolMetrics(
+        {
+          id: String(args.id),
+          types: args.types,
+          window: {
+            durationMs: (args.window?.durationSeconds ?? 3600) * 1000,
+            samples: args.window?.samples ?? DEFAULT_SAMPLES,
+          },
+        },
+        ctx,
+      ),
+    resolve: (event: MetricsDelivery) => poolMetricsOf(event),
   }),
 );

@@ -92,7 +92,7 @@ describe('observability', () => {
       /^graphql_operation_duration_seconds_count\{operation="Pools",outcome="success"\} 2$/m,
     );
     expect(text).toMatch(/^subscriptions_active 0$/m);
-    expect(text).toMatch(/^pollers_active 0$/m);
+    expect(text).toMatch(/^pollers_active{kind="list"} 0$/m);
   });
 
   it('logs one line per operation with request id, name, duration and upstream calls, and never a token', async () => {

@@ -95,6 +95,35 @@ describe('two replicas sharing Redis', () => {
     expect(['Ready', 'Empty']).toContain(lifecycleOf(sub, id)[1]?.[1]);
   });
 
+  it('shows a nodePoolChanged subscriber on B a label change made through A, with the field named', async () => {
+    const client = wsClient(b.url);
+    cleanups.push(() => client.dispose());
+    const events: { kind: string; changedFields: string[]; nodePool: { runaiId: string } }[] = [];
+    const stop = client.subscribe<{ nodePoolChanged: (typeof events)[number] }>(
+      {
+        query:
+          'subscription { nodePoolChanged(filter: { kinds: [UPDATED] }) { kind changedFields nodePool { runaiId } } }',
+      },
+      { next: (r) => r.data && events.push(r.data.nodePoolChanged), error: () => {}, complete: () => {} },
+    );
+    cleanups.push(stop);
+    await eventually(() => expect(b.app.live?.subscriptions).toBeGreaterThanOrEqual(2));
+    await b.app.live?.ready('demo-admin');
+    await fetch(`${a.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer demo-admin' },
+      body: JSON.stringify({
+        query: 'mutation { patchNodePool(id: "3", input: { labelValue: "across" }) { __typename } }',
+      }),
+    });
+    await eventually(
+      () => expect(events.find((e) => e.nodePool.runaiId === '3')?.changedFields).toContain('labelValue'),
+      {
+        timeout: 10_000,
+      },
+    );
+  });
+
   it('publishes scopes as hashes, never tokens', async () => {
     const all = JSON.stringify([...a.logs, ...b.logs]);
     expect(all).not.toContain('demo-admin');
@@ -118,7 +147,9 @@ describe('two replicas sharing Redis', () => {
     }
     // A subscriber on A still sees a pool created through A (local refresh).
     const local = subscribeOn(a.url);
-    await eventually(() => expect(a.app.live?.pollers ?? 0).toBeGreaterThanOrEqual(1), { timeout: 15_000 });
+    await eventually(() => expect(a.app.live?.pollers.list ?? 0).toBeGreaterThanOrEqual(1), {
+      timeout: 15_000,
+    });
     await a.app.live?.ready('demo-admin');
     const localId = await createPool(a.url, 'while-redis-down');
     await local.until((c) => lifecycleOf(c, localId).length >= 2);

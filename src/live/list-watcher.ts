@@ -1,18 +1,21 @@
 import type { NodePoolsApi } from '../upstream/bind-api.js';
 import { isUpstreamError } from '../upstream/errors.js';
 import type { NodePool } from '../upstream/models.js';
+import { nextPollDelay } from './backoff.js';
 import { diffPhases, type PhaseChange, STABLE_PHASES } from './phase-diff.js';
+import { diffPools, type PoolChange } from './pool-diff.js';
 
 /** Run:ai's largest page. */
 const PAGE = 500;
 
 /** What a watcher tells its listeners. */
 export type WatcherEvent =
-  | { kind: 'change'; change: PhaseChange }
+  | { kind: 'phase'; change: PhaseChange }
+  | { kind: 'pool'; change: PoolChange }
   /** The credential stopped working (401/403): its subscriptions end with this code. */
   | { kind: 'end'; code: 'UNAUTHENTICATED' | 'FORBIDDEN'; message: string };
 
-export interface PhaseWatcherOptions {
+export interface ListWatcherOptions {
   api: NodePoolsApi;
   intervalMs: number;
   /** Delays of the polls that follow a mutation, until the changed pool settles. */
@@ -26,27 +29,33 @@ export interface PhaseWatcherOptions {
 }
 
 /**
- * Polls the whole pool list for one credential scope and publishes phase
- * changes. One watcher serves every subscriber of its scope; polls never
- * overlap (a refresh asked during a poll runs right after it).
+ * Polls the whole pool list (`GET /api/v1/node-pools`) for one credential
+ * scope and publishes what changed: pools created, updated (with the fields
+ * that changed) and deleted, and phase changes. One watcher serves every
+ * subscriber of its scope, of either subscription; polls never overlap (a
+ * refresh asked during a poll runs right after it). Failed polls back off
+ * with jitter (backoff.ts).
  */
-export class PhaseWatcher {
+export class ListWatcher {
   private known: Map<string, NodePool> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private polling: Promise<void> | undefined;
   private again = false;
   private failures = 0;
+  private lastError: unknown;
   private stopped = false;
   /** Pools a mutation created: announced as new even if the first snapshot already held them. */
   private readonly created = new Set<string>();
   private readonly announced = new Set<string>();
+  /** Pools announced as created (while they exist), so a late `created` refresh does not announce them twice. */
+  private readonly poolsAnnounced = new Set<string>();
   /** Pools a mutation changed, awaiting a stable phase, with the step of their settling schedule. */
   private readonly settling = new Map<string, number>();
   private settleTimer: NodeJS.Timeout | undefined;
   private readonly baseline: Promise<void>;
   private resolveBaseline!: () => void;
 
-  constructor(private readonly options: PhaseWatcherOptions) {
+  constructor(private readonly options: ListWatcherOptions) {
     this.baseline = new Promise((resolve) => {
       this.resolveBaseline = resolve;
     });
@@ -106,6 +115,7 @@ export class PhaseWatcher {
       if (this.stopped) return;
       this.options.onPoll?.('error');
       this.failures++;
+      this.lastError = error;
       if (isUpstreamError(error) && (error.code === 'UNAUTHENTICATED' || error.code === 'FORBIDDEN')) {
         this.options.publish({ kind: 'end', code: error.code, message: error.message });
         this.stop();
@@ -113,7 +123,7 @@ export class PhaseWatcher {
       }
       this.options.warn?.(
         { code: isUpstreamError(error) ? error.code : 'UNKNOWN', failures: this.failures },
-        'phase watcher poll failed; backing off',
+        'pool list poll failed; backing off',
       );
       if (!this.known) this.resolveBaseline();
       return;
@@ -123,16 +133,28 @@ export class PhaseWatcher {
     this.failures = 0;
     const now = this.options.now?.() ?? new Date();
     if (this.known) {
+      for (const change of diffPools(this.known, pools, now)) this.emitPool(change);
       for (const change of diffPhases(this.known, pools, now)) this.emit(change);
     }
+    // A pool created through the gateway while the first snapshot was taken is announced all the same.
     for (const id of this.created) {
       const pool = pools.get(id);
+      if (pool && !this.poolsAnnounced.has(id)) {
+        this.emitPool({
+          kind: 'CREATED',
+          poolId: id,
+          pool,
+          changedFields: Object.keys(pool).sort(),
+          observedAt: now,
+        });
+      }
       if (pool?.phase && !this.announced.has(id)) {
         this.emit({ poolId: id, pool, previousPhase: null, phase: pool.phase, observedAt: now });
       }
     }
     this.created.clear();
     for (const id of this.announced) if (!pools.has(id)) this.announced.delete(id);
+    for (const id of this.poolsAnnounced) if (!pools.has(id)) this.poolsAnnounced.delete(id);
     this.known = pools;
     this.resolveBaseline();
     for (const id of this.settling.keys()) {
@@ -143,7 +165,12 @@ export class PhaseWatcher {
 
   private emit(change: PhaseChange): void {
     if (change.previousPhase === null) this.announced.add(change.poolId);
-    this.options.publish({ kind: 'change', change });
+    this.options.publish({ kind: 'phase', change });
+  }
+
+  private emitPool(change: PoolChange): void {
+    if (change.kind === 'CREATED') this.poolsAnnounced.add(change.poolId);
+    this.options.publish({ kind: 'pool', change });
   }
 
   private async listAll(): Promise<Map<string, NodePool>> {
@@ -157,8 +184,8 @@ export class PhaseWatcher {
 
   /** The next regular poll (backing off after failures), and the next settling poll if a pool is unsettled. */
   private schedule(): void {
-    const { intervalMs, maxBackoffMs, settleDelaysMs } = this.options;
-    const wait = this.failures === 0 ? intervalMs : Math.min(intervalMs * 2 ** this.failures, maxBackoffMs);
+    const { settleDelaysMs } = this.options;
+    const wait = nextPollDelay(this.options, this.failures, this.lastError);
     this.timer = setTimeout(() => void this.poll(), wait);
     this.timer.unref();
     clearTimeout(this.settleTimer);
