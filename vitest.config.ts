@@ -18,7 +18,14 @@ export default defineConfig({
   ssr: { resolve: { conditions: ['development', ...nodeConditions] } },
   test: {
     include: ['test/**/*.test.ts'],
-    exclude: ['test/browser/**', 'test/**/*.browser.test.ts', 'test/redis/**', 'node_modules/**'],
+    // Each of these has its own config and npm script: test:browser, test:redis, test:production.
+    exclude: [
+      'test/browser/**',
+      'test/**/*.browser.test.ts',
+      'test/redis/**',
+      'test/production/**',
+      'node_modules/**',
+    ],
     testTimeout: 20_000,
     hookTimeout: 20_000,
     pool: 'forks',
