@@ -127,6 +127,23 @@ export const configSchema = z
     graphiql: bool.default(true),
     /** Pools the embedded simulator generates in demo mode (0: the demo seed). */
     simulatorPools: int(0, 100_000).default(0),
+    /** Trusted documents: a JSON manifest of hash → document (graphql-codegen's client preset, relay-compiler). */
+    persistedDocuments: z.string().min(1).optional(),
+    /** Run only the manifest's documents: any other is refused with PERSISTED_QUERY_ONLY. */
+    persistedOnly: bool.default(false),
+    /**
+     * OpenTelemetry: the OTLP/HTTP collector's base URL (`/v1/traces` is appended). With neither endpoint set
+     * tracing is off and costs nothing; the other `OTEL_*` variables are read by the SDK itself.
+     */
+    otelExporterOtlpEndpoint: z.url().optional(),
+    /** OpenTelemetry: the full URL traces are posted to; wins over OTEL_EXPORTER_OTLP_ENDPOINT. */
+    otelExporterOtlpTracesEndpoint: z.url().optional(),
+    /** OpenTelemetry's switch: `true` turns tracing off whatever the endpoints say. */
+    otelSdkDisabled: bool.default(false),
+  })
+  .refine((c) => !c.persistedOnly || c.persistedDocuments !== undefined, {
+    message: 'PERSISTED_ONLY needs PERSISTED_DOCUMENTS, the manifest of the documents that may run',
+    path: ['persistedOnly'],
   })
   .refine((c) => (c.runaiClientId === undefined) === (c.runaiClientSecret === undefined), {
     message: 'set both RUNAI_CLIENT_ID and RUNAI_CLIENT_SECRET, or neither',
@@ -163,4 +180,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
 /** Builds a complete config from partial settings, without reading the environment (tests, embedding). */
 export function makeConfig(overrides: ConfigInput = {}): Config {
   return loadConfig({}, overrides);
+}
+
+/**
+ * Where the gateway posts its traces (OTLP over HTTP), as the OpenTelemetry SDK would build it from the
+ * same variables; undefined when tracing is off.
+ */
+export function tracesUrl(config: Config): string | undefined {
+  if (config.otelSdkDisabled) return undefined;
+  if (config.otelExporterOtlpTracesEndpoint) return config.otelExporterOtlpTracesEndpoint;
+  if (!config.otelExporterOtlpEndpoint) return undefined;
+  return `${config.otelExporterOtlpEndpoint.replace(/\/+$/, '')}/v1/traces`;
 }

@@ -22,6 +22,12 @@ export const ERROR_STATUS = {
   QUERY_LIMIT_EXCEEDED: 400,
   /** The document holds several operations and none is named. */
   OPERATION_RESOLUTION_FAILURE: 400,
+  /** A persisted document id the gateway does not know (APQ: send the query with its hash). */
+  PERSISTED_QUERY_NOT_FOUND: 404,
+  /** With PERSISTED_ONLY, a document sent in full instead of a persisted document id. */
+  PERSISTED_QUERY_ONLY: 400,
+  /** An APQ registration whose hash is not the SHA-256 of its query. */
+  PERSISTED_QUERY_HASH_MISMATCH: 400,
   /** A variable or argument breaks its type or a rule; or Run:ai refused the input (400/422). */
   BAD_USER_INPUT: 400,
   /** No credentials, or Run:ai did not accept them (401). */
@@ -65,6 +71,9 @@ const CLIENT_CODES: ReadonlySet<string> = new Set<ErrorCode>([
   'GRAPHQL_VALIDATION_FAILED',
   'QUERY_LIMIT_EXCEEDED',
   'OPERATION_RESOLUTION_FAILURE',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_ONLY',
+  'PERSISTED_QUERY_HASH_MISMATCH',
   'BAD_USER_INPUT',
   'UNAUTHENTICATED',
   'FORBIDDEN',

@@ -3,7 +3,7 @@ import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import type { GraphQLSchema } from 'graphql';
-import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Config } from './config.js';
 import { type ContextDeps, createContext, type GatewayContext } from './context.js';
 import { connectionAuthorization } from './credentials.js';
@@ -20,7 +20,9 @@ import { useQueryLimits } from './plugins/use-query-limits.js';
 import { useRateLimit } from './plugins/use-rate-limit.js';
 import { useRequestIds } from './plugins/use-request-id.js';
 import { useRequireCredentials } from './plugins/use-require-credentials.js';
+import { useTrustedDocuments } from './plugins/use-trusted-documents.js';
 import type { RateLimiter } from './rate-limit.js';
+import type { TrustedDocuments } from './trusted-documents.js';
 
 export interface ServerContext {
   req: IncomingMessage;
@@ -48,7 +50,19 @@ export function createGateway(
   config: Config,
   deps: ContextDeps,
   metrics?: GatewayMetrics,
-  { demo = false, rateLimiter }: { demo?: boolean; rateLimiter?: RateLimiter | undefined } = {},
+  {
+    demo = false,
+    rateLimiter,
+    tracing,
+    trustedDocuments,
+  }: {
+    demo?: boolean;
+    rateLimiter?: RateLimiter | undefined;
+    /** The tracing plugin (src/plugins/use-tracing.ts), given only when tracing is on. */
+    tracing?: Plugin | undefined;
+    /** The persisted documents the gateway resolves (a manifest, APQ); without it, only full documents. */
+    trustedDocuments?: TrustedDocuments | undefined;
+  } = {},
 ): Gateway {
   return createYoga<ServerContext, GatewayContext>({
     schema,
@@ -65,9 +79,13 @@ export function createGateway(
     // would pipe every body through a TransformStream again.
     maxRequestBodySize: false,
     plugins: [
+      // First, so its spans wrap every other plugin's work in each phase.
+      ...(tracing ? [tracing] : []),
       ...(rateLimiter ? [useRateLimit(rateLimiter, config.rateLimitPerMinute)] : []),
       // A request must prove it is not a cross-site form or image: a non-simple content type or this header.
       useCSRFPrevention({ requestHeaders: CSRF_HEADERS }),
+      // Resolves a persisted document id into its document, before anything parses it.
+      ...(trustedDocuments ? [useTrustedDocuments(trustedDocuments)] : []),
       ...(config.introspection ? [] : [useDisableIntrospection()]),
       // @defer and @stream: a dashboard gets its pool rows after the list call, the metrics as they come.
       useDeferStream(),

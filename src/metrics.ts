@@ -90,6 +90,11 @@ export function serveMachineMetrics(): void {
 }
 
 export interface GatewayMetricsOptions {
+  /**
+   * The operation names that get series of their own (a trusted-documents manifest's); any other counts as
+   * `other`. Without it, the first 100 names seen do.
+   */
+  operationNames?: ReadonlySet<string> | undefined;
   /** A node:cluster worker: scrapes answer for every worker of the machine (see {@link serveMachineMetrics}). */
   machineWide?: boolean;
 }
@@ -107,7 +112,10 @@ export class GatewayMetrics {
   private readonly liveEventsDropped: Counter<'kind'>;
   private readonly livePolls: Counter<'kind' | 'outcome'>;
 
-  constructor(sources: MetricSources, { machineWide = false }: GatewayMetricsOptions = {}) {
+  private readonly knownNames: ReadonlySet<string> | undefined;
+
+  constructor(sources: MetricSources, { machineWide = false, operationNames }: GatewayMetricsOptions = {}) {
+    this.knownNames = operationNames;
     this.registry = machineWide ? new MachineRegistry() : new Registry();
     this.operations = new Counter({
       name: 'graphql_operations_total',
@@ -194,12 +202,14 @@ export class GatewayMetrics {
 
   /**
    * The label of an operation name. Names are the client's to choose, so the
-   * set is capped: the first {@link MAX_OPERATION_NAMES} distinct names get
-   * their own series, and later ones share `other`.
+   * set is capped: the names of the trusted-documents manifest, when there
+   * is one, else the first {@link MAX_OPERATION_NAMES} distinct names, get
+   * their own series, and others share `other`.
    */
   private operationLabel(name: string | null | undefined): string {
     if (!name) return 'anonymous';
     if (!NAME.test(name)) return 'invalid_name';
+    if (this.knownNames) return this.knownNames.has(name) ? name : 'other';
     if (this.names.has(name)) return name;
     if (this.names.size >= MAX_OPERATION_NAMES) return 'other';
     this.names.add(name);

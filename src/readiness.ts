@@ -40,6 +40,7 @@ export class Readiness {
       await this.http.request({
         operation: 'readiness_probe',
         method: 'GET',
+        route: '/api/v1/node-pools/count',
         path: '/api/v1/node-pools/count',
         ...(signal ? { signal } : {}),
       });

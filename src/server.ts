@@ -1,16 +1,21 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Simulator, SimulatorOptions } from 'runai-simulator';
-import type { Config } from './config.js';
+import { type Config, tracesUrl } from './config.js';
+import { type ContextDeps, createContext } from './context.js';
 import { createGateway } from './gateway.js';
 import { LiveUpdates } from './live/live-updates.js';
 import type { RefreshBus } from './live/refresh-bus.js';
 import { createLogger, type Logger } from './logger.js';
 import { GatewayMetrics } from './metrics.js';
+import { rateLimitedBody } from './plugins/use-rate-limit.js';
 import { requestIdOf } from './plugins/use-request-id.js';
-import { createRateLimiter, type RateLimiter } from './rate-limit.js';
+import { createRateLimiter, type RateLimiter, rateKeyOf } from './rate-limit.js';
 import { Readiness } from './readiness.js';
+import { METRICS_CSV_PATH, serveMetricsCsv } from './routes/metrics-csv.js';
 import { schema } from './schema/index.js';
+import type { Tracing } from './tracing/setup.js';
+import { loadManifest, operationNamesOf, TrustedDocuments } from './trusted-documents.js';
 import { UpstreamHttp } from './upstream/http.js';
 import { ServiceTokenSource } from './upstream/service-token.js';
 import { attachWebSocket } from './websocket.js';
@@ -43,7 +48,7 @@ export interface AppOptions {
 export interface App {
   /** Starts listening; resolves the base URL (e.g. `http://127.0.0.1:4000`). */
   start(port?: number, host?: string): Promise<string>;
-  /** Closes the server, its sockets, the upstream pools and the embedded simulator. */
+  /** Closes the server, its sockets, the upstream pools and the embedded simulator; flushes the traces. */
   stop(): Promise<void>;
   /** Base URL once started. */
   readonly url: string;
@@ -97,13 +102,26 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
   let websocket: ReturnType<typeof attachWebSocket> | undefined;
   let bus: RefreshBus | undefined;
   let limiter: RateLimiter | undefined;
+  let tracing: Tracing | undefined;
   let url: string | undefined;
   /** Responses being written, so shutdown can wait for them. */
   const inflight = new Set<ServerResponse>();
   const idle: (() => void)[] = [];
   let draining = false;
+  /** Counts a response as in flight until it closes, so shutdown can wait for it. */
+  const track = (res: ServerResponse) => {
+    inflight.add(res);
+    res.once('close', () => {
+      inflight.delete(res);
+      if (inflight.size === 0) for (const notify of idle.splice(0)) notify();
+    });
+  };
 
   async function start(port = config.port, host = config.host): Promise<string> {
+    // Trusted documents (a manifest) and automatic persisted queries: a broken manifest stops the start
+    // before anything else starts.
+    const manifest = config.persistedDocuments ? loadManifest(config.persistedDocuments) : undefined;
+    const trustedDocuments = new TrustedDocuments({ manifest, persistedOnly: config.persistedOnly });
     if (demo && !simulator && !options.demoUpstreamUrl) {
       // Only demo mode needs the simulator (and its OpenAPI validators): load it on demand.
       const { createSimulator } = await import('runai-simulator');
@@ -112,6 +130,14 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     const baseUrl =
       options.demoUpstreamUrl ??
       (simulator ? await simulator.start(0, '127.0.0.1') : (config.runaiUrl as string));
+    // OpenTelemetry is loaded only when an OTLP endpoint is configured: otherwise tracing costs nothing.
+    const traces = tracesUrl(config);
+    if (traces && !tracing) {
+      tracing = (await import('./tracing/setup.js')).startTracing({
+        url: traces,
+        warn: (obj, msg) => log.warn(obj, msg),
+      });
+    }
     let readiness: Readiness | undefined;
     let gatewayMetrics: GatewayMetrics | undefined;
     const upstream = new UpstreamHttp({
@@ -133,6 +159,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
         if (typeof event.status === 'number') readiness?.markAnswered(event.status);
         gatewayMetrics?.upstreamCall(event);
       },
+      outermost: tracing?.upstreamLayer,
     });
     http = upstream;
     readiness = new Readiness(upstream);
@@ -176,7 +203,10 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
         backingOff: () => upstream.backingOff,
         redisConnected: config.redisUrl && refreshBus ? () => refreshBus.connected : undefined,
       },
-      { machineWide: options.clusterWorker === true },
+      {
+        machineWide: options.clusterWorker === true,
+        operationNames: manifest ? operationNamesOf(manifest) : undefined,
+      },
     );
     gatewayMetrics = exposed;
     const serviceTokens =
@@ -188,22 +218,22 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
             logger: log,
           })
         : undefined;
-    const yoga = createGateway(
-      schema,
-      config,
-      {
-        http: upstream,
-        log,
-        fallbackToken: demo && !serviceTokens ? DEMO_TOKEN : undefined,
-        loaderOptions: { metricsConcurrency: config.metricsConcurrency },
-        live: liveUpdates,
-        serviceTokens,
-        requestTimeoutMs: config.requestTimeoutMs,
-        now: options.now,
-      },
-      exposed,
-      { demo, rateLimiter },
-    );
+    const contextDeps: ContextDeps = {
+      http: upstream,
+      log,
+      fallbackToken: demo && !serviceTokens ? DEMO_TOKEN : undefined,
+      loaderOptions: { metricsConcurrency: config.metricsConcurrency },
+      live: liveUpdates,
+      serviceTokens,
+      requestTimeoutMs: config.requestTimeoutMs,
+      now: options.now,
+    };
+    const yoga = createGateway(schema, config, contextDeps, exposed, {
+      demo,
+      rateLimiter,
+      tracing: tracing?.plugin,
+      trustedDocuments,
+    });
 
     const httpServer = createServer((req: IncomingMessage, res: ServerResponse) => {
       const path = (req.url ?? '/').split('?')[0];
@@ -221,6 +251,33 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
         });
         return;
       }
+      const csv = METRICS_CSV_PATH.exec(path ?? '');
+      if (csv) {
+        const requestId = requestIdOf(req.headers['x-request-id']);
+        res.setHeader('x-request-id', requestId);
+        const client = new AbortController();
+        track(res);
+        res.once('close', () => client.abort());
+        void (async () => {
+          // The caller's operation budget, as for GraphQL: an export costs Run:ai two calls.
+          const verdict = await rateLimiter?.consume(
+            rateKeyOf(req.headers.authorization, req.socket.remoteAddress),
+          );
+          if (verdict && !verdict.allowed) {
+            const { seconds, body } = rateLimitedBody(verdict.retryAfterMs, config.rateLimitPerMinute);
+            res.writeHead(429, {
+              'content-type': 'application/json; charset=utf-8',
+              'retry-after': String(seconds),
+            });
+            res.end(JSON.stringify(body));
+            return;
+          }
+          await serveMetricsCsv(req, res, csv[1] as string, () =>
+            createContext(contextDeps, req.headers.authorization, client.signal, requestId),
+          );
+        })();
+        return;
+      }
       if (path !== '/graphql') return sendText(res, 404, 'not found: try /graphql\n');
       if (Number(req.headers['content-length'] ?? 0) > config.maxBodyBytes) {
         return sendGraphQLError(
@@ -233,11 +290,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
       if (draining) res.setHeader('connection', 'close');
       const requestId = requestIdOf(req.headers['x-request-id']);
       res.setHeader('x-request-id', requestId);
-      inflight.add(res);
-      res.once('close', () => {
-        inflight.delete(res);
-        if (inflight.size === 0) for (const notify of idle.splice(0)) notify();
-      });
+      track(res);
       void yoga.handle(req, res, { requestId });
     });
     server = httpServer;
@@ -249,6 +302,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
       allowAnonymous: demo,
       allowedOrigins: config.corsOrigins,
       rateLimit: rateLimiter ? { limiter: rateLimiter, perMinute: config.rateLimitPerMinute } : undefined,
+      trustedDocuments,
     });
     await new Promise<void>((resolve, reject) => {
       httpServer.once('error', reject);
@@ -310,6 +364,9 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     await http?.close();
     http = undefined;
     await simulator?.stop();
+    // Last: the spans of the requests that drained above go out before the process ends.
+    await tracing?.shutdown();
+    tracing = undefined;
   }
 
   return {

@@ -10,6 +10,7 @@ import type { Gateway } from './gateway.js';
 import { rateLimitedBody } from './plugins/use-rate-limit.js';
 import { withRequestId } from './plugins/use-request-id.js';
 import { type RateLimiter, rateKeyOf } from './rate-limit.js';
+import type { DocumentParams, TrustedDocuments } from './trusted-documents.js';
 
 export interface WebSocketOptions {
   path: string;
@@ -23,6 +24,8 @@ export interface WebSocketOptions {
   allowedOrigins: readonly string[];
   /** The callers' operation budget, shared with HTTP. */
   rateLimit?: { limiter: RateLimiter; perMinute: number } | undefined;
+  /** Persisted documents: an operation may name its document by id, as over HTTP (PERSISTED_ONLY included). */
+  trustedDocuments?: TrustedDocuments | undefined;
 }
 
 /**
@@ -123,7 +126,10 @@ export function attachWebSocket(server: Server, yoga: Gateway, options: WebSocke
             connectionParams: ctx.connectionParams,
             params: payload,
           });
-          const document: ExecutionArgs['document'] = parse(payload.query);
+          const query = options.trustedDocuments
+            ? options.trustedDocuments.resolve(payload as DocumentParams)
+            : payload.query;
+          const document: ExecutionArgs['document'] = parse(query);
           const errors = validate(schema, document);
           if (errors.length > 0) return refuse(errors);
           const args: ExecutionArgs = {

@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks';
 import type { NodePoolsApi } from '../upstream/bind-api.js';
 import { isUpstreamError } from '../upstream/errors.js';
 import type { NodePool } from '../upstream/models.js';
@@ -7,6 +8,15 @@ import { diffPools, type PoolChange } from './pool-diff.js';
 
 /** Run:ai's largest page. */
 const PAGE = 500;
+
+/**
+ * Runs `fn` in the async context this module was loaded in, not the
+ * caller's. A watcher serves every subscriber of its scope for as long as it
+ * lives, so its polls belong to none of them: without this, each poll would
+ * inherit the context (a trace span, with tracing on) of whichever operation
+ * started the watcher or asked for a refresh.
+ */
+export const detached = AsyncResource.bind(<T>(fn: () => T): T => fn());
 
 /** What a watcher tells its listeners. */
 export type WatcherEvent =
@@ -94,7 +104,7 @@ export class ListWatcher {
       return this.polling;
     }
     clearTimeout(this.timer);
-    this.polling = this.pollOnce().finally(() => {
+    this.polling = detached(() => this.pollOnce()).finally(() => {
       this.polling = undefined;
       if (this.stopped) return;
       if (this.again) {

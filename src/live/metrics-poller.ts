@@ -3,6 +3,7 @@ import type { NodePoolsApi } from '../upstream/bind-api.js';
 import { isUpstreamError } from '../upstream/errors.js';
 import { METRIC_TYPES, type MetricType, type NodePool } from '../upstream/models.js';
 import { nextPollDelay } from './backoff.js';
+import { detached } from './list-watcher.js';
 
 /** The moving window of a live metrics subscription: the last `durationMs`, in `samples` samples. */
 export interface LiveWindow {
@@ -63,6 +64,9 @@ export class MetricsPoller {
   /** Starts polling with {@link pollSoon}, once it has subscribers. */
   constructor(private readonly options: MetricsPollerOptions) {}
 
+  /** Polls in no subscriber's async context (see `detached`). */
+  private readonly pollDetached = () => detached(() => this.poll());
+
   /** The last series polled, for a subscriber who joins between polls. */
   get current(): Extract<MetricsEvent, { kind: 'metrics' }> | undefined {
     return this.latest;
@@ -82,7 +86,7 @@ export class MetricsPoller {
       return;
     }
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.poll(), 0);
+    this.timer = setTimeout(() => void this.pollDetached(), 0);
     this.timer.unref();
   }
 
@@ -147,7 +151,10 @@ export class MetricsPoller {
 
   private schedule(lastError?: unknown): void {
     if (this.stopped) return;
-    this.timer = setTimeout(() => void this.poll(), nextPollDelay(this.options, this.failures, lastError));
+    this.timer = setTimeout(
+      () => void this.pollDetached(),
+      nextPollDelay(this.options, this.failures, lastError),
+    );
     this.timer.unref();
   }
 }

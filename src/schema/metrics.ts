@@ -50,7 +50,7 @@ export const MetricsWindow = builder.inputType('MetricsWindow', {
 });
 
 /** The rules of a `MetricsWindow`: 0..1000 samples, and a start before the end (which defaults to now). */
-const metricsWindow = z
+export const metricsWindow = z
   .object({
     start: z.date().nullish(),
     end: z.date().nullish(),
@@ -119,7 +119,7 @@ builder.objectField(NodePoolRef, 'metrics', (t) =>
     type: NodePoolMetricsRef,
     nullable: true,
     description:
-      'Metric series over a time window. Every `metrics` field of this pool with the same window (aliases included) is fetched in ONE Run:ai call for the union of their types.',
+      'Metric series over a time window. Every `metrics` field of this pool with the same window (aliases included) is fetched in ONE Run:ai call for the union of their types. The same series as a CSV download, for spreadsheets: `GET /export/nodepools/{id}/metrics.csv?types=GPU_UTILIZATION,TOTAL_GPU&start=…&end=…&samples=…` with the same token and rules (docs/api.md#metrics-as-csv).',
     args: {
       types: t.arg({
         type: [NodePoolMetricTypeEnum],

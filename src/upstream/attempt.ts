@@ -45,6 +45,7 @@ export interface AttemptOptions {
 export function attempt(dispatcher: Dispatcher, { onAttempt }: AttemptOptions = {}): Send {
   return async (call) => {
     const { req } = call;
+    if (call.stats) call.stats.attempts++;
     const startedAt = performance.now();
     const report = (status: number | 'error', errorCode?: string) =>
       onAttempt?.({
@@ -59,7 +60,7 @@ export function attempt(dispatcher: Dispatcher, { onAttempt }: AttemptOptions = 
       res = await dispatcher.request({
         path: call.path,
         method: req.method,
-        headers: headersOf(req.token, req.accept, req.body !== undefined),
+        headers: headersOf(req.token, req.accept, req.body !== undefined, call.headers),
         body: req.body === undefined ? null : JSON.stringify(req.body),
         signal: call.signal ?? null,
       });
@@ -71,6 +72,10 @@ export function attempt(dispatcher: Dispatcher, { onAttempt }: AttemptOptions = 
       const failure = networkFailure(req.operation, error);
       report('error', failure.code);
       throw failure;
+    }
+    if (req.stream && res.statusCode >= 200 && res.statusCode < 300) {
+      report(res.statusCode);
+      return { status: res.statusCode, headers: res.headers, body: res.body };
     }
     try {
       const parsed = await readAnswer(req.operation, res);
@@ -91,8 +96,15 @@ export function attempt(dispatcher: Dispatcher, { onAttempt }: AttemptOptions = 
   };
 }
 
-function headersOf(token: string | undefined, accept: string | undefined, hasBody: boolean) {
+function headersOf(
+  token: string | undefined,
+  accept: string | undefined,
+  hasBody: boolean,
+  extra: Readonly<Record<string, string>> | undefined,
+) {
+  // The extra headers first: none of them may replace the gateway's own.
   const headers: Record<string, string> = {
+    ...extra,
     accept: accept ?? 'application/json',
     'user-agent': 'nodepool-gateway',
   };

@@ -17,6 +17,11 @@ export interface UpstreamRequest {
   method: HttpMethod;
   /** Path below the base URL, already percent-encoded, e.g. `/api/v1/node-pools/5`. */
   path: string;
+  /**
+   * The spec's path template, e.g. `/api/v1/node-pools/{nodepoolId}`: names the call in traces without
+   * the ids of the concrete path. Default: the path.
+   */
+  route?: string | undefined;
   query?: Readonly<Record<string, QueryValue>> | undefined;
   /** JSON-encoded as-is when not `undefined` (explicit `null` members stay `null`). */
   body?: unknown;
@@ -24,6 +29,11 @@ export interface UpstreamRequest {
   token?: string | undefined;
   /** Accept header. Default `application/json`. */
   accept?: string | undefined;
+  /**
+   * A 2xx answer's body is handed over unread, as a stream (a download passed through): never shared
+   * with another caller, and its reader must consume or destroy it.
+   */
+  stream?: boolean | undefined;
   /** The caller's signal: aborting it aborts the call and rejects with the signal's reason. */
   signal?: AbortSignal | undefined;
   /** Absolute deadline (epoch ms) that may shorten the configured total timeout. */
@@ -34,7 +44,7 @@ export interface UpstreamRequest {
 export interface UpstreamResponse<T = unknown> {
   status: number;
   headers: Readonly<Record<string, string | string[] | undefined>>;
-  /** Parsed JSON, text for `text/*` answers, `undefined` for an empty body. */
+  /** Parsed JSON, text for `text/*` answers, `undefined` for an empty body; a Readable for `stream` calls. */
   body: T;
 }
 
@@ -49,6 +59,18 @@ export interface Call {
   signal: AbortSignal | undefined;
   /** When the call must be over (epoch ms), once the deadline layer has set it. */
   deadlineAt?: number | undefined;
+  /** Headers a layer above adds to every attempt (the trace layer's `traceparent`). */
+  headers?: Readonly<Record<string, string>> | undefined;
+  /** Filled in by the layers below for a layer above that reports them (the trace layer). */
+  stats?: CallStats | undefined;
+}
+
+/** How a call went, as the layers below see it. */
+export interface CallStats {
+  /** HTTP attempts made: 1 plus retries; for a caller that joined a shared call, that call's. */
+  attempts: number;
+  /** Whether one request answered several callers (in-flight sharing of identical GETs). */
+  shared: boolean;
 }
 
 /** One layer's view of everything below it. */

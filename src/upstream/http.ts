@@ -2,6 +2,7 @@
  * The HTTP client of one Run:ai origin, composed of small layers, each with
  * one job (outermost first):
  *
+ *   options.outermost     when given: tracing (trace.ts), loaded only when it is on
  *   withSharedGets        identical GETs in flight share one call, per credential   inflight.ts
  *   CredentialLimits      per-credential concurrency cap and 429 back-off         credential-limits.ts
  *   CircuitBreakers       per-credential circuit, opened by Run:ai's own failures  circuit.ts
@@ -65,6 +66,11 @@ export interface UpstreamHttpOptions {
   dedupGets?: boolean;
   /** The per-credential circuit breakers. */
   circuit?: CircuitOptions;
+  /**
+   * An extra layer above all others (tracing, `withTracing` of trace.ts): it sees each caller's call,
+   * also those that share another's request. Given only when it is on, so it costs nothing otherwise.
+   */
+  outermost?: ((send: Send) => Send) | undefined;
 }
 
 /** HTTP client for one Run:ai origin. Every failure is an {@link UpstreamError}; a caller's abort, its reason. */
@@ -113,7 +119,8 @@ export class UpstreamHttp {
     this.limits = new CredentialLimits(this.breakers.layer, {
       concurrency: options.concurrencyPerCredential ?? 64,
     });
-    this.send = options.dedupGets === false ? this.limits.layer : withSharedGets(this.limits.layer);
+    const shared = options.dedupGets === false ? this.limits.layer : withSharedGets(this.limits.layer);
+    this.send = options.outermost ? options.outermost(shared) : shared;
   }
 
   /**

@@ -1,9 +1,11 @@
-import type { Send, UpstreamResponse } from './call.js';
+import type { CallStats, Send, UpstreamResponse } from './call.js';
 
 interface Shared {
   promise: Promise<UpstreamResponse>;
   controller: AbortController;
   waiters: number;
+  /** The first caller's stats, which the layers below fill in. */
+  stats: CallStats | undefined;
 }
 
 /**
@@ -21,7 +23,8 @@ interface Shared {
 export function withSharedGets(send: Send): Send {
   const calls = new Map<string, Shared>();
   return (call) => {
-    if (call.req.method !== 'GET') return send(call);
+    // A stream has one reader: a download is never shared.
+    if (call.req.method !== 'GET' || call.req.stream) return send(call);
     const callerSignal = call.signal;
     if (callerSignal?.aborted) return Promise.reject(callerSignal.reason);
     const key = `${call.scope}\n${call.req.accept ?? ''}\n${call.path}`;
@@ -32,6 +35,7 @@ export function withSharedGets(send: Send): Send {
         promise: send({ ...call, signal: controller.signal }),
         controller,
         waiters: 0,
+        stats: call.stats,
       };
       const forget = () => {
         if (calls.get(key) === started) calls.delete(key);
@@ -39,6 +43,8 @@ export function withSharedGets(send: Send): Send {
       started.promise.then(forget, forget);
       calls.set(key, started);
       shared = started;
+    } else if (call.stats) {
+      join(shared, call.stats);
     }
     const entry = shared;
     entry.waiters++;
@@ -50,6 +56,23 @@ export function withSharedGets(send: Send): Send {
       entry.controller.abort(callerSignal.reason);
     });
   };
+}
+
+/**
+ * Tells a joining caller's stats (and the first caller's) that the call is
+ * shared; the attempts are the shared call's, copied when it settles. The
+ * copy is registered now, before the caller awaits the answer, so it runs
+ * before the caller reads its stats.
+ */
+function join(entry: Shared, stats: CallStats): void {
+  const first = entry.stats;
+  stats.shared = true;
+  if (!first) return;
+  first.shared = true;
+  const copy = () => {
+    stats.attempts = first.attempts;
+  };
+  entry.promise.then(copy, copy);
 }
 
 /**

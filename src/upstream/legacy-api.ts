@@ -16,12 +16,18 @@ export type LegacyNodePoolUpdateBody = WithOptionalRatio<Schemas['UpdateNodePool
 /** Body of the deprecated `PUT /v1/k8s/clusters/{clusterId}/node-pools/{id}/labels`. */
 export type LegacyNodePoolLabelsBody = Schemas['NodePoolLabelsRequest'];
 
+const LEGACY_POOLS_ROUTE = '/v1/k8s/clusters/{clusterId}/node-pools';
 const legacyPoolsPath = (clusterId: string): string => `/v1/k8s/clusters/${seg(clusterId)}/node-pools`;
 
 /** Lists a cluster's node pools: `GET /v1/k8s/clusters/{clusterId}/node-pools` (operation `getNodePools`, deprecated). */
 export async function legacyListNodePools(ctx: CallContext, clusterId: string): Promise<LegacyNodePool[]> {
   const operation = 'getNodePools';
-  const res = await call(ctx, { operation, method: 'GET', path: legacyPoolsPath(clusterId) });
+  const res = await call(ctx, {
+    operation,
+    method: 'GET',
+    route: LEGACY_POOLS_ROUTE,
+    path: legacyPoolsPath(clusterId),
+  });
   return parseLegacyNodePoolList(res.body, warnOf(ctx), operation);
 }
 
@@ -36,7 +42,13 @@ export async function legacyCreateNodePool(
   body: LegacyNodePoolCreateBody,
 ): Promise<LegacyNodePool | null> {
   const operation = 'createNodePool';
-  const res = await call(ctx, { operation, method: 'POST', path: legacyPoolsPath(clusterId), body });
+  const res = await call(ctx, {
+    operation,
+    method: 'POST',
+    route: LEGACY_POOLS_ROUTE,
+    path: legacyPoolsPath(clusterId),
+    body,
+  });
   return res.body === undefined ? null : parseLegacyNodePool(res.body, warnOf(ctx), operation);
 }
 
@@ -53,6 +65,7 @@ export async function legacyUpdateNodePool(
   await call(ctx, {
     operation: 'updateNodePool',
     method: 'PUT',
+    route: `${LEGACY_POOLS_ROUTE}/{id}`,
     path: `${legacyPoolsPath(clusterId)}/${seg(id)}`,
     body,
   });
@@ -71,6 +84,7 @@ export async function legacyUpdateNodePoolLabels(
   await call(ctx, {
     operation: 'updateNodePoolLabels',
     method: 'PUT',
+    route: `${LEGACY_POOLS_ROUTE}/{id}/labels`,
     path: `${legacyPoolsPath(clusterId)}/${seg(id)}/labels`,
     body,
   });
@@ -84,6 +98,7 @@ export async function legacyDeleteNodePool(ctx: CallContext, clusterId: string, 
   await call(ctx, {
     operation: 'deleteNodePool',
     method: 'DELETE',
+    route: `${LEGACY_POOLS_ROUTE}/{id}`,
     path: `${legacyPoolsPath(clusterId)}/${seg(id)}`,
   });
 }

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 /**
  * One typed function per operation of the Run:ai node-pools API (spec:
  * `spec/nodepools-openapi.json`); the deprecated `/v1/k8s` ones are in
@@ -51,10 +52,14 @@ export interface CallContext {
 export interface CallSpec {
   operation: string;
   method: HttpMethod;
+  /** The spec's path template, e.g. `/api/v1/node-pools/{nodepoolId}` (traces name calls by it). */
+  route: string;
   path: string;
   query?: Record<string, QueryValue>;
   body?: unknown;
   accept?: string;
+  /** Hand a 2xx body over unread, as a stream. */
+  stream?: boolean;
 }
 
 export function call(ctx: CallContext, spec: CallSpec): Promise<UpstreamResponse> {
@@ -127,6 +132,10 @@ function metricsQuery(params: NodePoolMetricsParams): CallSpec['query'] {
   };
 }
 
+const POOL_ROUTE = '/api/v1/node-pools/{nodepoolId}';
+const poolPath = (id: string): string => `/api/v1/node-pools/${seg(id)}`;
+
+const METRICS_ROUTE = '/api/v1/clusters/{clusterUuid}/nodepools/{nodepoolName}/metrics';
 const metricsPath = (params: NodePoolMetricsParams): string =>
   `/api/v1/clusters/${seg(params.clusterId)}/nodepools/${seg(params.nodepoolName)}/metrics`;
 
@@ -139,6 +148,7 @@ export async function listNodePools(ctx: CallContext, params: ListNodePoolsParam
   const res = await call(ctx, {
     operation,
     method: 'GET',
+    route: '/api/v1/node-pools',
     path: '/api/v1/node-pools',
     query: {
       filterBy: params.filterBy,
@@ -157,6 +167,7 @@ export async function countNodePools(ctx: CallContext, params: CountNodePoolsPar
   const res = await call(ctx, {
     operation,
     method: 'GET',
+    route: '/api/v1/node-pools/count',
     path: '/api/v1/node-pools/count',
     query: { filterBy: params.filterBy },
   });
@@ -166,7 +177,7 @@ export async function countNodePools(ctx: CallContext, params: CountNodePoolsPar
 /** Gets one node pool: `GET /api/v1/node-pools/{nodepoolId}` (operation `get_nodepool`). */
 export async function getNodePool(ctx: CallContext, id: string): Promise<NodePool> {
   const operation = 'get_nodepool';
-  const res = await call(ctx, { operation, method: 'GET', path: `/api/v1/node-pools/${seg(id)}` });
+  const res = await call(ctx, { operation, method: 'GET', route: POOL_ROUTE, path: poolPath(id) });
   return parseNodePool(res.body, warnOf(ctx), operation);
 }
 
@@ -176,7 +187,13 @@ export async function getNodePool(ctx: CallContext, id: string): Promise<NodePoo
  */
 export async function createNodePool(ctx: CallContext, body: NodePoolCreateBody): Promise<NodePool> {
   const operation = 'create_nodepool';
-  const res = await call(ctx, { operation, method: 'POST', path: '/api/v1/node-pools', body });
+  const res = await call(ctx, {
+    operation,
+    method: 'POST',
+    route: '/api/v1/node-pools',
+    path: '/api/v1/node-pools',
+    body,
+  });
   return parseNodePool(res.body, warnOf(ctx), operation);
 }
 
@@ -187,7 +204,7 @@ export async function updateNodePool(
   body: NodePoolUpdateBody,
 ): Promise<NodePool> {
   const operation = 'update_nodepool';
-  const res = await call(ctx, { operation, method: 'PUT', path: `/api/v1/node-pools/${seg(id)}`, body });
+  const res = await call(ctx, { operation, method: 'PUT', route: POOL_ROUTE, path: poolPath(id), body });
   return parseNodePool(res.body, warnOf(ctx), operation);
 }
 
@@ -202,7 +219,7 @@ export async function patchNodePool(
   body: Partial<NodePoolUpdateBody>,
 ): Promise<NodePool> {
   const operation = 'patch_nodepool';
-  const res = await call(ctx, { operation, method: 'PATCH', path: `/api/v1/node-pools/${seg(id)}`, body });
+  const res = await call(ctx, { operation, method: 'PATCH', route: POOL_ROUTE, path: poolPath(id), body });
   return parseNodePool(res.body, warnOf(ctx), operation);
 }
 
@@ -211,7 +228,8 @@ export async function deleteNodePool(ctx: CallContext, id: string): Promise<Dele
   const res = await call(ctx, {
     operation: 'delete_nodepool',
     method: 'DELETE',
-    path: `/api/v1/node-pools/${seg(id)}`,
+    route: POOL_ROUTE,
+    path: poolPath(id),
   });
   if (res.status === 204) return { status: 204, message: null };
   // Any other 2xx is an acceptance; its `{code, message}` body is informative only.
@@ -232,6 +250,7 @@ export async function getNodePoolMetrics(
   const res = await call(ctx, {
     operation,
     method: 'GET',
+    route: METRICS_ROUTE,
     path: metricsPath(params),
     query: metricsQuery(params),
   });
@@ -241,22 +260,28 @@ export async function getNodePoolMetrics(
 /**
  * Gets a node pool's metrics as CSV (`Accept: text/csv`):
  * `GET /api/v1/clusters/{clusterUuid}/nodepools/{nodepoolName}/metrics`
- * (operation `get_nodepool_metrics`). Returns the CSV text as Run:ai sends it.
+ * (operation `get_nodepool_metrics`). Returns Run:ai's CSV as a stream,
+ * unread, once its status says it is a success; the caller must consume or
+ * destroy it.
  */
 export async function getNodePoolMetricsCsv(
   ctx: CallContext,
   params: NodePoolMetricsParams,
-): Promise<string> {
+): Promise<Readable> {
   const operation = 'get_nodepool_metrics';
   const res = await call(ctx, {
     operation,
     method: 'GET',
+    route: METRICS_ROUTE,
     path: metricsPath(params),
     query: metricsQuery(params),
     accept: 'text/csv',
+    stream: true,
   });
-  if (res.body === undefined) return '';
-  if (typeof res.body !== 'string') {
+  const body = res.body as Readable | undefined;
+  const type = String(res.headers['content-type'] ?? '').toLowerCase();
+  if (!type.startsWith('text/csv')) {
+    body?.destroy();
     throw new UpstreamError({
       code: 'UPSTREAM_BAD_RESPONSE',
       operation,
@@ -264,5 +289,5 @@ export async function getNodePoolMetricsCsv(
       message: `Run:ai did not answer with CSV (${operation}, HTTP ${res.status})`,
     });
   }
-  return res.body;
+  return body ?? Readable.from([]);
 }

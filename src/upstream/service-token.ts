@@ -133,6 +133,7 @@ export class ServiceTokenSource {
       const res = await this.#http.request({
         operation: OPERATION,
         method: 'POST',
+        route: TOKEN_PATH,
         path: TOKEN_PATH,
         body: { grantType: 'client_credentials', clientId: this.#clientId, clientSecret: this.#clientSecret },
       });

@@ -155,9 +155,16 @@ describe('getNodePoolMetrics (GET /api/v1/clusters/{clusterUuid}/nodepools/{node
   ]);
 });
 
+/** A stream's whole text (the CSV download). */
+async function text(stream: AsyncIterable<Buffer>): Promise<string> {
+  let all = '';
+  for await (const chunk of stream) all += chunk.toString('utf8');
+  return all;
+}
+
 describe('getNodePoolMetricsCsv (same endpoint, Accept: text/csv)', () => {
-  it('returns the CSV text', async () => {
-    const csv = await getNodePoolMetricsCsv(api.as('admin'), metricsParams());
+  it('returns the CSV as a stream', async () => {
+    const csv = await text(await getNodePoolMetricsCsv(api.as('admin'), metricsParams()));
     expect(typeof csv).toBe('string');
     expect(csv.split('\n').length).toBeGreaterThan(1);
     expect(csv).toContain('GPU_UTILIZATION');
@@ -168,10 +175,10 @@ describe('getNodePoolMetricsCsv (same endpoint, Accept: text/csv)', () => {
     itClassifiesFailures(api, 'get_nodepool_metrics', [
       {
         when: '404 for an unknown pool name',
-        call: (c) => getNodePoolMetricsCsv(c, metricsParams({ nodepoolName: 'nope' })),
+        call: async (c) => text(await getNodePoolMetricsCsv(c, metricsParams({ nodepoolName: 'nope' }))),
         expected: { code: 'NOT_FOUND', status: 404 },
       },
-      ...readFailures((c) => getNodePoolMetricsCsv(c, metricsParams())),
+      ...readFailures(async (c) => text(await getNodePoolMetricsCsv(c, metricsParams()))),
     ]);
   });
 });

@@ -178,6 +178,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       token,
       tenantId: principal?.tenantId,
       accept: req.headers.accept,
+      traceparent: typeof req.headers.traceparent === 'string' ? req.headers.traceparent : undefined,
     });
     let dropped = false;
     res.on('finish', () => log.finish(record, res.statusCode, false));

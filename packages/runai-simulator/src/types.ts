@@ -46,6 +46,8 @@ export interface RecordedRequest {
   token: string | undefined;
   tenantId: number | undefined;
   accept: string | undefined;
+  /** The W3C `traceparent` header, which a traced client sends. */
+  traceparent: string | undefined;
   /** Status sent (0 when the connection was dropped or the client went away first). */
   status: number;
   /** True when the client closed the connection before the response was sent. */

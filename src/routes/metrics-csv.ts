@@ -1,0 +1,177 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream/promises';
+import { DateTimeResolver } from 'graphql-scalars';
+import { z } from 'zod';
+import type { GatewayContext } from '../context.js';
+import { maskError, statusOf, withCode } from '../error-contract.js';
+import { parseNodePoolId } from '../resolvers/ids.js';
+import { resolveWindow } from '../resolvers/metrics.js';
+import { LIMITS, nodePoolId } from '../schema/argument-rules.js';
+import { metricsWindow } from '../schema/metrics.js';
+import { METRIC_TYPES, type MetricType } from '../upstream/models.js';
+
+/** The path of the export: `/export/nodepools/{id}/metrics.csv`. */
+export const METRICS_CSV_PATH = /^\/export\/nodepools\/([^/]+)\/metrics\.csv$/;
+
+/** What one export asks for, checked. */
+export interface MetricsCsvRequest {
+  poolId: string;
+  types: MetricType[];
+  start: Date;
+  end: Date;
+  samples: number;
+}
+
+const parseDate = (value: string) => DateTimeResolver.parseValue(value) as Date;
+
+/** The same rules as `NodePool.metrics(types, window)`, on the query string's values. */
+const rules = z.object({
+  id: nodePoolId,
+  types: z
+    .array(z.enum(METRIC_TYPES, { message: `must be one of ${METRIC_TYPES.join(', ')}` }))
+    .min(1, 'must name at least one metric type')
+    .max(LIMITS.enumList, `must hold at most ${LIMITS.enumList} values`),
+  window: metricsWindow,
+});
+
+/**
+ * Reads and checks an export's query string: `types` (comma-separated or
+ * repeated), `start` and `end` (ISO 8601 date-times), `samples` (0..1000):
+ * the arguments of the `metrics` field, with its defaults (the hour before
+ * now, 20 samples). Returns the problems when there are any.
+ */
+export function parseMetricsCsvRequest(
+  rawId: string,
+  query: URLSearchParams,
+  now: Date,
+): { ok: true; request: MetricsCsvRequest } | { ok: false; problems: string[] } {
+  const problems: string[] = [];
+  const date = (name: 'start' | 'end') => {
+    const value = query.get(name);
+    if (value === null) return undefined;
+    try {
+      return parseDate(value);
+    } catch {
+      problems.push(`${name}: must be an ISO 8601 date-time, e.g. 2026-01-31T12:00:00Z`);
+      return undefined;
+    }
+  };
+  const samplesText = query.get('samples');
+  const samples = samplesText === null ? undefined : Number(samplesText);
+  if (samplesText !== null && !/^\d+$/.test(samplesText)) problems.push('samples: must be an integer');
+  const window = { start: date('start'), end: date('end'), samples };
+  const types = query
+    .getAll('types')
+    .flatMap((value) => value.split(','))
+    .map((type) => type.trim())
+    .filter(Boolean);
+  if (problems.length > 0) return { ok: false, problems };
+  const parsed = rules.safeParse({ id: rawId, types, window });
+  if (!parsed.success) {
+    return {
+      ok: false,
+      problems: parsed.error.issues.map((issue) => `${issue.path.map(String).join('.')}: ${issue.message}`),
+    };
+  }
+  const resolved = resolveWindow(window, now);
+  return {
+    ok: true,
+    request: { poolId: parseNodePoolId(rawId), types: [...new Set(parsed.data.types)], ...resolved },
+  };
+}
+
+/** A name fit for a file: letters, digits, `.`, `_` and `-`. */
+const fileSafe = (text: string) => text.replace(/[^A-Za-z0-9._-]+/g, '-');
+const compactTime = (date: Date) =>
+  date
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+
+/** The download's file name: the pool and the window, e.g. `a100-metrics-20260131T110000Z-20260131T120000Z.csv`. */
+export function csvFileName(poolName: string, start: Date, end: Date): string {
+  return `${fileSafe(poolName)}-metrics-${compactTime(start)}-${compactTime(end)}.csv`;
+}
+
+function sendErrors(res: ServerResponse, status: number, errors: object[]): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(JSON.stringify({ errors }));
+}
+
+/**
+ * Serves `GET /export/nodepools/{id}/metrics.csv`: the caller's token (as
+ * for GraphQL), the `metrics` field's checks, then Run:ai's `text/csv`
+ * answer of
+ * `GET /api/v1/clusters/{clusterUuid}/nodepools/{nodepoolName}/metrics`
+ * streamed through as a download. Refusals and Run:ai's failures are JSON
+ * errors with the codes and statuses of the error contract.
+ */
+export async function serveMetricsCsv(
+  req: IncomingMessage,
+  res: ServerResponse,
+  rawId: string,
+  contextOf: () => Promise<GatewayContext>,
+): Promise<void> {
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.setHeader('allow', 'GET, HEAD');
+    return sendErrors(res, 405, [
+      {
+        message: 'The export takes GET only.',
+        extensions: { code: 'METHOD_NOT_ALLOWED', http: { status: 405 } },
+      },
+    ]);
+  }
+  const ctx = await contextOf();
+  if (ctx.token === undefined) {
+    const message = ctx.credentialsProblem
+      ? `Credentials refused: ${ctx.credentialsProblem}.`
+      : 'No credentials: send `Authorization: Bearer <token>` with a Run:ai token.';
+    return sendErrors(res, 401, [
+      { message, extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } },
+    ]);
+  }
+  const query = new URL(req.url ?? '/', 'http://gateway').searchParams;
+  const parsed = parseMetricsCsvRequest(decodeURIComponent(rawId), query, ctx.now);
+  if (!parsed.ok) {
+    return sendErrors(res, 400, [
+      {
+        message: `Invalid export: ${parsed.problems.join('; ')}`,
+        extensions: { code: 'BAD_USER_INPUT', http: { status: 400 }, requestId: ctx.requestId },
+      },
+    ]);
+  }
+  const { poolId, types, start, end, samples } = parsed.request;
+  try {
+    const pool = await ctx.api.getNodePool(poolId);
+    const csv = await ctx.api.getNodePoolMetricsCsv({
+      clusterId: pool.clusterId,
+      nodepoolName: pool.name,
+      start,
+      end,
+      numberOfSamples: samples,
+      metricTypes: types,
+    });
+    res.writeHead(200, {
+      'content-type': 'text/csv; charset=utf-8',
+      'content-disposition': `attachment; filename="${csvFileName(pool.name, start, end)}"`,
+      'cache-control': 'no-store',
+    });
+    if (req.method === 'HEAD') {
+      csv.destroy();
+      res.end();
+      return;
+    }
+    await pipeline(csv, res);
+  } catch (error) {
+    if (res.headersSent) {
+      // The download began: cut it short, so the client sees a failed transfer rather than a short file.
+      res.destroy();
+      return;
+    }
+    const coded = withCode(maskError(error, 'Unexpected error.') as Parameters<typeof withCode>[0]);
+    const json = coded.toJSON();
+    return sendErrors(res, statusOf(coded), [
+      { ...json, extensions: { ...json.extensions, requestId: ctx.requestId } },
+    ]);
+  }
+}

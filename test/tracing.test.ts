@@ -1,0 +1,370 @@
+import { spawn } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeConfig, tracesUrl } from '../src/config.js';
+import { eventually } from './helpers/eventually.js';
+import { wsClient } from './helpers/live.js';
+import { type Stack, startStack } from './helpers/stack.js';
+
+/** One span as the OTLP/JSON export carries it, its attributes flattened. */
+interface ExportedSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  kind: number;
+  status?: { code?: number };
+  attributes: Record<string, unknown>;
+  resource: Record<string, unknown>;
+}
+
+interface AnyValue {
+  stringValue?: string;
+  intValue?: number | string;
+  boolValue?: boolean;
+  arrayValue?: { values?: AnyValue[] };
+}
+
+interface KeyValue {
+  key: string;
+  value: AnyValue;
+}
+
+interface ExportRequest {
+  resourceSpans?: {
+    resource?: { attributes?: KeyValue[] };
+    scopeSpans?: {
+      spans?: (Omit<ExportedSpan, 'attributes' | 'resource'> & { attributes?: KeyValue[] })[];
+    }[];
+  }[];
+}
+
+function plain(value: AnyValue): unknown {
+  if (value.arrayValue) return (value.arrayValue.values ?? []).map(plain);
+  if (value.intValue !== undefined) return Number(value.intValue);
+  return value.stringValue ?? value.boolValue;
+}
+
+const flatten = (attributes: KeyValue[] = []) =>
+  Object.fromEntries(attributes.map(({ key, value }) => [key, plain(value)]));
+
+/** A plain OTLP/HTTP collector: keeps every body posted to /v1/traces. */
+async function startReceiver() {
+  const bodies: string[] = [];
+  const server: Server = createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => {
+      body += chunk;
+    });
+    req.on('end', () => {
+      if (req.method === 'POST' && req.url === '/v1/traces') bodies.push(body);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    bodies,
+    spans(): ExportedSpan[] {
+      return bodies.flatMap((body) =>
+        ((JSON.parse(body) as ExportRequest).resourceSpans ?? []).flatMap((rs) =>
+          (rs.scopeSpans ?? []).flatMap((ss) =>
+            (ss.spans ?? []).map((span) => ({
+              ...span,
+              attributes: flatten(span.attributes),
+              resource: flatten(rs.resource?.attributes),
+            })),
+          ),
+        ),
+      );
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
+const CALLER_SPAN_ID = '00f067aa0ba902b7';
+const SPAN_KIND_SERVER = 2;
+const SPAN_KIND_CLIENT = 3;
+
+async function post(stack: Stack, body: object, headers: Record<string, string> = {}) {
+  const res = await fetch(`${stack.url}/graphql`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      authorization: 'Bearer demo-admin',
+      ...headers,
+    },
+    body: JSON.stringify(body),
+  });
+  return (await res.json()) as { data?: Record<string, unknown>; errors?: unknown[] };
+}
+
+describe('tracing on (OTEL_EXPORTER_OTLP_ENDPOINT set)', () => {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let stack: Stack;
+
+  beforeAll(async () => {
+    // The SDK reads its batch delay from the environment: export within 50 ms rather than 5 s.
+    const delay = process.env['OTEL_BSP_SCHEDULE_DELAY'];
+    process.env['OTEL_BSP_SCHEDULE_DELAY'] = '50';
+    cleanups.push(() => {
+      if (delay === undefined) delete process.env['OTEL_BSP_SCHEDULE_DELAY'];
+      else process.env['OTEL_BSP_SCHEDULE_DELAY'] = delay;
+    });
+    receiver = await startReceiver();
+    cleanups.push(() => receiver.close());
+    stack = await startStack({ config: { otelExporterOtlpEndpoint: receiver.url } });
+    cleanups.push(() => stack.stop());
+  });
+
+  afterAll(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  const spansOf = (traceId: string) => receiver.spans().filter((span) => span.traceId === traceId);
+  const childrenOf = (spans: ExportedSpan[], parent: ExportedSpan) =>
+    spans.filter((span) => span.parentSpanId === parent.spanId);
+
+  it('continues the caller’s trace: an operation span with parse, validate and execute spans, Run:ai calls under execute', async () => {
+    stack.simulator.clearRequests();
+    // count_nodepools fails once with 503 and is retried.
+    stack.simulator.faults.failNext(1, 503, { operation: 'count_nodepools' });
+    const result = await post(
+      stack,
+      {
+        query: `query Pools($name: String!) {
+          nodePools(first: 5, filter: { name: { ne: $name } }) { totalCount edges { node { id name } } }
+        }`,
+        variables: { name: 'secret-variable-value' },
+      },
+      { traceparent: `00-${TRACE_ID}-${CALLER_SPAN_ID}-01` },
+    );
+    expect(result.errors).toBeUndefined();
+
+    const spans = await eventually(() => {
+      const found = spansOf(TRACE_ID);
+      expect(found.filter((span) => span.kind === SPAN_KIND_CLIENT)).toHaveLength(2);
+      expect(found.some((span) => span.name === 'query Pools')).toBe(true);
+      return found;
+    });
+    const operation = spans.find((span) => span.name === 'query Pools') as ExportedSpan;
+    expect(operation).toMatchObject({
+      parentSpanId: CALLER_SPAN_ID,
+      kind: SPAN_KIND_SERVER,
+      attributes: { 'graphql.operation.name': 'Pools', 'graphql.operation.type': 'query' },
+      resource: { 'service.name': 'nodepool-gateway' },
+    });
+    expect(
+      childrenOf(spans, operation)
+        .map((span) => span.name)
+        .sort(),
+    ).toEqual(['graphql.execute', 'graphql.parse', 'graphql.validate']);
+    const execute = spans.find((span) => span.name === 'graphql.execute') as ExportedSpan;
+    const calls = childrenOf(spans, execute).sort((a, b) => a.name.localeCompare(b.name));
+    expect(calls.map((span) => ({ name: span.name, kind: span.kind, ...span.attributes }))).toEqual([
+      {
+        name: 'GET /api/v1/node-pools',
+        kind: SPAN_KIND_CLIENT,
+        'http.request.method': 'GET',
+        'url.template': '/api/v1/node-pools',
+        'runai.operation_id': 'get_nodepools',
+        'http.response.status_code': 200,
+        'runai.attempts': 1,
+        'runai.shared': false,
+      },
+      {
+        name: 'GET /api/v1/node-pools/count',
+        kind: SPAN_KIND_CLIENT,
+        'http.request.method': 'GET',
+        'url.template': '/api/v1/node-pools/count',
+        'runai.operation_id': 'count_nodepools',
+        'http.response.status_code': 200,
+        'runai.attempts': 2,
+        'runai.shared': false,
+      },
+    ]);
+
+    // Run:ai received the trace on every attempt, each naming its call's span as parent.
+    const received = stack.simulator.requests;
+    expect(received).toHaveLength(3);
+    for (const request of received) {
+      const call = calls.find((span) => span.attributes['runai.operation_id'] === request.operation);
+      expect(request.traceparent).toBe(`00-${TRACE_ID}-${call?.spanId}-01`);
+    }
+  });
+
+  it('names each Run:ai call by its route template and marks calls shared between operations', async () => {
+    const { data } = await post(stack, { query: '{ nodePools(first: 1) { edges { node { runaiId } } } }' });
+    const pools = data?.['nodePools'] as { edges: { node: { runaiId: string } }[] } | undefined;
+    const id = pools?.edges[0]?.node.runaiId as string;
+    stack.simulator.clearRequests();
+    // Both operations are in flight together: the second waits for the first one's request.
+    stack.simulator.faults.setLatency(300, { operation: 'get_nodepool' });
+    cleanups.push(() => stack.simulator.faults.setLatency(0));
+    const traceIds = ['a'.repeat(32), 'b'.repeat(32)];
+    await Promise.all(
+      traceIds.map((traceId) =>
+        post(
+          stack,
+          { query: 'query One($id: ID!) { nodePool(id: $id) { name } }', variables: { id } },
+          { traceparent: `00-${traceId}-${CALLER_SPAN_ID}-01` },
+        ),
+      ),
+    );
+    expect(stack.upstreamCalls()).toEqual({ get_nodepool: 1 });
+
+    const calls = await eventually(() => {
+      const found = traceIds.map((traceId) =>
+        spansOf(traceId).find((span) => span.kind === SPAN_KIND_CLIENT),
+      );
+      expect(found.every(Boolean)).toBe(true);
+      return found as ExportedSpan[];
+    });
+    for (const call of calls) {
+      expect(call).toMatchObject({
+        name: 'GET /api/v1/node-pools/{nodepoolId}',
+        attributes: {
+          'url.template': '/api/v1/node-pools/{nodepoolId}',
+          'http.response.status_code': 200,
+          'runai.attempts': 1,
+          'runai.shared': true,
+        },
+      });
+    }
+    // Run:ai got the trace of the operation whose call went out first.
+    const [request] = stack.simulator.requests;
+    expect(calls.map((call) => `00-${call.traceId}-${call.spanId}-01`)).toContain(request?.traceparent);
+    expect(receiver.bodies.join('\n')).not.toContain(`/api/v1/node-pools/${id}`);
+  });
+
+  it('ends the operation span of a document that does not parse with its error code', async () => {
+    const traceId = 'c'.repeat(32);
+    await post(stack, { query: '{ nodePools(' }, { traceparent: `00-${traceId}-${CALLER_SPAN_ID}-01` });
+    const operation = await eventually(() => {
+      const found = spansOf(traceId).find((span) => span.kind === SPAN_KIND_SERVER);
+      expect(found).toBeDefined();
+      return found as ExportedSpan;
+    });
+    expect(operation.attributes['graphql.error.codes']).toEqual(['GRAPHQL_PARSE_FAILED']);
+    expect(childrenOf(spansOf(traceId), operation).map((span) => span.name)).toEqual(['graphql.parse']);
+  });
+
+  it('ends the operation span of a document that fails validation with its error code', async () => {
+    const traceId = 'd'.repeat(32);
+    await post(stack, { query: '{ noSuchField }' }, { traceparent: `00-${traceId}-${CALLER_SPAN_ID}-01` });
+    const operation = await eventually(() => {
+      const found = spansOf(traceId).find((span) => span.kind === SPAN_KIND_SERVER);
+      expect(found).toBeDefined();
+      return found as ExportedSpan;
+    });
+    expect(operation.attributes['graphql.error.codes']).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+    expect(
+      childrenOf(spansOf(traceId), operation)
+        .map((span) => span.name)
+        .sort(),
+    ).toEqual(['graphql.parse', 'graphql.validate']);
+  });
+
+  it('gives a graphql-ws operation its span, with its phases and Run:ai calls', async () => {
+    const client = wsClient(stack.url);
+    cleanups.push(() => client.dispose());
+    await new Promise<void>((resolve, reject) => {
+      client.subscribe(
+        { query: 'query OverWebSocket { nodePools(first: 1) { edges { node { name } } } }' },
+        { next: () => {}, error: reject, complete: resolve },
+      );
+    });
+    const spans = await eventually(() => {
+      const operation = receiver.spans().find((span) => span.name === 'query OverWebSocket');
+      expect(operation).toBeDefined();
+      const trace = spansOf(operation?.traceId as string);
+      expect(trace.some((span) => span.kind === SPAN_KIND_CLIENT)).toBe(true);
+      return trace;
+    });
+    const operation = spans.find((span) => span.name === 'query OverWebSocket') as ExportedSpan;
+    // No HTTP request to take a parent from: the operation starts its own trace.
+    expect(operation.parentSpanId || undefined).toBeUndefined();
+    expect(operation.attributes).toMatchObject({ 'graphql.operation.type': 'query' });
+    const execute = childrenOf(spans, operation).find((span) => span.name === 'graphql.execute');
+    expect(childrenOf(spans, operation).map((span) => span.name)).toEqual(
+      expect.arrayContaining(['graphql.parse', 'graphql.validate', 'graphql.execute']),
+    );
+    expect(childrenOf(spans, execute as ExportedSpan).map((span) => span.name)).toEqual([
+      'GET /api/v1/node-pools',
+    ]);
+  });
+
+  it('never exports a token or a variable', () => {
+    const exported = receiver.bodies.join('\n');
+    expect(exported.length).toBeGreaterThan(0);
+    expect(exported).not.toContain('demo-admin');
+    expect(exported).not.toMatch(/bearer/i);
+    expect(exported).not.toContain('secret-variable-value');
+  });
+});
+
+describe('tracing configuration', () => {
+  it('is off without an OTLP endpoint, and when OTEL_SDK_DISABLED is set', () => {
+    expect(tracesUrl(makeConfig())).toBeUndefined();
+    expect(tracesUrl(makeConfig({ otelExporterOtlpEndpoint: 'http://collector:4318/' }))).toBe(
+      'http://collector:4318/v1/traces',
+    );
+    expect(
+      tracesUrl(
+        makeConfig({
+          otelExporterOtlpEndpoint: 'http://collector:4318',
+          otelExporterOtlpTracesEndpoint: 'http://traces:4318/custom',
+        }),
+      ),
+    ).toBe('http://traces:4318/custom');
+    expect(
+      tracesUrl(makeConfig({ otelExporterOtlpEndpoint: 'http://collector:4318', otelSdkDisabled: true })),
+    ).toBeUndefined();
+  });
+
+  /** Runs test/helpers/tracing-child.ts (a gateway serving one query) and returns what it printed. */
+  async function runChild(env: Record<string, string>): Promise<{ loaded: string[] }> {
+    const {
+      OTEL_EXPORTER_OTLP_ENDPOINT: _,
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: __,
+      ...inherited
+    } = process.env;
+    const child = spawn(
+      process.execPath,
+      ['--conditions=development', '--import', 'tsx', 'test/helpers/tracing-child.ts'],
+      { env: { ...inherited, LOG_LEVEL: 'silent', ...env }, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let out = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      out += chunk;
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(0);
+    return JSON.parse(out.trim().split('\n').at(-1) as string) as { loaded: string[] };
+  }
+
+  it('without an endpoint loads no OpenTelemetry SDK module and sends nothing', async () => {
+    const receiver = await startReceiver();
+    try {
+      const off = await runChild({});
+      // prom-client (the /metrics registry) requires @opentelemetry/api for its exemplars, whatever we do.
+      expect(off.loaded).toEqual(['@opentelemetry/api']);
+      // The same check sees the modules when tracing is on, so the empty list above means something.
+      const on = await runChild({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url });
+      expect(on.loaded).toEqual(
+        expect.arrayContaining(['@opentelemetry/api', '@opentelemetry/sdk-trace-base']),
+      );
+      // Only the run with tracing on exported (stop() flushes): one trace, the off run none.
+      const traceIds = new Set(receiver.spans().map((span) => span.traceId));
+      expect(traceIds.size).toBe(1);
+    } finally {
+      await receiver.close();
+    }
+  }, 60_000);
+});
