@@ -1,22 +1,13 @@
-import { AsyncResource } from 'node:async_hooks';
 import type { NodePoolsApi } from '../upstream/bind-api.js';
 import { isUpstreamError } from '../upstream/errors.js';
 import type { NodePool } from '../upstream/models.js';
 import { nextPollDelay } from './backoff.js';
+import { detached } from './detached.js';
 import { diffPhases, type PhaseChange, STABLE_PHASES } from './phase-diff.js';
 import { diffPools, type PoolChange } from './pool-diff.js';
 
 /** Run:ai's largest page. */
 const PAGE = 500;
-
-/**
- * Runs `fn` in the async context this module was loaded in, not the
- * caller's. A watcher serves every subscriber of its scope for as long as it
- * lives, so its polls belong to none of them: without this, each poll would
- * inherit the context (a trace span, with tracing on) of whichever operation
- * started the watcher or asked for a refresh.
- */
-export const detached = AsyncResource.bind(<T>(fn: () => T): T => fn());
 
 /** What a watcher tells its listeners. */
 export type WatcherEvent =

@@ -3,7 +3,7 @@ import type { NodePoolsApi } from '../upstream/bind-api.js';
 import { isUpstreamError } from '../upstream/errors.js';
 import { METRIC_TYPES, type MetricType, type NodePool } from '../upstream/models.js';
 import { nextPollDelay } from './backoff.js';
-import { detached } from './list-watcher.js';
+import { detached } from './detached.js';
 
 /** The moving window of a live metrics subscription: the last `durationMs`, in `samples` samples. */
 export interface LiveWindow {
