@@ -1,18 +1,16 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Simulator, SimulatorOptions } from 'runai-simulator';
 import { type Config, tracesUrl } from './config.js';
-import { type ContextDeps, createContext } from './context.js';
+import type { ContextDeps } from './context.js';
 import { createGateway } from './gateway.js';
 import { LiveUpdates } from './live/live-updates.js';
 import type { RefreshBus } from './live/refresh-bus.js';
 import { createLogger, type Logger } from './logger.js';
 import { GatewayMetrics } from './metrics.js';
-import { rateLimitedBody } from './plugins/use-rate-limit.js';
-import { requestIdOf } from './plugins/use-request-id.js';
-import { createRateLimiter, type RateLimiter, rateKeyOf } from './rate-limit.js';
+import { createRateLimiter, type RateLimiter } from './rate-limit.js';
 import { Readiness } from './readiness.js';
-import { METRICS_CSV_PATH, serveMetricsCsv } from './routes/metrics-csv.js';
+import { limitChunkedBodies, routes } from './routes/http-routes.js';
 import { schema } from './schema/index.js';
 import type { Tracing } from './tracing/setup.js';
 import { loadManifest, operationNamesOf, TrustedDocuments } from './trusted-documents.js';
@@ -56,35 +54,6 @@ export interface App {
   readonly simulator: Simulator | undefined;
   /** The live layer (subscriptions), once started. */
   readonly live: LiveUpdates | undefined;
-}
-
-/**
- * Caps request bodies sent without Content-Length (chunked): the socket is
- * answered 413 and closed as soon as the running total passes the cap.
- */
-function limitChunkedBodies(server: Server, maxBytes: number): void {
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    if (req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] === undefined) return;
-    let received = 0;
-    req.on('data', (chunk: Buffer) => {
-      received += chunk.length;
-      if (received > maxBytes && !res.headersSent) {
-        sendGraphQLError(res, 413, 'PAYLOAD_TOO_LARGE', `The request body is larger than ${maxBytes} bytes.`);
-        req.destroy();
-      }
-    });
-  });
-}
-
-/** A request error in the shape of the error contract, for requests refused before yoga sees them. */
-function sendGraphQLError(res: ServerResponse, status: number, code: string, message: string): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', connection: 'close' });
-  res.end(JSON.stringify({ errors: [{ message, extensions: { code, http: { status } } }] }));
-}
-
-function sendText(res: ServerResponse, status: number, body: string): void {
-  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
-  res.end(body);
 }
 
 /**
@@ -235,64 +204,18 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
       trustedDocuments,
     });
 
-    const httpServer = createServer((req: IncomingMessage, res: ServerResponse) => {
-      const path = (req.url ?? '/').split('?')[0];
-      if (path === '/healthz') return sendText(res, 200, 'ok\n');
-      if (path === '/readyz') {
-        void ready
-          .isReady()
-          .then((ok) => sendText(res, ok ? 200 : 503, ok ? 'ready\n' : `not ready: ${ready.reason}\n`));
-        return;
-      }
-      if (path === '/metrics') {
-        void exposed.registry.metrics().then((text) => {
-          res.writeHead(200, { 'content-type': exposed.registry.contentType });
-          res.end(text);
-        });
-        return;
-      }
-      const csv = METRICS_CSV_PATH.exec(path ?? '');
-      if (csv) {
-        const requestId = requestIdOf(req.headers['x-request-id']);
-        res.setHeader('x-request-id', requestId);
-        const client = new AbortController();
-        track(res);
-        res.once('close', () => client.abort());
-        void (async () => {
-          // The caller's operation budget, as for GraphQL: an export costs Run:ai two calls.
-          const verdict = await rateLimiter?.consume(
-            rateKeyOf(req.headers.authorization, req.socket.remoteAddress),
-          );
-          if (verdict && !verdict.allowed) {
-            const { seconds, body } = rateLimitedBody(verdict.retryAfterMs, config.rateLimitPerMinute);
-            res.writeHead(429, {
-              'content-type': 'application/json; charset=utf-8',
-              'retry-after': String(seconds),
-            });
-            res.end(JSON.stringify(body));
-            return;
-          }
-          await serveMetricsCsv(req, res, csv[1] as string, () =>
-            createContext(contextDeps, req.headers.authorization, client.signal, requestId),
-          );
-        })();
-        return;
-      }
-      if (path !== '/graphql') return sendText(res, 404, 'not found: try /graphql\n');
-      if (Number(req.headers['content-length'] ?? 0) > config.maxBodyBytes) {
-        return sendGraphQLError(
-          res,
-          413,
-          'PAYLOAD_TOO_LARGE',
-          `The request body is larger than ${config.maxBodyBytes} bytes.`,
-        );
-      }
-      if (draining) res.setHeader('connection', 'close');
-      const requestId = requestIdOf(req.headers['x-request-id']);
-      res.setHeader('x-request-id', requestId);
-      track(res);
-      void yoga.handle(req, res, { requestId });
-    });
+    const httpServer = createServer(
+      routes({
+        config,
+        yoga,
+        readiness: ready,
+        metrics: exposed,
+        contextDeps,
+        rateLimiter,
+        track,
+        draining: () => draining,
+      }),
+    );
     server = httpServer;
     limitChunkedBodies(httpServer, config.maxBodyBytes);
     websocket = attachWebSocket(httpServer, yoga, {

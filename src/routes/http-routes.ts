@@ -1,0 +1,117 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Config } from '../config.js';
+import { type ContextDeps, createContext } from '../context.js';
+import type { Gateway } from '../gateway.js';
+import type { GatewayMetrics } from '../metrics.js';
+import { rateLimitedBody } from '../plugins/use-rate-limit.js';
+import { requestIdOf } from '../plugins/use-request-id.js';
+import { type RateLimiter, rateKeyOf } from '../rate-limit.js';
+import type { Readiness } from '../readiness.js';
+import { METRICS_CSV_PATH, serveMetricsCsv } from './metrics-csv.js';
+
+/** A request error in the shape of the error contract, for requests refused before yoga sees them. */
+function sendGraphQLError(res: ServerResponse, status: number, code: string, message: string): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', connection: 'close' });
+  res.end(JSON.stringify({ errors: [{ message, extensions: { code, http: { status } } }] }));
+}
+
+function sendText(res: ServerResponse, status: number, body: string): void {
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(body);
+}
+
+/**
+ * Caps request bodies sent without Content-Length (chunked): the socket is
+ * answered 413 and closed as soon as the running total passes the cap.
+ */
+export function limitChunkedBodies(server: Server, maxBytes: number): void {
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] === undefined) return;
+    let received = 0;
+    req.on('data', (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > maxBytes && !res.headersSent) {
+        sendGraphQLError(res, 413, 'PAYLOAD_TOO_LARGE', `The request body is larger than ${maxBytes} bytes.`);
+        req.destroy();
+      }
+    });
+  });
+}
+
+/** What the routes need from the running gateway. */
+export interface RouteDeps {
+  config: Config;
+  yoga: Gateway;
+  readiness: Readiness;
+  metrics: GatewayMetrics;
+  contextDeps: ContextDeps;
+  rateLimiter: RateLimiter | undefined;
+  /** Counts a response as in flight until it closes (graceful shutdown waits for it). */
+  track: (res: ServerResponse) => void;
+  /** Whether the gateway is shutting down: responses then close their connection. */
+  draining: () => boolean;
+}
+
+/**
+ * The gateway's HTTP routes: `/graphql` (yoga), `/healthz`, `/readyz`,
+ * `/metrics` and the CSV export of metrics. Every GraphQL and export
+ * response carries its request id in `x-request-id`.
+ */
+export function routes(deps: RouteDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  const { config, yoga, readiness, metrics } = deps;
+  return (req, res) => {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    if (path === '/healthz') return sendText(res, 200, 'ok\n');
+    if (path === '/readyz') {
+      void readiness
+        .isReady()
+        .then((ok) => sendText(res, ok ? 200 : 503, ok ? 'ready\n' : `not ready: ${readiness.reason}\n`));
+      return;
+    }
+    if (path === '/metrics') {
+      void metrics.registry.metrics().then((text) => {
+        res.writeHead(200, { 'content-type': metrics.registry.contentType });
+        res.end(text);
+      });
+      return;
+    }
+    const csv = METRICS_CSV_PATH.exec(path);
+    if (csv) return void exportCsv(deps, req, res, csv[1] as string);
+    if (path !== '/graphql') return sendText(res, 404, 'not found: try /graphql\n');
+    if (Number(req.headers['content-length'] ?? 0) > config.maxBodyBytes) {
+      return sendGraphQLError(
+        res,
+        413,
+        'PAYLOAD_TOO_LARGE',
+        `The request body is larger than ${config.maxBodyBytes} bytes.`,
+      );
+    }
+    if (deps.draining()) res.setHeader('connection', 'close');
+    const requestId = requestIdOf(req.headers['x-request-id']);
+    res.setHeader('x-request-id', requestId);
+    deps.track(res);
+    void yoga.handle(req, res, { requestId });
+  };
+}
+
+/** The CSV export: it spends the caller's operation budget, as a GraphQL operation does (it costs Run:ai two calls). */
+async function exportCsv(deps: RouteDeps, req: IncomingMessage, res: ServerResponse, rawId: string) {
+  const requestId = requestIdOf(req.headers['x-request-id']);
+  res.setHeader('x-request-id', requestId);
+  if (deps.draining()) res.setHeader('connection', 'close');
+  deps.track(res);
+  const client = new AbortController();
+  res.once('close', () => client.abort());
+  const verdict = await deps.rateLimiter?.consume(
+    rateKeyOf(req.headers.authorization, req.socket.remoteAddress),
+  );
+  if (verdict && !verdict.allowed) {
+    const { seconds, body } = rateLimitedBody(verdict.retryAfterMs, deps.config.rateLimitPerMinute);
+    res.writeHead(429, { 'content-type': 'application/json; charset=utf-8', 'retry-after': String(seconds) });
+    res.end(JSON.stringify(body));
+    return;
+  }
+  await serveMetricsCsv(req, res, rawId, () =>
+    createContext(deps.contextDeps, req.headers.authorization, client.signal, requestId),
+  );
+}
