@@ -146,10 +146,9 @@ describe('two replicas sharing Redis', () => {
       );
     }
     // A subscriber on A still sees a pool created through A (local refresh).
+    const localJoined = (a.app.live?.subscriptions ?? 0) + 1;
     const local = subscribeOn(a.url);
-    await eventually(() => expect(a.app.live?.pollers.list ?? 0).toBeGreaterThanOrEqual(1), {
-      timeout: 15_000,
-    });
+    await eventually(() => expect(a.app.live?.subscriptions).toBe(localJoined), { timeout: 15_000 });
     await a.app.live?.ready('demo-admin');
     const localId = await createPool(a.url, 'while-redis-down');
     await local.until((c) => lifecycleOf(c, localId).length >= 2);
@@ -158,7 +157,10 @@ describe('two replicas sharing Redis', () => {
     // Redis comes back on the same port; both replicas reconnect by themselves.
     await redis.start();
     await eventually(bothConnected, { timeout: 20_000 });
+    // B's watcher runs already (earlier subscribers): wait for this subscription to join it, not for a snapshot.
+    const joined = (b.app.live?.subscriptions ?? 0) + 1;
     const remote = subscribeOn(b.url);
+    await eventually(() => expect(b.app.live?.subscriptions).toBe(joined));
     await b.app.live?.ready('demo-admin');
     const id = await createPool(a.url, 'after-redis-returns');
     await remote.until((c) => lifecycleOf(c, id).some(([, phase]) => phase === 'Ready' || phase === 'Empty'));
