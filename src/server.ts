@@ -13,7 +13,7 @@ import { Readiness } from './readiness.js';
 import { limitChunkedBodies, routes } from './routes/http-routes.js';
 import { schema } from './schema/index.js';
 import type { Tracing } from './tracing/setup.js';
-import { loadManifest, operationNamesOf, TrustedDocuments } from './trusted-documents.js';
+import { loadManifest, TrustedDocuments } from './trusted-documents.js';
 import { UpstreamHttp } from './upstream/http.js';
 import { ServiceTokenSource } from './upstream/service-token.js';
 import { attachWebSocket } from './websocket.js';
@@ -90,7 +90,10 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     // Trusted documents (a manifest) and automatic persisted queries: a broken manifest stops the start
     // before anything else starts.
     const manifest = config.persistedDocuments ? loadManifest(config.persistedDocuments) : undefined;
-    const trustedDocuments = new TrustedDocuments({ manifest, persistedOnly: config.persistedOnly });
+    const trustedDocuments = new TrustedDocuments({
+      manifest: manifest?.documents,
+      persistedOnly: config.persistedOnly,
+    });
     if (demo && !simulator && !options.demoUpstreamUrl) {
       // Only demo mode needs the simulator (and its OpenAPI validators): load it on demand.
       const { createSimulator } = await import('runai-simulator');
@@ -174,7 +177,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
       },
       {
         machineWide: options.clusterWorker === true,
-        operationNames: manifest ? operationNamesOf(manifest) : undefined,
+        operationNames: manifest?.operationNames,
       },
     );
     gatewayMetrics = exposed;

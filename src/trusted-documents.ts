@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { Kind, parse } from 'graphql';
+import { type DocumentNode, Kind, parse } from 'graphql';
 import { createGraphQLError } from 'graphql-yoga';
 
 /** APQ documents kept by one gateway, most recently used first out last. */
@@ -22,12 +22,20 @@ export interface TrustedDocumentsOptions {
   persistedOnly: boolean;
 }
 
+/** A manifest of trusted documents, read and checked. */
+export interface Manifest {
+  /** Hash → document. */
+  documents: Map<string, string>;
+  /** The operation names its documents define. */
+  operationNames: Set<string>;
+}
+
 /**
  * Reads a manifest of persisted documents: a JSON object of hash →
  * document. Every document must parse; the gateway refuses to start on a
  * broken manifest rather than refuse its operations one by one later.
  */
-export function loadManifest(path: string): Map<string, string> {
+export function loadManifest(path: string): Manifest {
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
@@ -37,31 +45,26 @@ export function loadManifest(path: string): Map<string, string> {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new Error(`PERSISTED_DOCUMENTS: ${path} must hold a JSON object of hash → document`);
   }
-  const manifest = new Map<string, string>();
+  const manifest: Manifest = { documents: new Map(), operationNames: new Set() };
   for (const [hash, document] of Object.entries(raw)) {
     if (typeof document !== 'string')
       throw new Error(`PERSISTED_DOCUMENTS: the entry ${hash} is not a string`);
+    let parsed: DocumentNode;
     try {
-      parse(document);
+      parsed = parse(document);
     } catch (error) {
       throw new Error(
         `PERSISTED_DOCUMENTS: the document ${hash} does not parse: ${(error as Error).message}`,
       );
     }
-    manifest.set(hash, document);
+    for (const definition of parsed.definitions) {
+      if (definition.kind === Kind.OPERATION_DEFINITION && definition.name) {
+        manifest.operationNames.add(definition.name.value);
+      }
+    }
+    manifest.documents.set(hash, document);
   }
   return manifest;
-}
-
-/** The operation names a manifest's documents define. */
-export function operationNamesOf(manifest: ReadonlyMap<string, string>): Set<string> {
-  const names = new Set<string>();
-  for (const document of manifest.values()) {
-    for (const definition of parse(document).definitions) {
-      if (definition.kind === Kind.OPERATION_DEFINITION && definition.name) names.add(definition.name.value);
-    }
-  }
-  return names;
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');

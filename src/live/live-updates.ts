@@ -34,10 +34,14 @@ export type PollerKind = 'list' | 'metrics';
 /** A change made through this gateway, announced to the live layer. */
 export type ChangeKind = 'created' | 'updated' | 'deleted';
 
-/** A shared poller and the queues of its subscribers. */
-interface Shared<P, E> {
+/** A shared poller and its subscribers. */
+interface Shared<P extends { stop(): void }, S> {
   poller: P;
-  subscribers: Set<{ deliver: (event: E) => void }>;
+  subscribers: Set<S>;
+}
+
+interface ListSubscriber {
+  deliver: (event: WatcherEvent) => void;
 }
 
 interface MetricsSubscriber {
@@ -62,11 +66,8 @@ export type WatcherDelivery = Delivered<WatcherEvent>;
  * queue (bounded-queue.ts).
  */
 export class LiveUpdates {
-  private readonly lists = new Map<string, Shared<ListWatcher, WatcherEvent>>();
-  private readonly metrics = new Map<
-    string,
-    Shared<MetricsPoller, MetricsEvent> & { subscribers: Set<MetricsSubscriber> }
-  >();
+  private readonly lists = new Map<string, Shared<ListWatcher, ListSubscriber>>();
+  private readonly metrics = new Map<string, Shared<MetricsPoller, MetricsSubscriber>>();
   private readonly open = new Set<{ close(): void }>();
   private stopped = false;
   private polls = 0;
@@ -105,13 +106,12 @@ export class LiveUpdates {
   ): AsyncIterableIterator<WatcherDelivery> {
     const key = credentialScope(token);
     const shared = this.stopped ? undefined : this.acquireList(key, token);
-    const queue = this.queue<WatcherEvent>('list', () => {
-      if (!shared) return;
-      shared.subscribers.delete(subscriber);
-      this.releaseList(key, shared);
-    });
-    const subscriber = {
-      deliver: (event: WatcherEvent) => {
+    const queue = this.queue<WatcherEvent>(
+      'list',
+      () => shared && this.leave(this.lists, key, shared, subscriber),
+    );
+    const subscriber: ListSubscriber = {
+      deliver: (event) => {
         if (event.kind !== 'end' && !accept(event)) return;
         queue.push(event);
         if (event.kind === 'end') queue.close();
@@ -137,23 +137,22 @@ export class LiveUpdates {
     const key = `${credentialScope(token)}\0${poolId}\0${window.durationMs}\0${window.samples}`;
     const wanted = new Set(types);
     const shared = this.stopped ? undefined : this.acquireMetrics(key, token, poolId, window);
-    const subscriber: MetricsSubscriber = { types: wanted, deliver: () => {} };
-    const queue = this.queue<MetricsEvent>('metrics', () => {
-      if (!shared) return;
-      shared.subscribers.delete(subscriber);
-      if (shared.subscribers.size > 0) return;
-      shared.poller.stop();
-      if (this.metrics.get(key) === shared) this.metrics.delete(key);
-    });
-    subscriber.deliver = (event) => {
-      if (event.kind === 'end') {
-        queue.push(event);
-        queue.close();
-        return;
-      }
-      // A poll that started before this subscriber joined may lack its types: the next one has them.
-      if (!types.every((type) => event.types.has(type))) return;
-      queue.push({ ...event, series: event.series.filter((s) => wanted.has(s.type)) });
+    const queue = this.queue<MetricsEvent>(
+      'metrics',
+      () => shared && this.leave(this.metrics, key, shared, subscriber),
+    );
+    const subscriber: MetricsSubscriber = {
+      types: wanted,
+      deliver: (event) => {
+        if (event.kind === 'end') {
+          queue.push(event);
+          queue.close();
+          return;
+        }
+        // A poll that started before this subscriber joined may lack its types: the next one has them.
+        if (!types.every((type) => event.types.has(type))) return;
+        queue.push({ ...event, series: event.series.filter((s) => wanted.has(s.type)) });
+      },
     };
     if (shared) {
       shared.subscribers.add(subscriber);
@@ -205,10 +204,10 @@ export class LiveUpdates {
     return queue;
   }
 
-  private acquireList(key: string, token: string): Shared<ListWatcher, WatcherEvent> {
+  private acquireList(key: string, token: string): Shared<ListWatcher, ListSubscriber> {
     const existing = this.lists.get(key);
     if (existing) return existing;
-    const subscribers = new Set<{ deliver: (event: WatcherEvent) => void }>();
+    const subscribers = new Set<ListSubscriber>();
     const watcher = new ListWatcher({
       api: bindNodePoolsApi({ http: this.options.http, token }),
       intervalMs: this.options.intervalMs,
@@ -229,13 +228,25 @@ export class LiveUpdates {
     return shared;
   }
 
-  private releaseList(key: string, shared: Shared<ListWatcher, WatcherEvent>): void {
+  /** A subscriber left; the poller stops with its last one. */
+  private leave<P extends { stop(): void }, S>(
+    pollers: Map<string, Shared<P, S>>,
+    key: string,
+    shared: Shared<P, S>,
+    subscriber: S,
+  ): void {
+    shared.subscribers.delete(subscriber);
     if (shared.subscribers.size > 0) return;
     shared.poller.stop();
-    if (this.lists.get(key) === shared) this.lists.delete(key);
+    if (pollers.get(key) === shared) pollers.delete(key);
   }
 
-  private acquireMetrics(key: string, token: string, poolId: string, window: LiveWindow) {
+  private acquireMetrics(
+    key: string,
+    token: string,
+    poolId: string,
+    window: LiveWindow,
+  ): Shared<MetricsPoller, MetricsSubscriber> {
     const existing = this.metrics.get(key);
     if (existing) return existing;
     const subscribers = new Set<MetricsSubscriber>();

@@ -8,16 +8,16 @@ import { requestIdOf } from '../plugins/use-request-id.js';
 import { type RateLimiter, rateKeyOf } from '../rate-limit.js';
 import type { Readiness } from '../readiness.js';
 import { METRICS_CSV_PATH, serveMetricsCsv } from './metrics-csv.js';
+import { contractError, sendErrors, sendText } from './replies.js';
 
-/** A request error in the shape of the error contract, for requests refused before yoga sees them. */
-function sendGraphQLError(res: ServerResponse, status: number, code: string, message: string): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', connection: 'close' });
-  res.end(JSON.stringify({ errors: [{ message, extensions: { code, http: { status } } }] }));
-}
-
-function sendText(res: ServerResponse, status: number, body: string): void {
-  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
-  res.end(body);
+/** A body over the cap: the connection closes, so the rest of the body is not read. */
+function tooLarge(res: ServerResponse, maxBytes: number): void {
+  sendErrors(
+    res,
+    413,
+    [contractError(413, 'PAYLOAD_TOO_LARGE', `The request body is larger than ${maxBytes} bytes.`)],
+    { connection: 'close' },
+  );
 }
 
 /**
@@ -31,7 +31,7 @@ export function limitChunkedBodies(server: Server, maxBytes: number): void {
     req.on('data', (chunk: Buffer) => {
       received += chunk.length;
       if (received > maxBytes && !res.headersSent) {
-        sendGraphQLError(res, 413, 'PAYLOAD_TOO_LARGE', `The request body is larger than ${maxBytes} bytes.`);
+        tooLarge(res, maxBytes);
         req.destroy();
       }
     });
@@ -79,12 +79,7 @@ export function routes(deps: RouteDeps): (req: IncomingMessage, res: ServerRespo
     if (csv) return void exportCsv(deps, req, res, csv[1] as string);
     if (path !== '/graphql') return sendText(res, 404, 'not found: try /graphql\n');
     if (Number(req.headers['content-length'] ?? 0) > config.maxBodyBytes) {
-      return sendGraphQLError(
-        res,
-        413,
-        'PAYLOAD_TOO_LARGE',
-        `The request body is larger than ${config.maxBodyBytes} bytes.`,
-      );
+      return tooLarge(res, config.maxBodyBytes);
     }
     if (deps.draining()) res.setHeader('connection', 'close');
     const requestId = requestIdOf(req.headers['x-request-id']);
@@ -107,9 +102,7 @@ async function exportCsv(deps: RouteDeps, req: IncomingMessage, res: ServerRespo
   );
   if (verdict && !verdict.allowed) {
     const { seconds, body } = rateLimitedBody(verdict.retryAfterMs, deps.config.rateLimitPerMinute);
-    res.writeHead(429, { 'content-type': 'application/json; charset=utf-8', 'retry-after': String(seconds) });
-    res.end(JSON.stringify(body));
-    return;
+    return sendErrors(res, 429, body.errors, { 'retry-after': String(seconds) });
   }
   await serveMetricsCsv(req, res, rawId, () =>
     createContext(deps.contextDeps, req.headers.authorization, client.signal, requestId),

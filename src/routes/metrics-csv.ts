@@ -9,6 +9,7 @@ import { resolveWindow } from '../resolvers/metrics.js';
 import { LIMITS, nodePoolId } from '../schema/argument-rules.js';
 import { metricsWindow } from '../schema/metrics.js';
 import { METRIC_TYPES, type MetricType } from '../upstream/models.js';
+import { contractError, sendErrors } from './replies.js';
 
 /** The path of the export: `/export/nodepools/{id}/metrics.csv`. */
 export const METRICS_CSV_PATH = /^\/export\/nodepools\/([^/]+)\/metrics\.csv$/;
@@ -93,11 +94,6 @@ export function csvFileName(poolName: string, start: Date, end: Date): string {
   return `${fileSafe(poolName)}-metrics-${compactTime(start)}-${compactTime(end)}.csv`;
 }
 
-function sendErrors(res: ServerResponse, status: number, errors: object[]): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
-  res.end(JSON.stringify({ errors }));
-}
-
 /**
  * Serves `GET /export/nodepools/{id}/metrics.csv`: the caller's token (as
  * for GraphQL), the `metrics` field's checks, then Run:ai's `text/csv`
@@ -114,21 +110,14 @@ export async function serveMetricsCsv(
 ): Promise<void> {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.setHeader('allow', 'GET, HEAD');
-    return sendErrors(res, 405, [
-      {
-        message: 'The export takes GET only.',
-        extensions: { code: 'METHOD_NOT_ALLOWED', http: { status: 405 } },
-      },
-    ]);
+    return sendErrors(res, 405, [contractError(405, 'METHOD_NOT_ALLOWED', 'The export takes GET only.')]);
   }
   const ctx = await contextOf();
   if (ctx.token === undefined) {
     const message = ctx.credentialsProblem
       ? `Credentials refused: ${ctx.credentialsProblem}.`
       : 'No credentials: send `Authorization: Bearer <token>` with a Run:ai token.';
-    return sendErrors(res, 401, [
-      { message, extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } },
-    ]);
+    return sendErrors(res, 401, [contractError(401, 'UNAUTHENTICATED', message)]);
   }
   const query = new URL(req.url ?? '/', 'http://gateway').searchParams;
   const parsed = parseMetricsCsvRequest(decodeURIComponent(rawId), query, ctx.now);

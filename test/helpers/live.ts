@@ -1,4 +1,5 @@
 import { type Client, createClient } from 'graphql-ws';
+import { expect } from 'vitest';
 import WebSocket from 'ws';
 import { eventually } from './eventually.js';
 
@@ -68,4 +69,68 @@ export class Collected {
       { timeout: timeoutMs },
     );
   }
+}
+
+/**
+ * A subscription over server-sent events (POST, `accept: text/event-stream`), read in the background:
+ * `payloads` holds each `data` payload as it comes; `close()` ends the stream.
+ */
+export async function sseSubscription(
+  url: string,
+  query: string,
+  token = 'demo-admin',
+): Promise<{
+  contentType: string | null;
+  payloads: { data?: Record<string, unknown> }[];
+  close(): Promise<void>;
+}> {
+  const controller = new AbortController();
+  const res = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      accept: 'text/event-stream',
+      authorization: `Bearer ${token}`,
+    },
+    body: JSON.stringify({ query }),
+    signal: controller.signal,
+  });
+  const payloads: { data?: Record<string, unknown> }[] = [];
+  const reading = (async () => {
+    const decoder = new TextDecoder();
+    let text = '';
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      text += decoder.decode(chunk, { stream: true });
+      const blocks = text.split('\n\n');
+      text = blocks.pop() ?? '';
+      for (const block of blocks) {
+        const data = block.split('\n').find((line) => line.startsWith('data:'));
+        if (data) payloads.push(JSON.parse(data.slice(5)));
+      }
+    }
+  })().catch(() => undefined);
+  return {
+    contentType: res.headers.get('content-type'),
+    payloads,
+    async close() {
+      controller.abort();
+      await reading;
+    },
+  };
+}
+
+/**
+ * Waits three polls of the live layer's list watchers and asserts that each was one list call (`lists`
+ * counts them at Run:ai), whatever the number of subscribers: the seed fits one page.
+ */
+export async function expectOneListCallPerPoll(
+  live: { readonly pollCount: number },
+  lists: () => number,
+): Promise<void> {
+  const startPolls = live.pollCount;
+  const startLists = lists();
+  await eventually(() => expect(live.pollCount).toBeGreaterThanOrEqual(startPolls + 3));
+  const polls = live.pollCount - startPolls;
+  expect(lists() - startLists).toBeGreaterThanOrEqual(polls);
+  expect(lists() - startLists).toBeLessThanOrEqual(polls + 1);
 }

@@ -1,7 +1,7 @@
 import type { Client } from 'graphql-ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually } from '../helpers/eventually.js';
-import { Collected, wsClient } from '../helpers/live.js';
+import { Collected, expectOneListCallPerPoll, wsClient } from '../helpers/live.js';
 import { type Stack, startStack } from '../helpers/stack.js';
 
 const cleanups: (() => unknown)[] = [];
@@ -39,14 +39,7 @@ describe('shared pollers', () => {
     await eventually(() => expect(stack.app.live?.subscriptions).toBe(200));
     expect(stack.app.live?.pollers.list).toBe(1);
 
-    const live = stack.app.live!;
-    const startPolls = live.pollCount;
-    const startLists = lists(stack);
-    await eventually(() => expect(live.pollCount).toBeGreaterThanOrEqual(startPolls + 3));
-    const polls = live.pollCount - startPolls;
-    // Every poll is one list call (the seed fits one page), whatever the number of subscribers.
-    expect(lists(stack) - startLists).toBeGreaterThanOrEqual(polls);
-    expect(lists(stack) - startLists).toBeLessThanOrEqual(polls + 1);
+    await expectOneListCallPerPoll(stack.app.live!, () => lists(stack));
     expect(stack.app.live?.pollers.list).toBe(1);
   });
 

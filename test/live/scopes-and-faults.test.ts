@@ -1,7 +1,7 @@
 import { SEED_CLUSTER_IDS } from 'runai-simulator';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually } from '../helpers/eventually.js';
-import { Collected, PHASE_SUBSCRIPTION, wsClient } from '../helpers/live.js';
+import { Collected, PHASE_SUBSCRIPTION, sseSubscription, wsClient } from '../helpers/live.js';
 import { type Stack, startStack } from '../helpers/stack.js';
 
 const cleanups: (() => unknown)[] = [];
@@ -131,43 +131,29 @@ describe('transports', () => {
 
   it('delivers the same events over server-sent events', async () => {
     const stack = await liveStack(60_000);
-    const controller = new AbortController();
-    cleanups.push(() => controller.abort());
-    const res = await fetch(`${stack.url}/graphql`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        accept: 'text/event-stream',
-        authorization: 'Bearer demo-admin',
-      },
-      body: JSON.stringify({ query: PHASE_SUBSCRIPTION }),
-      signal: controller.signal,
-    });
-    expect(res.headers.get('content-type')).toContain('text/event-stream');
+    const sse = await sseSubscription(stack.url, PHASE_SUBSCRIPTION);
+    cleanups.push(() => sse.close());
+    expect(sse.contentType).toContain('text/event-stream');
     await baseline(stack);
     const created = await stack.query<{ createNodePool: { nodePool: { id: string } } }>(
       `mutation { createNodePool(input: { name: "sse-pool", clusterId: "${SEED_CLUSTER_IDS.prod}", labelKey: "k", labelValue: "none" }) { ... on CreateNodePoolPayload { nodePool { id } } } }`,
     );
     const id = created.data?.createNodePool.nodePool.id;
 
-    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
-    const decoder = new TextDecoder();
-    let text = '';
-    const events: { previousPhase: string | null; phase: string; nodePoolId: string }[] = [];
-    const deadline = Date.now() + 10_000;
-    while (!events.some((e) => e.nodePoolId === id && e.phase === 'Empty') && Date.now() < deadline) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      text += decoder.decode(value, { stream: true });
-      const blocks = text.split('\n\n');
-      text = blocks.pop() ?? '';
-      for (const block of blocks) {
-        const data = block.split('\n').find((l) => l.startsWith('data:'));
-        const payload = data ? JSON.parse(data.slice(5)) : undefined;
-        if (payload?.data?.nodePoolPhaseChanged) events.push(payload.data.nodePoolPhaseChanged);
-      }
-    }
-    expect(events.filter((e) => e.nodePoolId === id).map((e) => [e.previousPhase, e.phase])).toEqual([
+    type PhaseChange = { previousPhase: string | null; phase: string; nodePoolId: string };
+    const events = () =>
+      sse.payloads.flatMap((p) => (p.data?.['nodePoolPhaseChanged'] as PhaseChange | undefined) ?? []);
+    await eventually(
+      () => expect(events().some((e) => e.nodePoolId === id && e.phase === 'Empty')).toBe(true),
+      {
+        timeout: 10_000,
+      },
+    );
+    expect(
+      events()
+        .filter((e) => e.nodePoolId === id)
+        .map((e) => [e.previousPhase, e.phase]),
+    ).toEqual([
       [null, 'Creating'],
       ['Creating', 'Empty'],
     ]);
