@@ -21,6 +21,9 @@ async function main(): Promise<void> {
   const log = worker
     ? createLogger(config.logLevel, sharedStdout()).child({ worker: worker.id })
     : createLogger(config.logLevel);
+  // A last resort, never the plan: every route handles its own promise. A rejection nobody handled is
+  // logged as the bug it is, rather than ending every other caller's requests and subscriptions.
+  process.on('unhandledRejection', (reason) => log.error({ err: reason }, 'unhandled rejection'));
   const app = buildApp(
     config,
     worker ? { log, clusterWorker: true, demoUpstreamUrl: process.env[DEMO_UPSTREAM_ENV] } : { log },

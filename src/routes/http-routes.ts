@@ -2,6 +2,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Config } from '../config.js';
 import { type ContextDeps, createContext } from '../context.js';
 import type { Gateway } from '../gateway.js';
+import type { Logger } from '../logger.js';
 import type { GatewayMetrics } from '../metrics.js';
 import { rateLimitedBody } from '../plugins/use-rate-limit.js';
 import { requestIdOf } from '../plugins/use-request-id.js';
@@ -59,34 +60,61 @@ export interface RouteDeps {
  */
 export function routes(deps: RouteDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const { config, yoga, readiness, metrics } = deps;
+  const log = deps.contextDeps.log;
   return (req, res) => {
-    const path = (req.url ?? '/').split('?')[0] ?? '/';
-    if (path === '/healthz') return sendText(res, 200, 'ok\n');
-    if (path === '/readyz') {
-      void readiness
-        .isReady()
-        .then((ok) => sendText(res, ok ? 200 : 503, ok ? 'ready\n' : `not ready: ${readiness.reason}\n`));
-      return;
-    }
-    if (path === '/metrics') {
-      void metrics.registry.metrics().then((text) => {
+    // Every route's work is awaited here: whatever it throws answers this request, never ends the process.
+    handled(log, res, async () => {
+      const path = (req.url ?? '/').split('?')[0] ?? '/';
+      if (path === '/healthz') return sendText(res, 200, 'ok\n');
+      if (path === '/readyz') {
+        const ok = await readiness.isReady();
+        return sendText(res, ok ? 200 : 503, ok ? 'ready\n' : `not ready: ${readiness.reason}\n`);
+      }
+      if (path === '/metrics') {
+        const text = await metrics.registry.metrics();
         res.writeHead(200, { 'content-type': metrics.registry.contentType });
         res.end(text);
-      });
+        return;
+      }
+      const csv = METRICS_CSV_PATH.exec(path);
+      if (csv) return exportCsv(deps, req, res, csv[1] as string);
+      if (path !== '/graphql') {
+        return sendErrors(res, 404, [
+          contractError(404, 'NOT_FOUND', 'Nothing is served here: GraphQL is at /graphql.'),
+        ]);
+      }
+      if (Number(req.headers['content-length'] ?? 0) > config.maxBodyBytes) {
+        return tooLarge(res, config.maxBodyBytes);
+      }
+      if (deps.draining()) res.setHeader('connection', 'close');
+      const requestId = requestIdOf(req.headers['x-request-id']);
+      res.setHeader('x-request-id', requestId);
+      deps.track(res);
+      await yoga.handle(req, res, { requestId });
+    });
+  };
+}
+
+/**
+ * Runs one route's work; an error it did not answer itself becomes a 500
+ * in the error contract (or cuts a response already under way), and is
+ * logged with its cause.
+ */
+function handled(log: Logger, res: ServerResponse, work: () => Promise<void> | void): void {
+  const fail = (error: unknown) => {
+    log.error({ err: error }, 'a route failed unexpectedly');
+    if (res.headersSent) {
+      res.destroy();
       return;
     }
-    const csv = METRICS_CSV_PATH.exec(path);
-    if (csv) return void exportCsv(deps, req, res, csv[1] as string);
-    if (path !== '/graphql') return sendText(res, 404, 'not found: try /graphql\n');
-    if (Number(req.headers['content-length'] ?? 0) > config.maxBodyBytes) {
-      return tooLarge(res, config.maxBodyBytes);
-    }
-    if (deps.draining()) res.setHeader('connection', 'close');
-    const requestId = requestIdOf(req.headers['x-request-id']);
-    res.setHeader('x-request-id', requestId);
-    deps.track(res);
-    void yoga.handle(req, res, { requestId });
+    sendErrors(res, 500, [contractError(500, 'INTERNAL_SERVER_ERROR', 'Unexpected error.')]);
   };
+  try {
+    const pending = work();
+    if (pending) pending.catch(fail);
+  } catch (error) {
+    fail(error);
+  }
 }
 
 /** The CSV export: it spends the caller's operation budget, as a GraphQL operation does (it costs Run:ai two calls). */

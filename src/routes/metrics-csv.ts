@@ -66,8 +66,14 @@ export function parseMetricsCsvRequest(
     .flatMap((value) => value.split(','))
     .map((type) => type.trim())
     .filter(Boolean);
-  if (problems.length > 0) return { ok: false, problems };
-  const parsed = rules.safeParse({ id: rawId, types, window });
+  let id: string | undefined;
+  try {
+    id = decodeURIComponent(rawId);
+  } catch {
+    problems.push('id: is not valid percent-encoding');
+  }
+  if (problems.length > 0 || id === undefined) return { ok: false, problems };
+  const parsed = rules.safeParse({ id, types, window });
   if (!parsed.success) {
     return {
       ok: false,
@@ -77,7 +83,7 @@ export function parseMetricsCsvRequest(
   const resolved = resolveWindow(window, now);
   return {
     ok: true,
-    request: { poolId: parseNodePoolId(rawId), types: [...new Set(parsed.data.types)], ...resolved },
+    request: { poolId: parseNodePoolId(id), types: [...new Set(parsed.data.types)], ...resolved },
   };
 }
 
@@ -112,25 +118,28 @@ export async function serveMetricsCsv(
     res.setHeader('allow', 'GET, HEAD');
     return sendErrors(res, 405, [contractError(405, 'METHOD_NOT_ALLOWED', 'The export takes GET only.')]);
   }
-  const ctx = await contextOf();
-  if (ctx.token === undefined) {
-    const message = ctx.credentialsProblem
-      ? `Credentials refused: ${ctx.credentialsProblem}.`
-      : 'No credentials: send `Authorization: Bearer <token>` with a Run:ai token.';
-    return sendErrors(res, 401, [contractError(401, 'UNAUTHENTICATED', message)]);
-  }
-  const query = new URL(req.url ?? '/', 'http://gateway').searchParams;
-  const parsed = parseMetricsCsvRequest(decodeURIComponent(rawId), query, ctx.now);
-  if (!parsed.ok) {
-    return sendErrors(res, 400, [
-      {
-        message: `Invalid export: ${parsed.problems.join('; ')}`,
-        extensions: { code: 'BAD_USER_INPUT', http: { status: 400 }, requestId: ctx.requestId },
-      },
-    ]);
-  }
-  const { poolId, types, start, end, samples } = parsed.request;
+  let requestId: string | undefined;
   try {
+    // Everything that can throw stays inside: a failure here answers this request, never ends the process.
+    const ctx = await contextOf();
+    requestId = ctx.requestId;
+    if (ctx.token === undefined) {
+      const message = ctx.credentialsProblem
+        ? `Credentials refused: ${ctx.credentialsProblem}.`
+        : 'No credentials: send `Authorization: Bearer <token>` with a Run:ai token.';
+      return sendErrors(res, 401, [contractError(401, 'UNAUTHENTICATED', message)]);
+    }
+    const query = new URL(req.url ?? '/', 'http://gateway').searchParams;
+    const parsed = parseMetricsCsvRequest(rawId, query, ctx.now);
+    if (!parsed.ok) {
+      return sendErrors(res, 400, [
+        {
+          message: `Invalid export: ${parsed.problems.join('; ')}`,
+          extensions: { code: 'BAD_USER_INPUT', http: { status: 400 }, requestId: ctx.requestId },
+        },
+      ]);
+    }
+    const { poolId, types, start, end, samples } = parsed.request;
     const pool = await ctx.api.getNodePool(poolId);
     const csv = await ctx.api.getNodePoolMetricsCsv({
       clusterId: pool.clusterId,
@@ -160,7 +169,7 @@ export async function serveMetricsCsv(
     const coded = withCode(maskError(error, 'Unexpected error.') as Parameters<typeof withCode>[0]);
     const json = coded.toJSON();
     return sendErrors(res, statusOf(coded), [
-      { ...json, extensions: { ...json.extensions, requestId: ctx.requestId } },
+      { ...json, extensions: { ...json.extensions, ...(requestId ? { requestId } : {}) } },
     ]);
   }
 }
