@@ -40,8 +40,16 @@ export const ERROR_STATUS = {
   METHOD_NOT_ALLOWED: 405,
   /** The change clashes with an existing pool (Run:ai 409). */
   CONFLICT: 409,
+  /** No media type the client accepts can carry the result (e.g. `@defer` without an incremental one). */
+  NOT_ACCEPTABLE: 406,
+  /** The request did not arrive in time (Node's request timeout). */
+  REQUEST_TIMEOUT: 408,
   /** The request body is larger than MAX_BODY_BYTES. */
   PAYLOAD_TOO_LARGE: 413,
+  /** A POST in a media type that carries no GraphQL request. */
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  /** The request's headers are larger than the HTTP server reads. */
+  REQUEST_HEADERS_TOO_LARGE: 431,
   /** Run:ai asked to slow down (429). */
   RATE_LIMITED: 429,
   /** One WebSocket connection holds the most subscriptions allowed. */
@@ -80,7 +88,11 @@ const CLIENT_CODES: ReadonlySet<string> = new Set<ErrorCode>([
   'NOT_FOUND',
   'METHOD_NOT_ALLOWED',
   'CONFLICT',
+  'NOT_ACCEPTABLE',
+  'REQUEST_TIMEOUT',
   'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'REQUEST_HEADERS_TOO_LARGE',
   'RATE_LIMITED',
   'TOO_MANY_SUBSCRIPTIONS',
   'PARTIAL_RESULT',
@@ -125,9 +137,13 @@ export function codeOf(error: unknown): string {
   if (error instanceof InputValidationError) return 'BAD_USER_INPUT';
   if (!isGraphQLErrorLike(error)) return 'INTERNAL_SERVER_ERROR';
   const code = error.extensions?.['code'];
-  if (typeof code === 'string') return code;
-  if (error.originalError && error.originalError !== error) return codeOf(error.originalError);
   const status = statusExtension(error);
+  if (typeof code === 'string') {
+    // Yoga codes its own refusals BAD_REQUEST whatever their status (405 for a method): the status says more.
+    const byStatus = status === undefined ? undefined : CODE_BY_STATUS[status];
+    return code === 'BAD_REQUEST' && byStatus !== undefined ? byStatus : code;
+  }
+  if (error.originalError && error.originalError !== error) return codeOf(error.originalError);
   if (status !== undefined)
     return CODE_BY_STATUS[status] ?? (status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST');
   // Neither code, status nor cause: graphql-js's own error, from validation or (with a path) execution.

@@ -10,7 +10,7 @@ import { createLogger, type Logger } from './logger.js';
 import { GatewayMetrics } from './metrics.js';
 import { createRateLimiter, type RateLimiter } from './rate-limit.js';
 import { Readiness } from './readiness.js';
-import { limitChunkedBodies, routes } from './routes/http-routes.js';
+import { answerClientErrors, limitChunkedBodies, routes } from './routes/http-routes.js';
 import { schema } from './schema/index.js';
 import type { Tracing } from './tracing/setup.js';
 import { loadManifest, TrustedDocuments } from './trusted-documents.js';
@@ -221,6 +221,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     );
     server = httpServer;
     limitChunkedBodies(httpServer, config.maxBodyBytes);
+    answerClientErrors(httpServer);
     websocket = attachWebSocket(httpServer, yoga, {
       path: '/graphql',
       connectionInitWaitTimeoutMs: config.wsConnectionInitTimeoutMs,

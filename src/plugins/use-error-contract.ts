@@ -56,7 +56,13 @@ export function useErrorContract(): Plugin {
   return {
     // Yoga's GET parser reads `variables` and `extensions` with JSON.parse and lets its SyntaxError
     // through, which would be masked as a 500: it is the caller's malformed request.
-    onRequestParse({ request, requestParser, setRequestParser }) {
+    onRequestParse({ request, requestParser, setRequestParser, endResponse, fetchAPI }) {
+      // A POST in a media type no parser reads: yoga would answer an empty 415.
+      if (!requestParser && request.method === 'POST') {
+        return endResponse(
+          contractResponse(fetchAPI, 415, 'UNSUPPORTED_MEDIA_TYPE', `${UNSUPPORTED_MEDIA_TYPE_MESSAGE}.`),
+        );
+      }
       if (!requestParser || request.method !== 'GET') return;
       setRequestParser(async (request) => {
         try {
@@ -87,7 +93,28 @@ export function useErrorContract(): Plugin {
         },
       };
     },
-    onResultProcess({ request, result, setResult }) {
+    onResultProcess({
+      request,
+      result,
+      setResult,
+      resultProcessor,
+      acceptableMediaTypes,
+      setResultProcessor,
+    }) {
+      if (!resultProcessor) {
+        // No media type the client accepts can carry this result: yoga would answer an empty 406.
+        return setResultProcessor((unsent, fetchAPI) => {
+          // A stream nobody will read is ended, so that a subscription releases its poller.
+          if (isAsyncIterable(unsent)) void unsent[Symbol.asyncIterator]().return?.();
+          const offered = [...new Set(acceptableMediaTypes)].join(', ');
+          return contractResponse(
+            fetchAPI,
+            406,
+            'NOT_ACCEPTABLE',
+            `No media type in the Accept header can carry this result; accept one of: ${offered}.`,
+          );
+        }, 'application/json');
+      }
       if (Array.isArray(result)) return;
       if (isAsyncIterable(result)) {
         // SSE and multipart (@defer, @stream): the status went with the first payload; each
@@ -105,6 +132,25 @@ export function useErrorContract(): Plugin {
       setResult({ ...coded(result), extensions: { ...result.extensions, http: { ...http, status } } });
     },
   };
+}
+
+const UNSUPPORTED_MEDIA_TYPE_MESSAGE =
+  'Send GraphQL as application/json (or application/graphql, multipart/form-data, application/x-www-form-urlencoded)';
+
+/** A refusal answered outside execution, in the shape of the error contract. */
+function contractResponse(
+  fetchAPI: { Response: typeof Response },
+  status: number,
+  code: string,
+  message: string,
+): Response {
+  return new fetchAPI.Response(
+    JSON.stringify({ errors: [{ message, extensions: { code, http: { status } } }] }),
+    {
+      status,
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+    },
+  );
 }
 
 /**

@@ -1,4 +1,5 @@
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { type IncomingMessage, type Server, type ServerResponse, STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Config } from '../config.js';
 import { type ContextDeps, createContext } from '../context.js';
 import type { Gateway } from '../gateway.js';
@@ -36,6 +37,31 @@ export function limitChunkedBodies(server: Server, maxBytes: number): void {
         req.destroy();
       }
     });
+  });
+}
+
+/**
+ * Answers a request Node's HTTP parser cannot read (a malformed request line
+ * or header, headers too large, too slow) in the error contract, as Node
+ * would answer it, but with a coded JSON body; then closes the connection.
+ */
+export function answerClientErrors(server: Server): void {
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (!socket.writable || (socket as Duplex & { _httpMessage?: unknown })._httpMessage) {
+      socket.destroy();
+      return;
+    }
+    const [status, code, message] =
+      error.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'REQUEST_HEADERS_TOO_LARGE', 'The request headers are too large.']
+        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? [408, 'REQUEST_TIMEOUT', 'The request did not arrive in time.']
+          : [400, 'BAD_REQUEST', 'The request is not valid HTTP.'];
+    const body = JSON.stringify({ errors: [contractError(status, code, message)] });
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\n` +
+        `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
   });
 }
 
