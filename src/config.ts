@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
+import { trustProxies } from './callers.js';
 
 const bool = z
   .union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'])])
@@ -50,6 +51,16 @@ export const configSchema = z
     metricsPollIntervalMs: int(1_000).default(15_000),
     /** Events kept for a subscriber that reads slower than they come; older ones are dropped (`missedEvents`). */
     subscriptionQueueSize: int(1, 100_000).default(100),
+    /** Bytes kept for such a subscriber (the newest event always, budget permitting); older events are dropped. */
+    subscriptionQueueBytes: int(1024).default(1024 * 1024),
+    /** Subscriptions one caller may hold at once, over every WebSocket and SSE connection together. */
+    liveMaxSubscriptionsPerCaller: int(1).default(1_000),
+    /** Metrics pollers (distinct pool and window of `nodePoolMetrics`) one caller's subscriptions may hold. */
+    liveMaxMetricsPollersPerCaller: int(1).default(50),
+    /** Bytes queued for one caller's slow subscribers, all together; past it their oldest events are dropped. */
+    liveMaxQueuedBytesPerCaller: int(64 * 1024).default(32 * 1024 * 1024),
+    /** Bytes queued for every slow subscriber of the process together. */
+    liveMaxQueuedBytes: int(64 * 1024).default(128 * 1024 * 1024),
     /** Milliseconds a WebSocket client has to send `connection_init`. */
     wsConnectionInitTimeoutMs: int(100).default(10_000),
     /** Subscriptions one WebSocket connection may hold at once. */
@@ -77,8 +88,32 @@ export const configSchema = z
     maxDirectives: int(0).default(20),
     /** Metric samples one answer may hold (pools × series × samples, known before any call). */
     maxResponseSamples: int(1).default(100_000),
+    /**
+     * Run:ai calls one operation may make (a subscription: per event), predicted before any call from its
+     * arguments and selection, and counted as it runs. The reference dashboard makes 52.
+     */
+    maxUpstreamCalls: int(1).default(200),
     /** GraphQL operations one credential (or, without a token of its own, one client address) may send per minute; 0: no limit. */
     rateLimitPerMinute: int(0).default(6_000),
+    /**
+     * Proxies whose `X-Forwarded-For` is believed for the client address (charged by the rate limit): addresses,
+     * CIDRs, or `loopback`, `linklocal`, `uniquelocal`, comma-separated. Empty: the TCP peer is the client.
+     */
+    trustedProxies: z
+      .string()
+      .default('')
+      .transform((list, ctx) => {
+        const entries = list
+          .split(',')
+          .map((entry) => entry.trim())
+          .filter(Boolean);
+        try {
+          trustProxies(entries);
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        }
+        return entries;
+      }),
     /** Browser origins allowed to call the gateway cross-site, comma-separated exact origins (`https://app.example.com`). Empty: none. */
     corsOrigins: z
       .string()

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { FieldNode } from 'graphql';
-import { bearerToken, MAX_TOKEN_LENGTH } from './credentials.js';
+import { createGraphQLError } from 'graphql-yoga';
+import { type CredentialVerdicts, callerOf } from './callers.js';
+import { credentialScope, type SentCredentials } from './credentials.js';
 import type { ChangeKind, LiveUpdates } from './live/live-updates.js';
 import { createLoaders, type LoaderOptions, type Loaders } from './loaders/index.js';
 import type { Logger } from './logger.js';
@@ -12,6 +14,8 @@ import type { ServiceTokenSource } from './upstream/service-token.js';
 /** Everything a resolver may use for one GraphQL operation. Nothing in it is shared between callers. */
 export interface GatewayContext {
   requestId: string;
+  /** Whose budgets the operation spends (src/callers.ts): a token Run:ai accepted, or the client address. */
+  caller: string;
   /** The caller's bearer token, forwarded to Run:ai. Never logged. */
   token: string | undefined;
   /** Why the credentials the caller sent were refused (no token is then used, not even a fallback). */
@@ -20,6 +24,8 @@ export interface GatewayContext {
   api: NodePoolsApi;
   /** Calls this request made to Run:ai (logical calls; retries not counted), for the request log. */
   stats: { upstreamCalls: number };
+  /** The Run:ai calls this operation may make, predicted before it runs (use-cost-limit.ts) and counted as it runs. */
+  callBudget: CallBudget;
   /** Per-request DataLoaders over `api`. */
   loaders: Loaders;
   /** When the operation started: every default time window of the request is computed from it, so equal windows batch together. */
@@ -32,6 +38,39 @@ export interface GatewayContext {
   deferredErrors: Error[];
   /** Root mutation fields whose input the argument rules refused, with the refusal each reports. */
   refusedMutations?: ReadonlyMap<FieldNode, Error>;
+}
+
+/**
+ * The Run:ai calls one operation may make: `MAX_UPSTREAM_CALLS`, checked
+ * against the prediction before it runs, and against the calls it makes as
+ * a safety net. A subscription's budget is per event: `made` starts again
+ * with each event.
+ */
+export interface CallBudget {
+  limit: number;
+  /** What the cost limit predicted, once it has run. */
+  predicted?: number | undefined;
+  /** Calls made so far (for a subscription, for the current event). */
+  made: number;
+}
+
+/** The error of a call past the budget: the prediction was wrong, and the safety net caught it. */
+function overBudget(limit: number): Error {
+  return createGraphQLError(
+    `Run:ai call budget of ${limit} exceeded while running: no more calls are made for this operation.`,
+    { extensions: { code: 'QUERY_LIMIT_EXCEEDED', http: { status: 400 } } },
+  );
+}
+
+/** What the edge learnt of one request before any GraphQL: its credentials and where it comes from. */
+export interface RequestFacts {
+  /** The credentials it sent (`Authorization`, or the `connection_init` payload), read at the edge. */
+  credentials: SentCredentials;
+  /** Its client address (src/callers.ts), charged while its token is not yet a caller of its own. */
+  address: string;
+  /** Aborts its Run:ai calls: the client went away, or its operation completed. */
+  signal?: AbortSignal | undefined;
+  requestId?: string | undefined;
 }
 
 /** What the context factory needs from the running gateway. */
@@ -49,6 +88,19 @@ export interface ContextDeps {
   requestTimeoutMs?: number | undefined;
   /** The clock that dates each operation (default windows are computed from it); tests freeze it. */
   now?: (() => Date) | undefined;
+  /** Run:ai calls one operation may make (MAX_UPSTREAM_CALLS); default unbounded. */
+  maxUpstreamCalls?: number | undefined;
+  /** What Run:ai said of the tokens callers sent: who counts as a caller of its own, who is refused. */
+  verdicts?: CredentialVerdicts | undefined;
+}
+
+/** Why the credentials a request sent are refused before any call, if they are. */
+function problemOf(sent: SentCredentials, verdicts: CredentialVerdicts | undefined): string | undefined {
+  if (sent.kind === 'invalid') return sent.problem;
+  if (sent.kind === 'bearer' && verdicts?.isRefused(credentialScope(sent.token))) {
+    return 'Run:ai refused this token moments ago (401); send a valid one';
+  }
+  return undefined;
 }
 
 /**
@@ -57,23 +109,18 @@ export interface ContextDeps {
  * deadline, and fresh loaders. A 401 on the service token makes the gateway
  * fetch a new one.
  */
-export async function createContext(
-  deps: ContextDeps,
-  authorization: string | null | undefined,
-  signal?: AbortSignal,
-  requestId: string = randomUUID(),
-): Promise<GatewayContext> {
-  const sent = bearerToken(authorization);
-  const credentialsProblem =
-    sent !== undefined && sent.length > MAX_TOKEN_LENGTH
-      ? `the bearer token is longer than ${MAX_TOKEN_LENGTH} characters`
-      : undefined;
-  const callerToken = credentialsProblem ? undefined : (sent ?? deps.fallbackToken);
+export async function createContext(deps: ContextDeps, facts: RequestFacts): Promise<GatewayContext> {
+  const { signal, requestId = randomUUID() } = facts;
+  const sent = facts.credentials;
+  const credentialsProblem = problemOf(sent, deps.verdicts);
+  const own = sent.kind === 'bearer' ? sent.token : undefined;
+  const callerToken = credentialsProblem ? undefined : (own ?? deps.fallbackToken);
   const token = credentialsProblem
     ? undefined
     : (callerToken ?? (await deps.serviceTokens?.getToken(signal)));
   const usesServiceToken = callerToken === undefined && token !== undefined;
   const stats = { upstreamCalls: 0 };
+  const callBudget: CallBudget = { limit: deps.maxUpstreamCalls ?? Number.POSITIVE_INFINITY, made: 0 };
   // Without a token nothing reaches Run:ai: useRequireCredentials refuses such operations first.
   const api = bindNodePoolsApi({
     http: deps.http,
@@ -84,6 +131,7 @@ export async function createContext(
     warn: (obj, msg) => deps.log.warn({ ...obj, requestId }, msg),
     onCall: () => {
       stats.upstreamCalls++;
+      if (++callBudget.made > callBudget.limit) throw overBudget(callBudget.limit);
     },
     onError: usesServiceToken
       ? (error) => {
@@ -94,10 +142,12 @@ export async function createContext(
   });
   return {
     requestId,
+    caller: deps.verdicts ? callerOf(sent, facts.address, deps.verdicts) : `address:${facts.address}`,
     token,
     credentialsProblem,
     api,
     stats,
+    callBudget,
     loaders: createLoaders(api, deps.loaderOptions),
     now: deps.now?.() ?? new Date(),
     onPoolChanged: (poolId, change) => {

@@ -7,17 +7,47 @@ export { credentialScope } from './upstream/credential-scope.js';
  */
 export const MAX_TOKEN_LENGTH = 8192;
 
-/** Extracts the token from an `Authorization: Bearer …` value; anything else counts as no token. */
-export function bearerToken(header: string | null | undefined): string | undefined {
-  if (!header) return undefined;
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  return match?.[1];
+/** `Bearer <b64token>`, RFC 6750 §2.1: the scheme (any case), spaces, then token68 characters. */
+const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
+
+/** What a request's `Authorization` says, checked at the edge before anything reaches Run:ai. */
+export type SentCredentials =
+  | { kind: 'none' }
+  | { kind: 'bearer'; token: string }
+  /** Something was sent, but not a bearer token Run:ai could take: refused with UNAUTHENTICATED. */
+  | { kind: 'invalid'; problem: string };
+
+/**
+ * Reads an `Authorization` value. A bearer token must follow RFC 6750's
+ * syntax (ASCII letters, digits and `-._~+/`, then `=` padding) and be at
+ * most {@link MAX_TOKEN_LENGTH} characters; anything else sent (another
+ * scheme, a NUL, non-ASCII text) is invalid rather than "no token", so it
+ * neither reaches Run:ai nor falls back to ambient credentials.
+ */
+export function readCredentials(header: string | null | undefined): SentCredentials {
+  if (header === null || header === undefined || header.trim() === '') return { kind: 'none' };
+  if (header.length > MAX_TOKEN_LENGTH + 16) {
+    return { kind: 'invalid', problem: `the bearer token is longer than ${MAX_TOKEN_LENGTH} characters` };
+  }
+  const token = BEARER.exec(header)?.[1];
+  if (token === undefined) {
+    return {
+      kind: 'invalid',
+      problem: 'the Authorization header is not `Bearer <token>` with a token of RFC 6750 characters',
+    };
+  }
+  if (token.length > MAX_TOKEN_LENGTH) {
+    return { kind: 'invalid', problem: `the bearer token is longer than ${MAX_TOKEN_LENGTH} characters` };
+  }
+  return { kind: 'bearer', token };
 }
 
-/** The Authorization value a client put in its `connection_init` payload. */
-export function connectionAuthorization(
+/** The credentials a client put in its `connection_init` payload (`{ authorization: 'Bearer …' }`). */
+export function connectionCredentials(
   params: Readonly<Record<string, unknown>> | undefined,
-): string | undefined {
+): SentCredentials {
   const value = params?.['authorization'] ?? params?.['Authorization'];
-  return typeof value === 'string' ? value : undefined;
+  if (value === undefined || value === null) return { kind: 'none' };
+  if (typeof value !== 'string') return { kind: 'invalid', problem: 'the authorization is not a string' };
+  return readCredentials(value);
 }

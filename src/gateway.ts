@@ -5,8 +5,7 @@ import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspect
 import type { GraphQLSchema } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Config } from './config.js';
-import { type ContextDeps, createContext, type GatewayContext } from './context.js';
-import { connectionAuthorization } from './credentials.js';
+import { type ContextDeps, createContext, type GatewayContext, type RequestFacts } from './context.js';
 import { codeOf, isClientError, logLevelOf, maskError } from './error-contract.js';
 import { graphiqlOptions } from './graphiql.js';
 import type { Logger } from './logger.js';
@@ -29,7 +28,12 @@ export interface ServerContext {
   res: ServerResponse;
   /** The request's id (use-request-id.ts), also in its `x-request-id` response header. */
   requestId: string;
+  /** What the edge read of the request before yoga saw it: its credentials and client address. */
+  facts: EdgeFacts;
 }
+
+/** What the edge (HTTP routes, the WebSocket's connection) learnt of a request before any GraphQL. */
+export type EdgeFacts = Pick<RequestFacts, 'credentials' | 'address'>;
 
 export type Gateway = YogaServerInstance<ServerContext, GatewayContext>;
 
@@ -81,7 +85,7 @@ export function createGateway(
     plugins: [
       // First, so its spans wrap every other plugin's work in each phase.
       ...(tracing ? [tracing] : []),
-      ...(rateLimiter ? [useRateLimit(rateLimiter, config.rateLimitPerMinute)] : []),
+      ...(rateLimiter ? [useRateLimit(rateLimiter, config.rateLimitPerMinute, deps.verdicts)] : []),
       // A request must prove it is not a cross-site form or image: a non-simple content type or this header.
       useCSRFPrevention({ requestHeaders: CSRF_HEADERS }),
       // Resolves a persisted document id into its document, before anything parses it.
@@ -100,16 +104,16 @@ export function createGateway(
       // After the contract: it marks the errors the contract has coded.
       useRequestIds(),
     ],
-    // HTTP requests carry an Authorization header; WebSocket operations (see websocket.ts) their connection_init payload.
+    // The edge read the credentials: HTTP's Authorization header (routes), or the connection_init payload
+    // of a WebSocket operation (websocket.ts), which also gives the operation's signal.
     context: (initial) => {
-      const { request, requestId, connectionParams } = initial as {
+      const { request, requestId, facts, signal } = initial as {
         request?: Request;
         requestId?: string;
-        connectionParams?: Record<string, unknown>;
+        facts: EdgeFacts;
+        signal?: AbortSignal;
       };
-      const authorization =
-        request?.headers.get('authorization') ?? connectionAuthorization(connectionParams);
-      return createContext(deps, authorization, request?.signal, requestId);
+      return createContext(deps, { ...facts, signal: signal ?? request?.signal, requestId });
     },
     logging: {
       debug: (...args) => deps.log.debug({ args }, 'yoga'),

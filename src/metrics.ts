@@ -5,6 +5,8 @@ import type { UpstreamCallEvent } from './upstream/http.js';
 /** What the gauges read when Prometheus scrapes. */
 export interface MetricSources {
   subscriptions: () => number;
+  /** Bytes queued for slow subscribers. */
+  queuedBytes: () => number;
   /** Running shared pollers by kind: `list` (one per credential scope), `metrics` (per scope, pool and window). */
   pollers: () => Record<string, number>;
   /** Credentials whose Run:ai circuit is open. */
@@ -168,6 +170,11 @@ export class GatewayMetrics {
         },
       });
     gauge('subscriptions_active', 'Open GraphQL subscriptions (WebSocket and SSE).', sources.subscriptions);
+    gauge(
+      'live_queued_bytes',
+      'Bytes of events queued for subscribers that read slower than events come, or being written out to them.',
+      sources.queuedBytes,
+    );
     new Gauge({
       name: 'pollers_active',
       help: 'Running shared pollers by kind: list (one per credential scope), metrics (one per scope, pool and window); per cluster worker, summed.',

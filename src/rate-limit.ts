@@ -7,7 +7,6 @@ import {
   RateLimiterRedis,
   RateLimiterRes,
 } from 'rate-limiter-flexible';
-import { bearerToken, credentialScope } from './credentials.js';
 
 /** What the limiter says of one more operation. */
 export type RateVerdict = { allowed: true } | { allowed: false; retryAfterMs: number };
@@ -16,16 +15,6 @@ export type RateVerdict = { allowed: true } | { allowed: false; retryAfterMs: nu
 export interface RateLimiter {
   consume(key: string): Promise<RateVerdict>;
   close(): Promise<void>;
-}
-
-/**
- * Whose budget an operation spends: the credential it carries (a hash of its
- * token), or, for a caller without a token of its own (demo mode, service
- * credentials), its client address.
- */
-export function rateKeyOf(authorization: string | null | undefined, address: string | undefined): string {
-  const token = bearerToken(authorization);
-  return token ? `token:${credentialScope(token)}` : `address:${address ?? 'unknown'}`;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Simulator, SimulatorOptions } from 'runai-simulator';
+import { CredentialVerdicts, trustProxies } from './callers.js';
 import { type Config, tracesUrl } from './config.js';
 import type { ContextDeps } from './context.js';
 import { createGateway } from './gateway.js';
@@ -110,6 +111,8 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
         warn: (obj, msg) => log.warn(obj, msg),
       });
     }
+    const verdicts = new CredentialVerdicts();
+    const trustProxy = trustProxies(config.trustedProxies);
     let readiness: Readiness | undefined;
     let gatewayMetrics: GatewayMetrics | undefined;
     const upstream = new UpstreamHttp({
@@ -129,6 +132,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
       },
       onCall: (event) => {
         if (typeof event.status === 'number') readiness?.markAnswered(event.status);
+        verdicts.observe(event.scope, event.status);
         gatewayMetrics?.upstreamCall(event);
       },
       outermost: tracing?.upstreamLayer,
@@ -161,6 +165,13 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
       intervalMs: config.pollIntervalMs,
       metricsIntervalMs: config.metricsPollIntervalMs,
       queueCapacity: config.subscriptionQueueSize,
+      queueBytes: config.subscriptionQueueBytes,
+      limits: {
+        subscriptionsPerCaller: config.liveMaxSubscriptionsPerCaller,
+        metricsPollersPerCaller: config.liveMaxMetricsPollersPerCaller,
+        queuedBytesPerCaller: config.liveMaxQueuedBytesPerCaller,
+        queuedBytes: config.liveMaxQueuedBytes,
+      },
       ...(options.settleDelaysMs ? { settleDelaysMs: options.settleDelaysMs } : {}),
       warn: (obj, msg) => log.warn(obj, msg),
       onPoll: (kind, outcome) => gatewayMetrics?.livePoll(kind, outcome),
@@ -170,6 +181,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     const exposed = new GatewayMetrics(
       {
         subscriptions: () => liveUpdates.subscriptions,
+        queuedBytes: () => liveUpdates.queuedBytes,
         pollers: () => liveUpdates.pollers,
         openCircuits: () => upstream.openCircuits,
         backingOff: () => upstream.backingOff,
@@ -199,6 +211,8 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
       serviceTokens,
       requestTimeoutMs: config.requestTimeoutMs,
       now: options.now,
+      maxUpstreamCalls: config.maxUpstreamCalls,
+      verdicts,
     };
     const yoga = createGateway(schema, config, contextDeps, exposed, {
       demo,
@@ -217,6 +231,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
         rateLimiter,
         track,
         draining: () => draining,
+        trustProxy,
       }),
     );
     server = httpServer;
@@ -224,6 +239,9 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     answerClientErrors(httpServer);
     websocket = attachWebSocket(httpServer, yoga, {
       path: '/graphql',
+      maxPayloadBytes: config.maxBodyBytes,
+      trustProxy,
+      verdicts,
       connectionInitWaitTimeoutMs: config.wsConnectionInitTimeoutMs,
       maxSubscriptionsPerConnection: config.wsMaxSubscriptionsPerConnection,
       allowAnonymous: demo,

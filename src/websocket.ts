@@ -4,16 +4,23 @@ import { type ExecutionArgs, type ExecutionResult, GraphQLError, getOperationAST
 import { useServer } from 'graphql-ws/use/ws';
 import { isAsyncIterable } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
-import { connectionAuthorization } from './credentials.js';
+import { type CredentialVerdicts, callerOf, clientAddressOf, type TrustProxy } from './callers.js';
+import { connectionCredentials } from './credentials.js';
 import { maskError, withCode } from './error-contract.js';
-import type { Gateway } from './gateway.js';
+import type { EdgeFacts, Gateway } from './gateway.js';
 import { rateLimitedBody } from './plugins/use-rate-limit.js';
 import { withRequestId } from './plugins/use-request-id.js';
-import { type RateLimiter, rateKeyOf } from './rate-limit.js';
+import type { RateLimiter } from './rate-limit.js';
 import type { DocumentParams, TrustedDocuments } from './trusted-documents.js';
 
 export interface WebSocketOptions {
   path: string;
+  /** Largest message a client may send (MAX_BODY_BYTES): a larger one closes the connection (1009). */
+  maxPayloadBytes: number;
+  /** Whose `X-Forwarded-For` to believe (TRUSTED_PROXIES), for the connection's client address. */
+  trustProxy: TrustProxy;
+  /** What Run:ai said of the tokens callers sent: who is a caller of its own for the rate limit. */
+  verdicts?: CredentialVerdicts | undefined;
   /** Milliseconds a client has to send `connection_init`. */
   connectionInitWaitTimeoutMs: number;
   /** Subscriptions one connection may hold at once. */
@@ -48,6 +55,15 @@ export function originAllowed(req: IncomingMessage, allowedOrigins: readonly str
 /** WebSocket close code for a server going away (RFC 6455). */
 const GOING_AWAY = 1001;
 
+/** The `connection_init` payload is read for its credentials; a larger one is refused (4400). */
+export const MAX_CONNECTION_PARAMS_BYTES = 16 * 1024;
+
+/** What a connection holds while it is open: its caller, and the abort signal of each running operation. */
+interface Connection {
+  facts: EdgeFacts;
+  operations: Map<string, AbortController>;
+}
+
 /** What the operation produced when onSubscribe started it: a result or an event stream. */
 interface Started {
   result: ExecutionResult | AsyncIterable<ExecutionResult>;
@@ -67,7 +83,7 @@ function refusal(error: unknown): GraphQLError[] {
  * them is closed with 4403.
  */
 export function attachWebSocket(server: Server, yoga: Gateway, options: WebSocketOptions) {
-  const wss = new WebSocketServer({ noServer: true });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes });
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if ((req.url ?? '').split('?')[0] !== options.path) {
       socket.destroy();
@@ -81,20 +97,49 @@ export function attachWebSocket(server: Server, yoga: Gateway, options: WebSocke
   };
   server.on('upgrade', onUpgrade);
   const active = new WeakMap<object, number>();
+  const connections = new WeakMap<object, Connection>();
+  /** Aborts an operation's Run:ai calls: it completed, was refused, or its socket closed. */
+  const finish = (extra: object, id: string) => {
+    const operations = connections.get(extra)?.operations;
+    operations?.get(id)?.abort();
+    operations?.delete(id);
+  };
 
   const disposable = useServer<Record<string, unknown>>(
     {
       connectionInitWaitTimeout: options.connectionInitWaitTimeoutMs,
-      // false closes the socket with 4403 Forbidden.
-      onConnect: (ctx) =>
-        options.allowAnonymous || connectionAuthorization(ctx.connectionParams) !== undefined,
+      // Reads the credentials once, then lets go of the payload; false closes the socket with 4403 Forbidden.
+      onConnect: (ctx) => {
+        const params = ctx.connectionParams;
+        if (params && JSON.stringify(params).length > MAX_CONNECTION_PARAMS_BYTES) {
+          ctx.extra.socket.close(4400, 'connection_init payload too large');
+          return false;
+        }
+        const facts: EdgeFacts = {
+          credentials: connectionCredentials(params),
+          address: clientAddressOf(ctx.extra.request, options.trustProxy),
+        };
+        (ctx as { connectionParams?: unknown }).connectionParams = undefined;
+        connections.set(ctx.extra, { facts, operations: new Map() });
+        const { kind } = facts.credentials;
+        return kind === 'bearer' || (kind === 'none' && options.allowAnonymous);
+      },
+      onClose: (ctx) => {
+        const operations = connections.get(ctx.extra)?.operations;
+        for (const controller of operations?.values() ?? []) controller.abort();
+        operations?.clear();
+      },
       // The operation is started here, not by graphql-ws: a refusal before it runs (bad syntax, a
       // limit, a broken argument rule, no credentials) is then an `error` message for this
       // operation alone, never a failure of the whole connection.
-      onSubscribe: async (ctx, _id, payload) => {
+      onSubscribe: async (ctx, id, payload) => {
+        const connection = connections.get(ctx.extra);
+        if (!connection) return [new GraphQLError('The connection is not initialised.')];
+        const { facts } = connection;
         if (options.rateLimit) {
-          const authorization = connectionAuthorization(ctx.connectionParams);
-          const key = rateKeyOf(authorization, ctx.extra.request.socket.remoteAddress);
+          const key = options.verdicts
+            ? callerOf(facts.credentials, facts.address, options.verdicts)
+            : `address:${facts.address}`;
           const verdict = await options.rateLimit.limiter.consume(key);
           if (!verdict.allowed) {
             const [error] = rateLimitedBody(verdict.retryAfterMs, options.rateLimit.perMinute).body.errors;
@@ -117,13 +162,17 @@ export function attachWebSocket(server: Server, yoga: Gateway, options: WebSocke
         // The slot is taken now, before any await, so concurrent subscribes count each other;
         // a refusal gives it back (graphql-ws calls onComplete only for operations that ran).
         active.set(ctx.extra, held + 1);
+        const controller = new AbortController();
+        connection.operations.set(id, controller);
         const refuse = (errors: readonly GraphQLError[]) => {
           active.set(ctx.extra, Math.max(0, (active.get(ctx.extra) ?? 1) - 1));
+          finish(ctx.extra, id);
           return errors.map(withCode);
         };
         try {
           const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
-            connectionParams: ctx.connectionParams,
+            facts,
+            signal: controller.signal,
             params: payload,
           });
           const query = options.trustedDocuments
@@ -157,8 +206,9 @@ export function attachWebSocket(server: Server, yoga: Gateway, options: WebSocke
         if (!result.errors?.length || !requestId) return undefined;
         return { ...result, errors: withRequestId(result.errors.map(withCode), requestId) };
       },
-      onComplete: (ctx) => {
+      onComplete: (ctx, id) => {
         active.set(ctx.extra, Math.max(0, (active.get(ctx.extra) ?? 1) - 1));
+        finish(ctx.extra, id);
       },
       execute: (args) => (args.rootValue as Started).result as never,
       subscribe: (args) => (args.rootValue as Started).result as never,

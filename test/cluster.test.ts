@@ -64,7 +64,8 @@ function post(
     token = 'demo-admin',
     requestId,
     variables,
-  }: { token?: string; requestId?: string; variables?: object } = {},
+    headers = {},
+  }: { token?: string; requestId?: string; variables?: object; headers?: Record<string, string> } = {},
 ): Promise<{ status: number; body: { data?: Record<string, unknown>; errors?: unknown[] } }> {
   return new Promise((resolve, reject) => {
     const req = request(
@@ -76,6 +77,7 @@ function post(
           'content-type': 'application/json',
           authorization: `Bearer ${token}`,
           ...(requestId ? { 'x-request-id': requestId } : {}),
+          ...headers,
         },
       },
       (res) => {
@@ -206,15 +208,27 @@ describe('WORKERS=2 in front of Run:ai', () => {
   beforeAll(async () => {
     const upstream = await simulator.start(0, '127.0.0.1');
     cleanups.push(() => simulator.stop());
-    gateway = await startCluster({ RUNAI_URL: upstream, RATE_LIMIT_PER_MINUTE: '5' });
+    gateway = await startCluster({
+      RUNAI_URL: upstream,
+      RATE_LIMIT_PER_MINUTE: '5',
+      TRUSTED_PROXIES: 'loopback',
+    });
   });
 
   it('shares the rate limit between workers: N workers do not grant N times the budget', async () => {
+    // A client behind the trusted proxy (loopback), named by X-Forwarded-For. Its token never reaches
+    // Run:ai here, so it is never a caller of its own: every request is charged to that client address.
     const ids = Array.from({ length: 8 }, (_, i) => `limited-${i}`);
     const statuses: number[] = [];
     for (const requestId of ids) {
       statuses.push(
-        (await post(gateway.url, '{ nodePoolCount }', { token: 'demo-viewer', requestId })).status,
+        (
+          await post(gateway.url, '{ __typename }', {
+            token: 'demo-viewer',
+            requestId,
+            headers: { 'x-forwarded-for': '203.0.113.7' },
+          })
+        ).status,
       );
     }
     expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429, 429]);

@@ -1,10 +1,12 @@
 import { credentialScope } from '../credentials.js';
+import type { MetricSeries } from '../loaders/metrics.js';
 import { bindNodePoolsApi } from '../upstream/bind-api.js';
 import type { UpstreamHttp } from '../upstream/http.js';
-import type { MetricType } from '../upstream/models.js';
+import type { MetricType, NodePool } from '../upstream/models.js';
 import { BoundedQueue, type Delivered } from './bounded-queue.js';
 import { ListWatcher, type WatcherEvent } from './list-watcher.js';
-import { type LiveWindow, type MetricsEvent, MetricsPoller } from './metrics-poller.js';
+import { type Admission, DEFAULT_LIVE_LIMITS, LiveBudgets, type LiveLimits } from './live-budgets.js';
+import { type LiveWindow, type MetricsEvent, MetricsPoller, quantiseWindow } from './metrics-poller.js';
 import type { RefreshBus } from './refresh-bus.js';
 
 export interface LiveUpdatesOptions {
@@ -19,6 +21,10 @@ export interface LiveUpdatesOptions {
   maxBackoffMs?: number;
   /** Events kept for a subscriber that reads slower than they come; older ones are dropped. Default 100. */
   queueCapacity?: number;
+  /** Bytes kept for such a subscriber (SUBSCRIPTION_QUEUE_BYTES). Default 1 MiB. */
+  queueBytes?: number;
+  /** What one caller may hold, across its connections; and the bytes queued in the whole process. */
+  limits?: LiveLimits;
   warn?: (obj: object, msg: string) => void;
   /** Called after each poll, for metrics. */
   onPoll?: (kind: PollerKind, outcome: 'ok' | 'error') => void;
@@ -41,12 +47,32 @@ interface Shared<P extends { stop(): void }, S> {
 }
 
 interface ListSubscriber {
-  deliver: (event: WatcherEvent) => void;
+  deliver: (event: WatcherEvent, bytes: number) => void;
 }
 
 interface MetricsSubscriber {
   types: ReadonlySet<MetricType>;
   deliver: (event: MetricsEvent) => void;
+}
+
+/** Who subscribes: the token its pollers use, and the caller whose budgets it spends (src/callers.ts). */
+export interface LiveSubscriber {
+  token: string;
+  caller: string;
+}
+
+/** About how many bytes an event takes once written out to a subscriber: its pool, or its samples. */
+function watcherEventBytes(event: WatcherEvent): number {
+  return event.kind === 'end' ? 256 : 512 + JSON.stringify(event.change.pool).length;
+}
+
+/** Written out, a sample (`{"timestamp":"…","value":12.5,"raw":"12.5"}`) takes about this many bytes. */
+const BYTES_PER_SAMPLE = 80;
+
+function metricsEventBytes(series: readonly MetricSeries[]): number {
+  let bytes = 512;
+  for (const one of series) bytes += 128 + one.values.length * BYTES_PER_SAMPLE;
+  return bytes;
 }
 
 /** A metrics event as one subscriber receives it: only the series of its own types. */
@@ -69,10 +95,12 @@ export class LiveUpdates {
   private readonly lists = new Map<string, Shared<ListWatcher, ListSubscriber>>();
   private readonly metrics = new Map<string, Shared<MetricsPoller, MetricsSubscriber>>();
   private readonly open = new Set<{ close(): void }>();
+  private readonly budgets: LiveBudgets;
   private stopped = false;
   private polls = 0;
 
   constructor(private readonly options: LiveUpdatesOptions) {
+    this.budgets = new LiveBudgets(options.limits ?? DEFAULT_LIVE_LIMITS);
     // Another replica served a mutation: refresh this replica's watcher of that scope, if it has one.
     options.bus?.onSignal((signal) =>
       this.lists.get(signal.scope)?.poller.refresh(signal.poolId, signal.change),
@@ -94,26 +122,33 @@ export class LiveUpdates {
     return this.open.size;
   }
 
+  /** Bytes queued for slow subscribers now. */
+  get queuedBytes(): number {
+    return this.budgets.queuedBytes;
+  }
+
   /**
-   * The events of the caller's scope's pool list watcher that `accept`
+   * The events of the subscriber's scope's pool list watcher that `accept`
    * takes, from the moment its first snapshot is taken. Ends after an `end`
    * event (the token stopped working) or when the gateway stops; leaving
    * releases the watcher.
+   *
+   * @throws {LiveLimitError} when the caller holds the most subscriptions its budget allows.
    */
   subscribe(
-    token: string,
+    who: LiveSubscriber,
     accept: (event: WatcherEvent) => boolean = () => true,
   ): AsyncIterableIterator<WatcherDelivery> {
-    const key = credentialScope(token);
-    const shared = this.stopped ? undefined : this.acquireList(key, token);
-    const queue = this.queue<WatcherEvent>(
-      'list',
-      () => shared && this.leave(this.lists, key, shared, subscriber),
-    );
+    const key = credentialScope(who.token);
+    const admission = this.budgets.admit(who.caller);
+    const shared = this.stopped ? undefined : this.acquireList(key, who.token);
+    const queue = this.queue<WatcherEvent>('list', admission, () => {
+      if (shared) this.leave(this.lists, key, shared, subscriber);
+    });
     const subscriber: ListSubscriber = {
-      deliver: (event) => {
+      deliver: (event, bytes) => {
         if (event.kind !== 'end' && !accept(event)) return;
-        queue.push(event);
+        queue.push(event, bytes);
         if (event.kind === 'end') queue.close();
       },
     };
@@ -122,36 +157,40 @@ export class LiveUpdates {
   }
 
   /**
-   * One pool's metrics over a moving window, for the caller's scope: the
-   * series polled last, at once when there is one, then each poll's.
-   * Subscribers of one pool and window share one poller, which asks for the
-   * union of their types; each receives only its own types. Ends when the
-   * pool is gone or the token stops working.
+   * One pool's metrics over a moving window (quantised: {@link quantiseWindow}),
+   * for the subscriber's scope: the series polled last, at once when there
+   * is one, then each poll's. Subscribers of one pool and window share one
+   * poller, which asks for the union of their types; each receives only its
+   * own types. Ends when the pool is gone or the token stops working.
+   *
+   * @throws {LiveLimitError} when the caller holds the most subscriptions, or metrics pollers, its budget allows.
    */
   subscribeMetrics(
-    token: string,
-    poolId: string,
+    who: LiveSubscriber,
+    pool: NodePool,
     types: readonly MetricType[],
-    window: LiveWindow,
+    asked: LiveWindow,
   ): AsyncIterableIterator<MetricsDelivery> {
-    const key = `${credentialScope(token)}\0${poolId}\0${window.durationMs}\0${window.samples}`;
+    const window = quantiseWindow(asked);
+    const key = `${credentialScope(who.token)}\0${pool.id}\0${window.durationMs}\0${window.samples}`;
+    const admission = this.budgets.admit(who.caller, key);
     const wanted = new Set(types);
-    const shared = this.stopped ? undefined : this.acquireMetrics(key, token, poolId, window);
-    const queue = this.queue<MetricsEvent>(
-      'metrics',
-      () => shared && this.leave(this.metrics, key, shared, subscriber),
-    );
+    const shared = this.stopped ? undefined : this.acquireMetrics(key, who.token, pool, window);
+    const queue = this.queue<MetricsEvent>('metrics', admission, () => {
+      if (shared) this.leave(this.metrics, key, shared, subscriber);
+    });
     const subscriber: MetricsSubscriber = {
       types: wanted,
       deliver: (event) => {
         if (event.kind === 'end') {
-          queue.push(event);
+          queue.push(event, 256);
           queue.close();
           return;
         }
         // A poll that started before this subscriber joined may lack its types: the next one has them.
         if (!types.every((type) => event.types.has(type))) return;
-        queue.push({ ...event, series: event.series.filter((s) => wanted.has(s.type)) });
+        const series = event.series.filter((s) => wanted.has(s.type));
+        queue.push({ ...event, series }, metricsEventBytes(series));
       },
     };
     if (shared) {
@@ -190,15 +229,22 @@ export class LiveUpdates {
     this.metrics.clear();
   }
 
-  private queue<E extends object>(kind: PollerKind, release: () => void): BoundedQueue<E> {
-    const queue: BoundedQueue<E> = new BoundedQueue<E>(
-      this.options.queueCapacity ?? 100,
-      () => this.options.onDrop?.(kind),
-      () => {
+  private queue<E extends object>(
+    kind: PollerKind,
+    admission: Admission,
+    release: () => void,
+  ): BoundedQueue<E> {
+    const queue: BoundedQueue<E> = new BoundedQueue<E>({
+      capacity: this.options.queueCapacity ?? 100,
+      maxBytes: this.options.queueBytes ?? 1024 * 1024,
+      budget: admission.bytes,
+      onDrop: () => this.options.onDrop?.(kind),
+      onClose: () => {
         this.open.delete(queue);
+        admission.release();
         release();
       },
-    );
+    });
     if (this.stopped) queue.close();
     else this.open.add(queue);
     return queue;
@@ -214,7 +260,8 @@ export class LiveUpdates {
       settleDelaysMs: this.options.settleDelaysMs ?? [500, 1000, 2000, 4000, 8000],
       maxBackoffMs: this.options.maxBackoffMs ?? 60_000,
       publish: (event) => {
-        for (const subscriber of [...subscribers]) subscriber.deliver(event);
+        const bytes = watcherEventBytes(event);
+        for (const subscriber of [...subscribers]) subscriber.deliver(event, bytes);
         if (event.kind === 'end') this.lists.delete(key);
       },
       onPoll: (outcome) => {
@@ -244,7 +291,7 @@ export class LiveUpdates {
   private acquireMetrics(
     key: string,
     token: string,
-    poolId: string,
+    pool: NodePool,
     window: LiveWindow,
   ): Shared<MetricsPoller, MetricsSubscriber> {
     const existing = this.metrics.get(key);
@@ -252,7 +299,7 @@ export class LiveUpdates {
     const subscribers = new Set<MetricsSubscriber>();
     const poller = new MetricsPoller({
       api: bindNodePoolsApi({ http: this.options.http, token }),
-      poolId,
+      pool,
       window,
       types: () => new Set([...subscribers].flatMap((s) => [...s.types])),
       intervalMs: this.options.metricsIntervalMs ?? this.options.intervalMs,

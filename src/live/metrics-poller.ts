@@ -11,6 +11,28 @@ export interface LiveWindow {
   samples: number;
 }
 
+/** The sample counts a live window takes: near-identical windows share one poller. */
+export const LIVE_SAMPLE_COUNTS = [
+  1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 24, 30, 40, 50, 60, 80, 100, 120, 150, 200, 240, 300, 400, 500, 600,
+  800, 1000,
+] as const;
+
+/**
+ * The window a live subscription gets: its duration rounded to the nearest
+ * whole minute (at least one), its samples to the nearest of
+ * {@link LIVE_SAMPLE_COUNTS}. Subscribers whose windows differ by a second
+ * or a sample share one poller, and one caller cannot run a poller per
+ * second of difference.
+ */
+export function quantiseWindow(window: LiveWindow): LiveWindow {
+  const minutes = Math.max(1, Math.round(window.durationMs / 60_000));
+  let samples: number = LIVE_SAMPLE_COUNTS[0];
+  for (const count of LIVE_SAMPLE_COUNTS) {
+    if (Math.abs(count - window.samples) <= Math.abs(samples - window.samples)) samples = count;
+  }
+  return { durationMs: minutes * 60_000, samples };
+}
+
 /** What a metrics poller tells its subscribers. */
 export type MetricsEvent =
   | {
@@ -29,7 +51,8 @@ export type MetricsEvent =
 
 export interface MetricsPollerOptions {
   api: NodePoolsApi;
-  poolId: string;
+  /** The pool, as its first subscriber's request found it. */
+  pool: NodePool;
   window: LiveWindow;
   /** The metric types to ask for: read before every poll, as subscribers come and go. */
   types: () => ReadonlySet<MetricType>;
@@ -48,12 +71,11 @@ const metricOrder = new Map(METRIC_TYPES.map((type, i) => [type, i]));
  * every subscriber of that pool and window: one call of
  * `GET /api/v1/clusters/{clusterUuid}/nodepools/{nodepoolName}/metrics`
  * per interval for the union of the types they ask for. The pool's cluster
- * and name come from `GET /api/v1/node-pools/{nodepoolId}`, once. Polls
- * back off (with jitter) while Run:ai fails, and come back to the interval
- * when it answers.
+ * and name come with it (its first subscriber looked it up). Polls back off
+ * (with jitter) while Run:ai fails, and come back to the interval when it
+ * answers.
  */
 export class MetricsPoller {
-  private pool: NodePool | undefined;
   private timer: NodeJS.Timeout | undefined;
   private failures = 0;
   private stopped = false;
@@ -91,7 +113,7 @@ export class MetricsPoller {
   }
 
   private async poll(): Promise<void> {
-    const { api, poolId, window } = this.options;
+    const { api, pool, window } = this.options;
     const types = [...this.options.types()].sort(
       (a, b) => (metricOrder.get(a) ?? 0) - (metricOrder.get(b) ?? 0),
     );
@@ -99,12 +121,11 @@ export class MetricsPoller {
     let lastError: unknown;
     this.inFlight = true;
     try {
-      this.pool ??= await api.getNodePool(poolId);
       const end = this.options.now?.() ?? new Date();
       const start = new Date(end.getTime() - window.durationMs);
       const answer = await api.getNodePoolMetrics({
-        clusterId: this.pool.clusterId,
-        nodepoolName: this.pool.name,
+        clusterId: pool.clusterId,
+        nodepoolName: pool.name,
         start,
         end,
         numberOfSamples: window.samples,
@@ -116,7 +137,7 @@ export class MetricsPoller {
       const series = answer.measurements.filter((m): m is MetricSeries => m.type !== null);
       this.latest = {
         kind: 'metrics',
-        pool: this.pool,
+        pool,
         start,
         end,
         types: new Set(types),

@@ -6,11 +6,12 @@ import { createNodePoolLoaders, type NodePoolLoaders } from './node-pools.js';
 export type { MetricSeries, MetricsKey, MetricsSlice } from './metrics.js';
 export type { PageKey } from './node-pools.js';
 
+/** Above this many unknown ids in one batch, one list call is cheaper than a GET per id. */
+export const LIST_INSTEAD_OF_GETS_ABOVE = 8;
+
 export interface LoaderOptions {
   /** At most this many metrics calls run at once for one request. Default 64. */
   metricsConcurrency?: number;
-  /** Above this many unknown ids in one batch, one list call is cheaper than a GET per id. Default 8. */
-  listInsteadOfGetsAbove?: number;
 }
 
 /** The per-request loaders: memoised, batched reads of Run:ai for one caller. */
@@ -24,9 +25,9 @@ export interface Loaders extends NodePoolLoaders {
  * Loaders never outlive the request and never hold another caller's data.
  */
 export function createLoaders(api: NodePoolsApi, options: LoaderOptions = {}): Loaders {
-  const { metricsConcurrency = 64, listInsteadOfGetsAbove = 8 } = options;
+  const { metricsConcurrency = 64 } = options;
   return {
-    ...createNodePoolLoaders(api, listInsteadOfGetsAbove),
+    ...createNodePoolLoaders(api, LIST_INSTEAD_OF_GETS_ABOVE),
     metrics: createMetricsLoader(api, metricsConcurrency),
   };
 }

@@ -2,12 +2,14 @@ import {
   type DocumentNode,
   type FieldNode,
   type FragmentDefinitionNode,
+  type FragmentSpreadNode,
   type GraphQLField,
   GraphQLIncludeDirective,
   type GraphQLSchema,
   GraphQLSkipDirective,
   getDirectiveValues,
   getNamedType,
+  type InlineFragmentNode,
   isInterfaceType,
   isObjectType,
   Kind,
@@ -21,6 +23,11 @@ type Field = GraphQLField<unknown, unknown>;
 export interface SelectedField {
   node: FieldNode;
   field: Field;
+  /**
+   * The `@defer` fragment (inline or spread) the field is delivered in, when it is deferred: fields of one
+   * deferred fragment execute together, after those outside it.
+   */
+  deferredIn?: object | undefined;
 }
 
 /** What walking an operation's selections needs: the schema, the document's fragments, the coerced variables. */
@@ -61,6 +68,7 @@ export function* fieldsIn(
   walk: Walk,
   typeName: string,
   selectionSet: SelectionSetNode,
+  deferredIn?: object,
 ): Generator<SelectedField> {
   const type = walk.schema.getType(typeName);
   for (const selection of selectionSet.selections) {
@@ -68,14 +76,33 @@ export function* fieldsIn(
     if (selection.kind === Kind.FIELD) {
       const field =
         isObjectType(type) || isInterfaceType(type) ? type.getFields()[selection.name.value] : undefined;
-      if (field) yield { node: selection, field };
-    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-      yield* fieldsIn(walk, selection.typeCondition?.name.value ?? typeName, selection.selectionSet);
+      if (field) yield { node: selection, field, deferredIn };
+      continue;
+    }
+    const deferred = isDeferred(walk, selection) ? selection : deferredIn;
+    if (selection.kind === Kind.INLINE_FRAGMENT) {
+      yield* fieldsIn(
+        walk,
+        selection.typeCondition?.name.value ?? typeName,
+        selection.selectionSet,
+        deferred,
+      );
     } else {
       const fragment = walk.fragments.get(selection.name.value);
-      if (fragment) yield* fieldsIn(walk, fragment.typeCondition.name.value, fragment.selectionSet);
+      if (fragment) yield* fieldsIn(walk, fragment.typeCondition.name.value, fragment.selectionSet, deferred);
     }
   }
+}
+
+/** Whether a fragment carries `@defer` (without `if: false`). */
+function isDeferred(walk: Walk, fragment: InlineFragmentNode | FragmentSpreadNode): boolean {
+  const directive = fragment.directives?.find((d) => d.name.value === 'defer');
+  if (!directive) return false;
+  const condition = directive.arguments?.find((a) => a.name.value === 'if')?.value;
+  if (!condition) return true;
+  if (condition.kind === Kind.BOOLEAN) return condition.value;
+  if (condition.kind === Kind.VARIABLE) return walk.variables[condition.name.value] !== false;
+  return true;
 }
 
 /** Every field an operation selects, at any depth; `root` marks the operation's own fields. */

@@ -1,5 +1,6 @@
 import {
   type DocumentNode,
+  type FieldNode,
   type GraphQLField,
   type GraphQLSchema,
   getArgumentValues,
@@ -10,8 +11,10 @@ import {
   isListType,
   type SelectionSetNode,
 } from 'graphql';
-import { createGraphQLError, type Plugin } from 'graphql-yoga';
+import { createGraphQLError, isAsyncIterable, type Plugin } from 'graphql-yoga';
+import type { GatewayContext } from '../context.js';
 import { DEFAULT_LIST_SIZE, LIST_SIZES } from '../schema/list-sizes.js';
+import { UPSTREAM_CALLS, type UpstreamCallsDeclaration } from '../schema/upstream-calls.js';
 import { fieldsIn, type Walk, walkOf } from './selected-fields.js';
 
 type Sizes = Readonly<Record<string, number>>;
@@ -22,29 +25,59 @@ function sizesDeclaredBy(field: Field, args: Record<string, unknown>): Sizes | u
   return declare?.(args);
 }
 
-/** How big an answer can be: all its values, and the metric samples among them. */
+/** How big an answer can be (all its values, and the metric samples among them), and what it costs Run:ai. */
 export interface OperationCost {
   values: number;
   samples: number;
+  /** Run:ai calls the operation can make at most (for a subscription: per event). */
+  calls: number;
 }
 
 /** The type whose objects count as metric samples. */
 const SAMPLE_TYPE = 'MetricSample';
 
-/** What a selection set can produce for one object: each field once, lists times their length. */
+const NOTHING: OperationCost = { values: 0, samples: 0, calls: 0 };
+
+/** The Run:ai calls one resolution of a field makes, given what is selected below it. */
+function ownCalls(walk: Walk, field: Field, args: Record<string, unknown>, node: FieldNode, type: string) {
+  const declared = field.extensions?.[UPSTREAM_CALLS] as UpstreamCallsDeclaration | undefined;
+  if (!declared) return { calls: 0, sharedBy: undefined };
+  const selects = (name: string) => {
+    if (!node.selectionSet) return false;
+    for (const child of fieldsIn(walk, type, node.selectionSet)) if (child.field.name === name) return true;
+    return false;
+  };
+  return { calls: declared.calls(args, selects), sharedBy: declared.sharedBy?.(args) };
+}
+
+/**
+ * What a selection set can produce for one object: each field once, lists
+ * times their length; and the Run:ai calls it makes, each field's own plus
+ * those below it times its list's length. Fields of the object that share
+ * their calls (one pool's metrics of one window) count once per group and
+ * `@defer` fragment, since a deferred fragment executes on its own.
+ */
 function costOf(walk: Walk, typeName: string, selectionSet: SelectionSetNode, sizes: Sizes): OperationCost {
-  const cost: OperationCost = { values: 0, samples: 0 };
-  for (const { node, field } of fieldsIn(walk, typeName, selectionSet)) {
+  const cost: OperationCost = { values: 0, samples: 0, calls: 0 };
+  let shared: Map<object | undefined, Set<string>> | undefined;
+  for (const { node, field, deferredIn } of fieldsIn(walk, typeName, selectionSet)) {
     const args = field.args.length > 0 ? getArgumentValues(field, node, walk.variables) : {};
     const declared = sizesDeclaredBy(field, args);
     const inScope = declared ? { ...sizes, ...declared } : sizes;
     const items = isListType(getNullableType(field.type)) ? (inScope[field.name] ?? DEFAULT_LIST_SIZE) : 1;
     const type = getNamedType(field.type).name;
-    const below = node.selectionSet
-      ? costOf(walk, type, node.selectionSet, inScope)
-      : { values: 0, samples: 0 };
+    const below = node.selectionSet ? costOf(walk, type, node.selectionSet, inScope) : NOTHING;
     cost.values += items * (1 + below.values);
     cost.samples += items * ((type === SAMPLE_TYPE ? 1 : 0) + below.samples);
+    const own = ownCalls(walk, field, args, node, type);
+    if (own.sharedBy !== undefined) {
+      shared ??= new Map();
+      const groups = shared.get(deferredIn) ?? new Set<string>();
+      shared.set(deferredIn, groups);
+      if (groups.has(own.sharedBy)) own.calls = 0;
+      groups.add(own.sharedBy);
+    }
+    cost.calls += own.calls + items * below.calls;
   }
   return cost;
 }
@@ -71,19 +104,42 @@ export function operationCost(
   return costOf(walkOf(schema, document, coerced.coerced), rootType.name, operation.selectionSet, {});
 }
 
+/** The request extension that asks for the Run:ai call budget in the response's `extensions`. */
+export const CALL_BUDGET_EXTENSION = 'upstreamCallBudget';
+
+/** What the response tells a caller who asked: the calls predicted, the budget, and the calls made. */
+export interface CallBudgetReport {
+  predicted: number;
+  limit: number;
+  /** The calls the operation made (absent on an incremental delivery, whose later payloads make more). */
+  made?: number;
+}
+
+function asked(context: unknown): boolean {
+  const params = (context as { params?: { extensions?: Record<string, unknown> | null } }).params;
+  return params?.extensions?.[CALL_BUDGET_EXTENSION] === true;
+}
+
 /**
  * Refuses, before it runs, an operation whose answer could hold more than
- * `maxCost` values or `maxResponseSamples` metric samples:
- * QUERY_LIMIT_EXCEEDED (HTTP 400), naming the limit. graphql-armor's cost
- * limit reads only literal arguments, so a page size passed as a variable
- * would slip past it; this one reads coerced values.
+ * `maxCost` values or `maxResponseSamples` metric samples, or that could
+ * make more than `maxUpstreamCalls` Run:ai calls (for a subscription, per
+ * event): QUERY_LIMIT_EXCEEDED (HTTP 400), naming the limit. All three are
+ * computed in one walk over the selection, from the coerced arguments, so a
+ * page size passed as a variable weighs what its literal would
+ * (graphql-armor's cost limit reads only literals). The prediction goes on
+ * the context (`callBudget`, whose runtime counter is the safety net), into
+ * the operation log, and, when the request's extensions ask for it
+ * (`"upstreamCallBudget": true`), into the response's extensions.
  */
 export function useCostLimit({
   maxCost,
   maxResponseSamples,
+  maxUpstreamCalls,
 }: {
   maxCost: number;
   maxResponseSamples: number;
+  maxUpstreamCalls: number;
 }): Plugin {
   const check = ({
     args,
@@ -94,25 +150,72 @@ export function useCostLimit({
       document: DocumentNode;
       operationName?: string | null | undefined;
       variableValues?: Record<string, unknown> | null | undefined;
+      contextValue: unknown;
     };
     setResultAndStopExecution: (result: { errors: Error[] }) => void;
   }) => {
     const cost = operationCost(args.schema, args.document, args.operationName, args.variableValues);
     if (!cost) return;
+    const budget = (args.contextValue as Partial<GatewayContext>).callBudget;
+    if (budget) budget.predicted = cost.calls;
     const problem =
       cost.values > maxCost
-        ? `Query cost limit of ${maxCost} exceeded: the answer could hold ${cost.values} values`
+        ? `Query cost limit of ${maxCost} exceeded: the answer could hold ${cost.values} values. Ask for fewer items, fields or samples.`
         : cost.samples > maxResponseSamples
-          ? `Metric sample limit of ${maxResponseSamples} exceeded: the answer could hold ${cost.samples} samples`
-          : undefined;
+          ? `Metric sample limit of ${maxResponseSamples} exceeded: the answer could hold ${cost.samples} samples. Ask for fewer items, fields or samples.`
+          : cost.calls > maxUpstreamCalls
+            ? `Run:ai call budget of ${maxUpstreamCalls} exceeded: the operation could make ${cost.calls} calls to Run:ai. Ask for fewer pools, ids or distinct metrics windows, or page through them.`
+            : undefined;
     if (!problem) return;
     setResultAndStopExecution({
       errors: [
-        createGraphQLError(`${problem}. Ask for fewer items, fields or samples.`, {
-          extensions: { code: 'QUERY_LIMIT_EXCEEDED', http: { status: 400 } },
+        createGraphQLError(problem, {
+          extensions: {
+            code: 'QUERY_LIMIT_EXCEEDED',
+            http: { status: 400 },
+            ...(cost.calls > maxUpstreamCalls
+              ? { [CALL_BUDGET_EXTENSION]: { predicted: cost.calls, limit: maxUpstreamCalls } }
+              : {}),
+          },
         }),
       ],
     });
   };
-  return { onExecute: check, onSubscribe: check };
+  const report = (context: unknown, made: boolean) => {
+    const budget = (context as Partial<GatewayContext>).callBudget;
+    if (budget?.predicted === undefined) return undefined;
+    const value: CallBudgetReport = { predicted: budget.predicted, limit: budget.limit };
+    if (made) value.made = budget.made;
+    return value;
+  };
+  return {
+    onExecute(payload) {
+      check(payload);
+      if (!asked(payload.args.contextValue)) return;
+      return {
+        onExecuteDone({ args, result, setResult }) {
+          if (!isAsyncIterable(result)) {
+            const value = report(args.contextValue, true);
+            if (value)
+              setResult({ ...result, extensions: { ...result.extensions, [CALL_BUDGET_EXTENSION]: value } });
+            return;
+          }
+          let first = true;
+          return {
+            onNext({ result: payload, setResult: setPayload }) {
+              if (!first) return;
+              first = false;
+              const value = report(args.contextValue, false);
+              if (value)
+                setPayload({
+                  ...payload,
+                  extensions: { ...payload.extensions, [CALL_BUDGET_EXTENSION]: value },
+                });
+            },
+          };
+        },
+      };
+    },
+    onSubscribe: check,
+  };
 }

@@ -68,6 +68,9 @@ export function useOperationLog(log: Logger, metrics: GatewayMetrics | undefined
             outcome,
             durationMs: Math.round(seconds * 1e4) / 10,
             upstreamCalls: ctx.stats?.upstreamCalls ?? 0,
+            ...(ctx.callBudget?.predicted !== undefined
+              ? { upstreamCallsPredicted: ctx.callBudget.predicted }
+              : {}),
             errors,
             ...(upstreamFailures?.length ? { upstreamFailures } : {}),
           },

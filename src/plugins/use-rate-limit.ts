@@ -1,5 +1,7 @@
 import type { Plugin } from 'graphql-yoga';
-import { type RateLimiter, rateKeyOf } from '../rate-limit.js';
+import { type CredentialVerdicts, callerOf } from '../callers.js';
+import type { EdgeFacts } from '../gateway.js';
+import type { RateLimiter } from '../rate-limit.js';
 
 /** The refusal of an operation over a caller's budget, in the shape of the error contract. */
 export function rateLimitedBody(retryAfterMs: number, perMinute: number) {
@@ -20,15 +22,22 @@ export function rateLimitedBody(retryAfterMs: number, perMinute: number) {
 /**
  * Spends one operation of the caller's budget (RATE_LIMIT_PER_MINUTE) per
  * HTTP request, before the request is parsed; past it, 429 RATE_LIMITED with
- * `Retry-After`. WebSocket operations spend the same budget (websocket.ts).
+ * `Retry-After`. The caller is a token Run:ai accepted, else the client
+ * address (src/callers.ts). WebSocket operations spend the same budget
+ * (websocket.ts).
  */
 export function useRateLimit(
   limiter: RateLimiter,
   perMinute: number,
-): Plugin<object, { req?: { socket?: { remoteAddress?: string } } }> {
+  verdicts: CredentialVerdicts | undefined,
+): Plugin<object, { facts?: EdgeFacts }> {
+  const unknown: EdgeFacts = { credentials: { kind: 'none' }, address: 'unknown' };
   return {
-    async onRequest({ request, serverContext, endResponse, fetchAPI }) {
-      const key = rateKeyOf(request.headers.get('authorization'), serverContext?.req?.socket?.remoteAddress);
+    async onRequest({ serverContext, endResponse, fetchAPI }) {
+      const facts = serverContext?.facts ?? unknown;
+      const key = verdicts
+        ? callerOf(facts.credentials, facts.address, verdicts)
+        : `address:${facts.address}`;
       const verdict = await limiter.consume(key);
       if (verdict.allowed) return;
       const { seconds, body } = rateLimitedBody(verdict.retryAfterMs, perMinute);

@@ -44,6 +44,11 @@ export function resolveWindow(window: MetricsWindowInput | null | undefined, now
   return { start, end, samples };
 }
 
+/** Names a window as its fields give it: fields with equal names resolve to one window, and share one call. */
+export function windowKey(window: MetricsWindowInput | null | undefined): string {
+  return `${window?.start?.getTime() ?? ''}/${window?.end?.getTime() ?? ''}/${window?.samples ?? DEFAULT_SAMPLES}`;
+}
+
 /**
  * Resolves `NodePool.metrics`. All `metrics` fields of one pool and one
  * window in a request, aliases included, share ONE call of

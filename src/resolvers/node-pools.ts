@@ -1,5 +1,5 @@
 import type { GatewayContext } from '../context.js';
-import type { PageKey } from '../loaders/index.js';
+import { LIST_INSTEAD_OF_GETS_ABOVE, type PageKey } from '../loaders/index.js';
 import { encodeFilterBy, type NodePoolFilterSpec } from '../upstream/filter.js';
 import type { NodePool, SortField, SortOrder } from '../upstream/models.js';
 import { cursorAt, cursorOffset } from './cursors.js';
@@ -164,6 +164,30 @@ export function listNodePools(args: NodePoolConnectionArgs, ctx: GatewayContext)
       return count();
     },
   };
+}
+
+/**
+ * The Run:ai calls `nodePools` makes at most: one page of the list when its
+ * edges or page info are selected, and the count when `totalCount` is
+ * selected or the page needs it (`last` without `before`, a 500-pool page).
+ */
+export function nodePoolsCalls(args: NodePoolConnectionArgs, selects: (field: string) => boolean): number {
+  const page = selects('edges') || selects('pageInfo');
+  if (!page) return selects('totalCount') ? 1 : 0;
+  const window = pageWindow(args, undefined);
+  const list = window.needsCount || window.limit > 0 ? 1 : 0;
+  const pageNeedsCount = window.needsCount || Math.min(window.limit + 1, MAX_PAGE_SIZE) === window.limit;
+  return list + (selects('totalCount') || pageNeedsCount ? 1 : 0);
+}
+
+/**
+ * The Run:ai calls looking up pools by id makes at most: one GET per
+ * distinct id, or, for more than {@link LIST_INSTEAD_OF_GETS_ABOVE}, one
+ * list call and then a GET for each id it did not show.
+ */
+export function poolLookupCalls(ids: readonly unknown[]): number {
+  const distinct = new Set(ids.map((id) => parseNodePoolId(String(id)))).size;
+  return distinct > LIST_INSTEAD_OF_GETS_ABOVE ? distinct + 1 : distinct;
 }
 
 /** Resolves `nodePoolCount`. Calls `GET /api/v1/node-pools/count`. */

@@ -1,6 +1,7 @@
 import { createGraphQLError } from 'graphql-yoga';
 import type { GatewayContext } from '../context.js';
-import type { MetricsDelivery, WatcherDelivery } from '../live/live-updates.js';
+import { LiveLimitError } from '../live/live-budgets.js';
+import type { LiveSubscriber, MetricsDelivery, WatcherDelivery } from '../live/live-updates.js';
 import type { LiveWindow } from '../live/metrics-poller.js';
 import type { PhaseChange } from '../live/phase-diff.js';
 import type { PoolChange, PoolChangeKind } from '../live/pool-diff.js';
@@ -63,7 +64,10 @@ export function poolChangeMatcher(
       change.changedFields.some((path) => fields.some((f) => path === f || path.startsWith(`${f}.`))));
 }
 
-function requireLive(ctx: GatewayContext): { token: string; live: NonNullable<GatewayContext['live']> } {
+function requireLive(ctx: GatewayContext): {
+  who: LiveSubscriber;
+  live: NonNullable<GatewayContext['live']>;
+} {
   if (!ctx.token) {
     throw createGraphQLError(
       'No credentials: send a Run:ai token in the connection_init payload or Authorization.',
@@ -71,7 +75,17 @@ function requireLive(ctx: GatewayContext): { token: string; live: NonNullable<Ga
     );
   }
   if (!ctx.live) throw new Error('live updates are not running');
-  return { token: ctx.token, live: ctx.live };
+  return { who: { token: ctx.token, caller: ctx.caller }, live: ctx.live };
+}
+
+/** Joins the live layer; a caller past its budget gets the budget's coded refusal (HTTP 429). */
+function within<T>(join: () => T): T {
+  try {
+    return join();
+  } catch (error) {
+    if (!(error instanceof LiveLimitError)) throw error;
+    throw createGraphQLError(error.message, { extensions: { code: error.code, http: { status: 429 } } });
+  }
 }
 
 /**
@@ -83,9 +97,9 @@ export function subscribePhaseChanges(
   input: PhaseChangeFilterInput | null | undefined,
   ctx: GatewayContext,
 ): AsyncIterable<WatcherDelivery> {
-  const { token, live } = requireLive(ctx);
+  const { who, live } = requireLive(ctx);
   const matches = phaseChangeMatcher(input);
-  return live.subscribe(token, (event) => event.kind === 'phase' && matches(event.change));
+  return within(() => live.subscribe(who, (event) => event.kind === 'phase' && matches(event.change)));
 }
 
 /**
@@ -97,22 +111,30 @@ export function subscribePoolChanges(
   input: PoolChangeFilterInput | null | undefined,
   ctx: GatewayContext,
 ): AsyncIterable<WatcherDelivery> {
-  const { token, live } = requireLive(ctx);
+  const { who, live } = requireLive(ctx);
   const matches = poolChangeMatcher(input);
-  return live.subscribe(token, (event) => event.kind === 'pool' && matches(event.change));
+  return within(() => live.subscribe(who, (event) => event.kind === 'pool' && matches(event.change)));
 }
 
 /**
  * Resolves the `nodePoolMetrics` subscription: the pool's series over a
  * moving window, from the one metrics poller of this scope, pool and
- * window.
+ * window. The pool is looked up first (`GET /api/v1/node-pools/{id}`,
+ * through the request's loader): a pool the caller cannot see refuses the
+ * subscription with NOT_FOUND before any stream opens.
  */
-export function subscribePoolMetrics(
+export async function subscribePoolMetrics(
   args: { id: string; types: readonly MetricType[]; window: LiveWindow },
   ctx: GatewayContext,
-): AsyncIterable<MetricsDelivery> {
-  const { token, live } = requireLive(ctx);
-  return live.subscribeMetrics(token, parseNodePoolId(args.id), args.types, args.window);
+): Promise<AsyncIterable<MetricsDelivery>> {
+  const { who, live } = requireLive(ctx);
+  const pool = await ctx.loaders.nodePoolById.load(parseNodePoolId(args.id));
+  if (!pool) {
+    throw createGraphQLError(`No node pool with id ${args.id} is visible to you.`, {
+      extensions: { code: 'NOT_FOUND', http: { status: 404 } },
+    });
+  }
+  return within(() => live.subscribeMetrics(who, pool, args.types, args.window));
 }
 
 /** The error that ends a subscription when its poller ends (the token turned 401/403, the pool is gone). */
@@ -124,15 +146,28 @@ function ended(event: { code: string; message: string }): never {
   throw createGraphQLError(message, { extensions: { code: event.code } });
 }
 
+/** A new event starts: the Run:ai calls of a subscription's payload are budgeted per event. */
+function nextEvent(ctx: GatewayContext): void {
+  ctx.callBudget.made = 0;
+}
+
 /** One phase event as the subscription's payload (or the error that ends it). */
-export function phaseChangeOf(event: WatcherDelivery): PhaseChange & { missedEvents: number } {
+export function phaseChangeOf(
+  event: WatcherDelivery,
+  ctx: GatewayContext,
+): PhaseChange & { missedEvents: number } {
+  nextEvent(ctx);
   if (event.kind === 'end') return ended(event);
   if (event.kind !== 'phase') throw new Error('not a phase event');
   return { ...event.change, missedEvents: event.missedEvents };
 }
 
 /** One pool change as the subscription's payload (or the error that ends it). */
-export function poolChangeOf(event: WatcherDelivery): PoolChange & { missedEvents: number } {
+export function poolChangeOf(
+  event: WatcherDelivery,
+  ctx: GatewayContext,
+): PoolChange & { missedEvents: number } {
+  nextEvent(ctx);
   if (event.kind === 'end') return ended(event);
   if (event.kind !== 'pool') throw new Error('not a pool event');
   return { ...event.change, missedEvents: event.missedEvents };
@@ -149,7 +184,8 @@ export interface LiveMetrics {
 }
 
 /** One metrics poll as the subscription's payload (or the error that ends it). */
-export function poolMetricsOf(event: MetricsDelivery): LiveMetrics {
+export function poolMetricsOf(event: MetricsDelivery, ctx: GatewayContext): LiveMetrics {
+  nextEvent(ctx);
   if (event.kind === 'end') return ended(event);
   const { pool, start, end, series, observedAt, missedEvents } = event;
   return { poolId: pool.id, start, end, series, observedAt, missedEvents };

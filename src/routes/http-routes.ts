@@ -1,13 +1,15 @@
 import { type IncomingMessage, type Server, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { callerOf, clientAddressOf, type TrustProxy } from '../callers.js';
 import type { Config } from '../config.js';
 import { type ContextDeps, createContext } from '../context.js';
-import type { Gateway } from '../gateway.js';
+import { readCredentials } from '../credentials.js';
+import type { EdgeFacts, Gateway } from '../gateway.js';
 import type { Logger } from '../logger.js';
 import type { GatewayMetrics } from '../metrics.js';
 import { rateLimitedBody } from '../plugins/use-rate-limit.js';
 import { requestIdOf } from '../plugins/use-request-id.js';
-import { type RateLimiter, rateKeyOf } from '../rate-limit.js';
+import type { RateLimiter } from '../rate-limit.js';
 import type { Readiness } from '../readiness.js';
 import { METRICS_CSV_PATH, serveMetricsCsv } from './metrics-csv.js';
 import { contractError, sendErrors, sendText } from './replies.js';
@@ -77,6 +79,8 @@ export interface RouteDeps {
   track: (res: ServerResponse) => void;
   /** Whether the gateway is shutting down: responses then close their connection. */
   draining: () => boolean;
+  /** Whose `X-Forwarded-For` to believe (TRUSTED_PROXIES). */
+  trustProxy: TrustProxy;
 }
 
 /**
@@ -116,7 +120,7 @@ export function routes(deps: RouteDeps): (req: IncomingMessage, res: ServerRespo
       const requestId = requestIdOf(req.headers['x-request-id']);
       res.setHeader('x-request-id', requestId);
       deps.track(res);
-      await yoga.handle(req, res, { requestId });
+      await yoga.handle(req, res, { requestId, facts: factsOf(deps, req) });
     });
   };
 }
@@ -151,14 +155,24 @@ async function exportCsv(deps: RouteDeps, req: IncomingMessage, res: ServerRespo
   deps.track(res);
   const client = new AbortController();
   res.once('close', () => client.abort());
+  const facts = factsOf(deps, req);
+  const { verdicts } = deps.contextDeps;
   const verdict = await deps.rateLimiter?.consume(
-    rateKeyOf(req.headers.authorization, req.socket.remoteAddress),
+    verdicts ? callerOf(facts.credentials, facts.address, verdicts) : `address:${facts.address}`,
   );
   if (verdict && !verdict.allowed) {
     const { seconds, body } = rateLimitedBody(verdict.retryAfterMs, deps.config.rateLimitPerMinute);
     return sendErrors(res, 429, body.errors, { 'retry-after': String(seconds) });
   }
   await serveMetricsCsv(req, res, rawId, () =>
-    createContext(deps.contextDeps, req.headers.authorization, client.signal, requestId),
+    createContext(deps.contextDeps, { ...facts, signal: client.signal, requestId }),
   );
+}
+
+/** What the edge reads of a request before anything else: its credentials and its client address. */
+function factsOf(deps: RouteDeps, req: IncomingMessage): EdgeFacts {
+  return {
+    credentials: readCredentials(req.headers.authorization),
+    address: clientAddressOf(req, deps.trustProxy),
+  };
 }

@@ -5,9 +5,11 @@ import SimpleObjectsPlugin from '@pothos/plugin-simple-objects';
 import { GraphQLScalarType } from 'graphql';
 import { DateTimeResolver, JSONObjectResolver, SafeIntResolver, UUIDResolver } from 'graphql-scalars';
 import type { GatewayContext } from '../context.js';
+import { poolLookupCalls } from '../resolvers/node-pools.js';
 import { isCanonicalTimestamp } from '../upstream/timestamps.js';
 import { argumentRules, globalId, idList } from './argument-rules.js';
 import { listSizes } from './list-sizes.js';
+import { upstreamCalls } from './upstream-calls.js';
 
 /**
  * The Pothos builder: configuration only (plugins, scalars, context type).
@@ -37,7 +39,7 @@ export const builder = new SchemaBuilder<{
     nodeQueryOptions: {
       description: 'Any object by its global id; null when it does not exist.',
       args: { id: { description: 'A global id.' } },
-      extensions: argumentRules({ id: globalId }),
+      extensions: { ...argumentRules({ id: globalId }), ...upstreamCalls(1) },
     },
     nodesQueryOptions: {
       description: 'Objects by their global ids, in the same order; null where one does not exist.',
@@ -45,6 +47,7 @@ export const builder = new SchemaBuilder<{
       extensions: {
         ...argumentRules({ ids: idList(globalId) }),
         ...listSizes(({ ids }: { ids: readonly unknown[] }) => ({ nodes: ids.length })),
+        ...upstreamCalls({ calls: ({ ids }: { ids: readonly unknown[] }) => poolLookupCalls(ids) }),
       },
     },
     pageInfoTypeOptions: { description: 'Where a page of a connection sits in the whole list.' },

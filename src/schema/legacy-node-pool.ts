@@ -3,6 +3,7 @@ import type { LegacyNodePool } from '../upstream/models.js';
 import { builder } from './builder.js';
 import { NodePoolPhaseEnum } from './enums.js';
 import { NodePoolRef, PlacementStrategyRef } from './node-pool.js';
+import { upstreamCalls } from './upstream-calls.js';
 
 export const LegacyNodePoolRef = builder.objectRef<LegacyNodePool>('LegacyNodePool').implement({
   description:
@@ -52,6 +53,7 @@ export const LegacyNodePoolRef = builder.objectRef<LegacyNodePool>('LegacyNodePo
       type: NodePoolRef,
       nullable: true,
       description: 'The same pool through the current API, with every field and metrics.',
+      extensions: upstreamCalls(1),
       resolve: (pool, _args, ctx) => currentNodePool(pool, ctx),
     }),
   }),

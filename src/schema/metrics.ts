@@ -8,12 +8,14 @@ import {
   type NodePoolMetricsResult,
   nodePoolMetrics,
   sampleNumber,
+  windowKey,
 } from '../resolvers/metrics.js';
 import { METRIC_TYPES, type MetricType, type MetricValue } from '../upstream/models.js';
 import { argumentRules, enumList } from './argument-rules.js';
 import { builder } from './builder.js';
 import { listSizes } from './list-sizes.js';
 import { NodePoolRef } from './node-pool.js';
+import { upstreamCalls } from './upstream-calls.js';
 
 const METRIC_DOCS: Record<MetricType, string> = {
   TOTAL_GPU_NODES: 'Number of nodes with GPUs in the pool.',
@@ -140,6 +142,11 @@ builder.objectField(NodePoolRef, 'metrics', (t) =>
         ({ types, window }: { types: readonly MetricType[]; window?: MetricsWindowInput | null }) =>
           metricsListSizes(types, window?.samples ?? DEFAULT_SAMPLES),
       ),
+      // One call per pool and window, however many fields (aliases, types) ask for it.
+      ...upstreamCalls({
+        calls: () => 1,
+        sharedBy: ({ window }: { window?: MetricsWindowInput | null }) => windowKey(window),
+      }),
     },
     resolve: (pool, args, ctx, info) =>
       nodePoolMetrics(pool, args, ctx, () => responsePathAsArray(info.path)),

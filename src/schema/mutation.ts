@@ -29,6 +29,7 @@ import {
   updateNodePoolRules,
 } from './mutation-inputs.js';
 import { NodePoolRef } from './node-pool.js';
+import { upstreamCalls } from './upstream-calls.js';
 
 builder.mutationType({
   description: 'Changes to node pools. Refusals come back as typed errors (see `Error`).',
@@ -110,7 +111,7 @@ builder.mutationFields((t) => ({
     description: 'Creates a node pool. Calls `POST /api/v1/node-pools`; never retried.',
     errors: errorsOf('CreateNodePoolResult'),
     args: { input: t.arg({ type: CreateNodePoolInput, required: true, description: 'The new pool.' }) },
-    extensions: argumentRules({ input: createNodePoolRules }),
+    extensions: { ...argumentRules({ input: createNodePoolRules }), ...upstreamCalls(1) },
     resolve: unlessRefused((args, ctx) => createNodePool(args.input, ctx)),
   }),
   updateNodePool: t.field({
@@ -122,7 +123,7 @@ builder.mutationFields((t) => ({
       id: t.arg.id({ required: true, description: ID_DOC }),
       input: t.arg({ type: UpdateNodePoolInput, required: true, description: 'The new settings.' }),
     },
-    extensions: argumentRules({ id: nodePoolId, input: updateNodePoolRules }),
+    extensions: { ...argumentRules({ id: nodePoolId, input: updateNodePoolRules }), ...upstreamCalls(1) },
     resolve: unlessRefused((args, ctx) => updateNodePool(String(args.id), args.input, ctx)),
   }),
   patchNodePool: t.field({
@@ -134,7 +135,7 @@ builder.mutationFields((t) => ({
       id: t.arg.id({ required: true, description: ID_DOC }),
       input: t.arg({ type: PatchNodePoolInput, required: true, description: 'The changes.' }),
     },
-    extensions: argumentRules({ id: nodePoolId, input: patchNodePoolRules }),
+    extensions: { ...argumentRules({ id: nodePoolId, input: patchNodePoolRules }), ...upstreamCalls(1) },
     resolve: unlessRefused((args, ctx) => patchNodePool(String(args.id), args.input, ctx)),
   }),
   deleteNodePool: t.field({
@@ -143,7 +144,7 @@ builder.mutationFields((t) => ({
       'Deletes a pool. The cluster default pool cannot be deleted. Calls `DELETE /api/v1/node-pools/{id}` (202, then Deleting, then gone).',
     errors: errorsOf('DeleteNodePoolResult'),
     args: { id: t.arg.id({ required: true, description: ID_DOC }) },
-    extensions: argumentRules({ id: nodePoolId }),
+    extensions: { ...argumentRules({ id: nodePoolId }), ...upstreamCalls(2) },
     resolve: unlessRefused((args, ctx) => deleteNodePool(String(args.id), ctx)),
   }),
   legacyCreateNodePool: t.field({
@@ -155,7 +156,10 @@ builder.mutationFields((t) => ({
       clusterId: t.arg({ type: 'UUID', required: true, description: 'The cluster.' }),
       input: t.arg({ type: LegacyCreateNodePoolInput, required: true, description: 'The new pool.' }),
     },
-    extensions: argumentRules({ clusterId: typed, input: legacyCreateNodePoolRules }),
+    extensions: {
+      ...argumentRules({ clusterId: typed, input: legacyCreateNodePoolRules }),
+      ...upstreamCalls(1),
+    },
     resolve: unlessRefused((args, ctx) => legacyCreateNodePool(args.clusterId, args.input, ctx)),
   }),
   legacyUpdateNodePool: t.field({
@@ -168,7 +172,10 @@ builder.mutationFields((t) => ({
       id: t.arg.int({ required: true, description: 'The integer pool id.' }),
       input: t.arg({ type: LegacyUpdateNodePoolInput, required: true, description: 'The new settings.' }),
     },
-    extensions: argumentRules({ clusterId: typed, id: legacyId, input: legacyUpdateNodePoolRules }),
+    extensions: {
+      ...argumentRules({ clusterId: typed, id: legacyId, input: legacyUpdateNodePoolRules }),
+      ...upstreamCalls(1),
+    },
     resolve: unlessRefused((args, ctx) => legacyUpdateNodePool(args.clusterId, args.id, args.input, ctx)),
   }),
   legacyUpdateNodePoolLabels: t.field({
@@ -182,7 +189,7 @@ builder.mutationFields((t) => ({
       labelKey: t.arg.string({ required: true, description: 'The new label key.' }),
       labelValue: t.arg.string({ required: true, description: 'The new label value.' }),
     },
-    extensions: argumentRules({ clusterId: typed, id: legacyId, ...labelRules }),
+    extensions: { ...argumentRules({ clusterId: typed, id: legacyId, ...labelRules }), ...upstreamCalls(1) },
     resolve: unlessRefused((args, ctx) =>
       legacyUpdateNodePoolLabels(
         args.clusterId,
@@ -201,7 +208,7 @@ builder.mutationFields((t) => ({
       clusterId: t.arg({ type: 'UUID', required: true, description: 'The cluster.' }),
       id: t.arg.int({ required: true, description: 'The integer pool id.' }),
     },
-    extensions: argumentRules({ clusterId: typed, id: legacyId }),
+    extensions: { ...argumentRules({ clusterId: typed, id: legacyId }), ...upstreamCalls(1) },
     resolve: unlessRefused((args, ctx) => legacyDeleteNodePool(args.clusterId, args.id, ctx)),
   }),
 }));

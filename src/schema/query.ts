@@ -5,6 +5,7 @@ import {
   getNodePool,
   listNodePools,
   type NodePoolConnectionArgs,
+  nodePoolsCalls,
 } from '../resolvers/node-pools.js';
 import { argumentRules, cursor, nodePoolFilter, nodePoolId, pageSize, typed } from './argument-rules.js';
 import { builder } from './builder.js';
@@ -12,6 +13,7 @@ import { NodePoolFilter, NodePoolOrder } from './inputs.js';
 import { LegacyNodePoolRef } from './legacy-node-pool.js';
 import { listSizes } from './list-sizes.js';
 import { NodePoolRef } from './node-pool.js';
+import { upstreamCalls } from './upstream-calls.js';
 
 builder.queryFields((t) => ({
   nodePool: t.field({
@@ -20,7 +22,7 @@ builder.queryFields((t) => ({
     description:
       'One node pool by its Relay global id or its raw Run:ai id (e.g. `"5"`); null when not found.',
     args: { id: t.arg.id({ required: true, description: 'A NodePool global id, or the raw Run:ai id.' }) },
-    extensions: argumentRules({ id: nodePoolId }),
+    extensions: { ...argumentRules({ id: nodePoolId }), ...upstreamCalls(1) },
     resolve: (_root, args, ctx) => getNodePool(String(args.id), ctx),
   }),
   nodePools: t.connection(
@@ -55,6 +57,7 @@ builder.queryFields((t) => ({
         ...listSizes(({ first, last }: NodePoolConnectionArgs) => ({
           edges: first ?? last ?? DEFAULT_PAGE_SIZE,
         })),
+        ...upstreamCalls({ calls: nodePoolsCalls }),
       },
       resolve: (_root, args, ctx) => listNodePools(args, ctx),
     },
@@ -77,7 +80,7 @@ builder.queryFields((t) => ({
     nullable: true,
     description: 'How many node pools match the filter.',
     args: { filter: t.arg({ type: NodePoolFilter, description: 'Which pools to count.' }) },
-    extensions: argumentRules({ filter: nodePoolFilter }),
+    extensions: { ...argumentRules({ filter: nodePoolFilter }), ...upstreamCalls(1) },
     resolve: (_root, args, ctx) => countNodePools(args.filter, ctx),
   }),
   legacyNodePools: t.field({
@@ -86,7 +89,7 @@ builder.queryFields((t) => ({
     deprecationReason: 'Use nodePools(filter: { clusterId: { eq: … } }), over the current API.',
     description: 'The node pools of one cluster through the deprecated `/v1/k8s` API.',
     args: { clusterId: t.arg({ type: 'UUID', required: true, description: 'The cluster id.' }) },
-    extensions: argumentRules({ clusterId: typed }),
+    extensions: { ...argumentRules({ clusterId: typed }), ...upstreamCalls(1) },
     resolve: (_root, args, ctx) => listLegacyNodePools(args.clusterId, ctx),
   }),
 }));

@@ -20,6 +20,7 @@ import { NodePoolPhaseEnum } from './enums.js';
 import { listSizes } from './list-sizes.js';
 import { MetricSeriesRef, metricsListSizes, NodePoolMetricTypeEnum } from './metrics.js';
 import { NodePoolRef } from './node-pool.js';
+import { upstreamCalls } from './upstream-calls.js';
 
 /** How many events a subscriber missed: its queue was full (it read slower than events came). */
 const MISSED_EVENTS_DOC =
@@ -176,7 +177,7 @@ builder.subscriptionField('nodePoolPhaseChanged', (t) =>
         .nullish(),
     }),
     subscribe: (_root, args, ctx) => subscribePhaseChanges(args.filter, ctx),
-    resolve: (event: WatcherDelivery) => phaseChangeOf(event),
+    resolve: (event: WatcherDelivery, _args, ctx) => phaseChangeOf(event, ctx),
   }),
 );
 
@@ -199,7 +200,7 @@ builder.subscriptionField('nodePoolChanged', (t) =>
         .nullish(),
     }),
     subscribe: (_root, args, ctx) => subscribePoolChanges(args.filter, ctx),
-    resolve: (event: WatcherDelivery) => poolChangeOf(event),
+    resolve: (event: WatcherDelivery, _args, ctx) => poolChangeOf(event, ctx),
   }),
 );
 
@@ -221,6 +222,8 @@ builder.subscriptionField('nodePoolMetrics', (t) =>
       }),
     },
     extensions: {
+      // The pool is looked up once, when the subscription starts; the polls are the live layer's.
+      ...upstreamCalls(1),
       ...argumentRules({
         id: nodePoolId,
         types: enumList.min(1, 'must name at least one metric type'),
@@ -258,6 +261,6 @@ builder.subscriptionField('nodePoolMetrics', (t) =>
         },
         ctx,
       ),
-    resolve: (event: MetricsDelivery) => poolMetricsOf(event),
+    resolve: (event: MetricsDelivery, _args, ctx) => poolMetricsOf(event, ctx),
   }),
 );

@@ -50,6 +50,7 @@ export function attempt(dispatcher: Dispatcher, { onAttempt }: AttemptOptions = 
     const report = (status: number | 'error', errorCode?: string) =>
       onAttempt?.({
         operation: req.operation,
+        scope: call.scope,
         method: req.method,
         status,
         durationMs: performance.now() - startedAt,

@@ -80,6 +80,8 @@ export type Send = (call: Call) => Promise<UpstreamResponse>;
 export interface UpstreamCallEvent {
   /** The Run:ai operationId. */
   operation: string;
+  /** The credential's scope (a hash of its token; `anonymous` without one). */
+  scope: string;
   method: HttpMethod;
   /** The answer's status, or `'error'` when none came (connection failure, timeout, abort). */
   status: number | 'error';

@@ -74,7 +74,7 @@ describe('back-off', () => {
           : new UpstreamError({ code: 'UPSTREAM_UNAVAILABLE', operation: 'get_nodepools', status: 503 }),
     );
     const live = new LiveUpdates({ http, intervalMs: INTERVAL_MS, maxBackoffMs: 30_000 });
-    const events = live.subscribe('token');
+    const events = live.subscribe({ token: 'token', caller: 'caller' });
     void events.next();
     await vi.advanceTimersByTimeAsync(120_000);
     const gaps = calls.slice(1).map((at, i) => at - (calls[i] ?? 0));
@@ -99,7 +99,7 @@ describe('a slow subscriber', () => {
       queueCapacity: 10,
       onDrop: (kind) => dropped.push(kind),
     });
-    const events = live.subscribe('token', (event) => event.kind === 'pool');
+    const events = live.subscribe({ token: 'token', caller: 'caller' }, (event) => event.kind === 'pool');
     const first = events.next();
     await vi.advanceTimersByTimeAsync(2 * INTERVAL_MS);
     expect((await first).value).toMatchObject({ kind: 'pool', missedEvents: 0 });
@@ -122,7 +122,7 @@ describe('a slow subscriber', () => {
   });
 
   it('a queue that is closed ends after what it holds', async () => {
-    const queue = new BoundedQueue<{ n: number }>(2);
+    const queue = new BoundedQueue<{ n: number }>({ capacity: 2 });
     queue.push({ n: 1 });
     queue.push({ n: 2 });
     queue.push({ n: 3 });

@@ -30,7 +30,7 @@ function countingHttp(): { http: UpstreamHttp; lists: () => number } {
 
 /** Subscribes as `token` and waits for its poller's first snapshot; `leave()` ends the subscription. */
 async function subscriber(live: LiveUpdates, token: string) {
-  const events = live.subscribe(token);
+  const events = live.subscribe({ token, caller: token });
   // The subscription starts with the first pull.
   void events.next();
   await vi.advanceTimersByTimeAsync(0);

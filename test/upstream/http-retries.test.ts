@@ -1,6 +1,7 @@
 import { createServer } from 'node:net';
 import { SEED_CLUSTERS } from 'runai-simulator';
 import { describe, expect, it } from 'vitest';
+import { credentialScope } from '../../src/upstream/credential-scope.js';
 import { type UpstreamCallEvent, UpstreamHttp } from '../../src/upstream/http.js';
 import {
   type CallContext,
@@ -137,14 +138,16 @@ describe('retries', () => {
     const http = api.stack.client({ onCall: (e) => events.push(e) });
     api.stack.sim.faults.failNext(1, 503, { operation: 'get_nodepool' });
     await getNodePool(api.stack.ctx(ADMIN, http), api.a100.id);
+    const scope = credentialScope(ADMIN);
     expect(events.map(({ durationMs: _d, ...e }) => e)).toEqual([
       {
         operation: 'get_nodepool',
+        scope,
         method: 'GET',
         status: 503,
         errorCode: 'UPSTREAM_UNAVAILABLE',
       },
-      { operation: 'get_nodepool', method: 'GET', status: 200 },
+      { operation: 'get_nodepool', scope, method: 'GET', status: 200 },
     ]);
     expect(events.every((e) => e.durationMs >= 0)).toBe(true);
   });

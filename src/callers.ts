@@ -1,0 +1,103 @@
+import type { IncomingMessage } from 'node:http';
+import ipaddr from 'ipaddr.js';
+import { LRUCache } from 'lru-cache';
+import proxyaddr from 'proxy-addr';
+import type { SentCredentials } from './credentials.js';
+import { credentialScope } from './upstream/credential-scope.js';
+
+/**
+ * Who pays for a request: the rate limit and the live layer's budgets
+ * charge a caller. Anyone can invent tokens, so a token is a caller of its
+ * own only once Run:ai has accepted it; until then its requests are
+ * charged to the client address, like those of callers without a token.
+ */
+
+/** How long a token Run:ai accepted counts as a caller of its own without being seen again. */
+const ACCEPTED_TTL_MS = 60 * 60_000;
+/** How long a token Run:ai refused (401) is refused by the gateway itself, without a call. */
+export const REFUSED_TTL_MS = 30_000;
+
+/**
+ * What Run:ai said of the tokens callers sent, by credential scope (a hash,
+ * never the token), bounded in entries and age: accepted (an answer that
+ * passed authentication) and refused (401).
+ */
+export class CredentialVerdicts {
+  private readonly accepted: LRUCache<string, true>;
+  private readonly refused: LRUCache<string, true>;
+
+  constructor({ maxEntries = 50_000, now }: { maxEntries?: number; now?: () => number } = {}) {
+    const clock = now ? { perf: { now } } : {};
+    this.accepted = new LRUCache({ max: maxEntries, ttl: ACCEPTED_TTL_MS, ...clock });
+    this.refused = new LRUCache({ max: maxEntries, ttl: REFUSED_TTL_MS, ...clock });
+  }
+
+  /**
+   * Records Run:ai's answer to a call made with the credential `scope`: a
+   * 401 refuses it; any other answer below 500 but a 429 (which may come
+   * before authentication) shows it was accepted.
+   */
+  observe(scope: string, status: number | 'error'): void {
+    if (scope === 'anonymous' || typeof status !== 'number') return;
+    if (status === 401) {
+      this.accepted.delete(scope);
+      this.refused.set(scope, true);
+    } else if (status < 500 && status !== 429) {
+      this.refused.delete(scope);
+      this.accepted.set(scope, true);
+    }
+  }
+
+  isAccepted(scope: string): boolean {
+    return this.accepted.has(scope);
+  }
+
+  isRefused(scope: string): boolean {
+    return this.refused.has(scope);
+  }
+
+  /** Entries held (for tests of the bound). */
+  get size(): { accepted: number; refused: number } {
+    return { accepted: this.accepted.size, refused: this.refused.size };
+  }
+}
+
+/**
+ * The key a request's budgets are charged to: its token's scope, once
+ * Run:ai has accepted that token; otherwise its client address.
+ */
+export function callerOf(sent: SentCredentials, address: string, verdicts: CredentialVerdicts): string {
+  if (sent.kind === 'bearer') {
+    const scope = credentialScope(sent.token);
+    if (verdicts.isAccepted(scope)) return `token:${scope}`;
+  }
+  return `address:${address}`;
+}
+
+/** Which proxies' `X-Forwarded-For` the gateway believes (TRUSTED_PROXIES, proxy-addr's syntax). */
+export type TrustProxy = (address: string, hop: number) => boolean;
+
+/** Compiles TRUSTED_PROXIES: addresses, CIDRs, or `loopback`, `linklocal`, `uniquelocal`. Throws on a bad entry. */
+export function trustProxies(list: readonly string[]): TrustProxy {
+  return proxyaddr.compile([...list]);
+}
+
+/**
+ * The address a request is charged to: the TCP peer, or, when the peer is a
+ * trusted proxy, the nearest address in `X-Forwarded-For` that is not
+ * (proxy-addr). An IPv6 client counts as its /64, since one host holds a
+ * whole /64; an IPv4-mapped one as its IPv4 address.
+ */
+export function clientAddressOf(req: IncomingMessage, trust: TrustProxy): string {
+  let address: string;
+  try {
+    address = proxyaddr(req, trust);
+  } catch {
+    address = req.socket.remoteAddress ?? 'unknown';
+  }
+  if (!ipaddr.isValid(address)) return address || 'unknown';
+  const parsed = ipaddr.process(address);
+  if (parsed.kind() === 'ipv4') return parsed.toString();
+  const parts = (parsed as ipaddr.IPv6).parts.slice(0, 4);
+  return `${parts.map((part) => part.toString(16)).join(':')}::/64`;
+}

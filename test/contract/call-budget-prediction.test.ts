@@ -1,0 +1,81 @@
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { buildSchema } from 'graphql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Stack, startStack } from '../helpers/stack.js';
+import { postOperation } from './gateway-calls.js';
+import { collectLeaves, harvestQueries } from './observed-values.js';
+import { argumentSites, caseArbitrary, operationsOf } from './schema-operations.js';
+import { type JsonValue, type Scalars, scalarArbitraries } from './schema-values.js';
+
+/**
+ * The promise behind MAX_UPSTREAM_CALLS: the Run:ai calls an operation
+ * makes never exceed what the gateway predicted before it ran. Cases come
+ * from the committed schema (every argument of every query and mutation
+ * field, with values that hit the seed), so a new field whose calls are not
+ * declared fails here.
+ */
+
+const schema = buildSchema(readFileSync(new URL('../../schema.graphql', import.meta.url), 'utf8'));
+const sites = argumentSites(schema).filter((site) => site.operation !== 'subscription');
+const FROZEN_MS = Date.parse('2025-08-01T12:00:00.000Z');
+const NEVER_MS = 10 * 365 * 24 * 3_600_000;
+const BUDGET_PER_ARGUMENT_MS = 5_000;
+
+let stack: Stack;
+let scalars: Scalars;
+beforeAll(async () => {
+  stack = await startStack({
+    config: { logLevel: 'silent', maxUpstreamCalls: 1_000_000 },
+    now: () => new Date(FROZEN_MS),
+    simulator: { now: () => FROZEN_MS, delays: { create: NEVER_MS, update: NEVER_MS, delete: NEVER_MS } },
+  });
+  const observed = new Map<string, JsonValue[]>();
+  const query = schema.getQueryType();
+  for (const text of harvestQueries(schema)) {
+    const { data } = await postOperation(stack.url, { query: text, variables: {} });
+    if (query) collectLeaves(schema, query, data, observed);
+  }
+  scalars = scalarArbitraries(observed);
+});
+afterAll(() => stack?.stop());
+
+describe('the Run:ai call prediction is an upper bound', () => {
+  for (const site of sites) {
+    it(
+      `${site.label}: makes no more calls than predicted`,
+      async () => {
+        await fc.assert(
+          fc.asyncProperty(caseArbitrary(site, scalars), async (c) => {
+            const { literal } = operationsOf(site, c);
+            stack.simulator.reset();
+            const res = await fetch(`${stack.url}/graphql`, {
+              method: 'POST',
+              headers: {
+                'content-type': 'application/json',
+                accept: 'application/json',
+                authorization: 'Bearer demo-admin',
+              },
+              body: JSON.stringify({ ...literal, extensions: { upstreamCallBudget: true } }),
+            });
+            const body = (await res.json()) as {
+              data?: unknown;
+              extensions?: { upstreamCallBudget?: { predicted: number; made: number } };
+            };
+            const made = stack.simulator.requests.length;
+            // A refused operation made no call; one that ran reports its prediction.
+            if (!('data' in body)) {
+              expect(made, literal.query).toBe(0);
+              return;
+            }
+            const predicted = body.extensions?.upstreamCallBudget?.predicted;
+            expect(predicted, literal.query).toBeTypeOf('number');
+            expect(made, literal.query).toBeLessThanOrEqual(predicted as number);
+          }),
+          { numRuns: 20, plugins: [fc.interruptAfterTimeLimit(BUDGET_PER_ARGUMENT_MS)] },
+        );
+      },
+      BUDGET_PER_ARGUMENT_MS + 10_000,
+    );
+  }
+});
