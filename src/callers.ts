@@ -27,7 +27,8 @@ export class CredentialVerdicts {
   private readonly refused: LRUCache<string, true>;
 
   constructor({ maxEntries = 50_000, now }: { maxEntries?: number; now?: () => number } = {}) {
-    const clock = now ? { perf: { now } } : {};
+    // A clock of the caller's (tests) is read every time, not at most once per millisecond.
+    const clock = now ? { perf: { now }, ttlResolution: 0 } : {};
     this.accepted = new LRUCache({ max: maxEntries, ttl: ACCEPTED_TTL_MS, ...clock });
     this.refused = new LRUCache({ max: maxEntries, ttl: REFUSED_TTL_MS, ...clock });
   }
@@ -63,10 +64,22 @@ export class CredentialVerdicts {
 }
 
 /**
- * The key a request's budgets are charged to: its token's scope, once
- * Run:ai has accepted that token; otherwise its client address.
+ * The caller whose live budgets a request spends (subscriptions, pollers,
+ * queued bytes): its own token's scope, or, for a caller on ambient
+ * credentials (demo mode, service credentials), its client address. An
+ * invented token holds nothing for long: its first poll is answered 401,
+ * which ends its subscriptions.
  */
-export function callerOf(sent: SentCredentials, address: string, verdicts: CredentialVerdicts): string {
+export function callerOf(sent: SentCredentials, address: string): string {
+  return sent.kind === 'bearer' ? `token:${credentialScope(sent.token)}` : `address:${address}`;
+}
+
+/**
+ * The key the rate limit charges: the token's scope once Run:ai has
+ * accepted that token, otherwise the client address, so that invented
+ * tokens share their sender's budget.
+ */
+export function rateKeyOf(sent: SentCredentials, address: string, verdicts: CredentialVerdicts): string {
   if (sent.kind === 'bearer') {
     const scope = credentialScope(sent.token);
     if (verdicts.isAccepted(scope)) return `token:${scope}`;

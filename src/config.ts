@@ -58,9 +58,9 @@ export const configSchema = z
     /** Metrics pollers (distinct pool and window of `nodePoolMetrics`) one caller's subscriptions may hold. */
     liveMaxMetricsPollersPerCaller: int(1).default(50),
     /** Bytes queued for one caller's slow subscribers, all together; past it their oldest events are dropped. */
-    liveMaxQueuedBytesPerCaller: int(64 * 1024).default(32 * 1024 * 1024),
+    liveMaxQueuedBytesPerCaller: int(64 * 1024).default(16 * 1024 * 1024),
     /** Bytes queued for every slow subscriber of the process together. */
-    liveMaxQueuedBytes: int(64 * 1024).default(128 * 1024 * 1024),
+    liveMaxQueuedBytes: int(64 * 1024).default(64 * 1024 * 1024),
     /** Milliseconds a WebSocket client has to send `connection_init`. */
     wsConnectionInitTimeoutMs: int(100).default(10_000),
     /** Subscriptions one WebSocket connection may hold at once. */

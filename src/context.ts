@@ -14,7 +14,7 @@ import type { ServiceTokenSource } from './upstream/service-token.js';
 /** Everything a resolver may use for one GraphQL operation. Nothing in it is shared between callers. */
 export interface GatewayContext {
   requestId: string;
-  /** Whose budgets the operation spends (src/callers.ts): a token Run:ai accepted, or the client address. */
+  /** Whose live budgets the operation spends (src/callers.ts): its own token, or its client address. */
   caller: string;
   /** The caller's bearer token, forwarded to Run:ai. Never logged. */
   token: string | undefined;
@@ -142,7 +142,7 @@ export async function createContext(deps: ContextDeps, facts: RequestFacts): Pro
   });
   return {
     requestId,
-    caller: deps.verdicts ? callerOf(sent, facts.address, deps.verdicts) : `address:${facts.address}`,
+    caller: callerOf(sent, facts.address),
     token,
     credentialsProblem,
     api,

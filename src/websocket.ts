@@ -4,7 +4,7 @@ import { type ExecutionArgs, type ExecutionResult, GraphQLError, getOperationAST
 import { useServer } from 'graphql-ws/use/ws';
 import { isAsyncIterable } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
-import { type CredentialVerdicts, callerOf, clientAddressOf, type TrustProxy } from './callers.js';
+import { type CredentialVerdicts, clientAddressOf, rateKeyOf, type TrustProxy } from './callers.js';
 import { connectionCredentials } from './credentials.js';
 import { maskError, withCode } from './error-contract.js';
 import type { EdgeFacts, Gateway } from './gateway.js';
@@ -138,7 +138,7 @@ export function attachWebSocket(server: Server, yoga: Gateway, options: WebSocke
         const { facts } = connection;
         if (options.rateLimit) {
           const key = options.verdicts
-            ? callerOf(facts.credentials, facts.address, options.verdicts)
+            ? rateKeyOf(facts.credentials, facts.address, options.verdicts)
             : `address:${facts.address}`;
           const verdict = await options.rateLimit.limiter.consume(key);
           if (!verdict.allowed) {

@@ -25,6 +25,7 @@ interface Container {
   livenessProbe: { httpGet: { path: string; port: string | number } };
   securityContext: { readOnlyRootFilesystem: boolean; allowPrivilegeEscalation: boolean };
   lifecycle?: { preStop?: { exec?: { command: string[] } } };
+  resources?: { limits?: { memory?: string } };
 }
 const deployment = byKind('Deployment');
 const pod = (deployment.spec as { template: { spec: Record<string, unknown> } }).template.spec as {
@@ -78,12 +79,22 @@ describe('Kubernetes manifests', () => {
     expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(preStopSeconds + shutdownMs / 1000);
   });
 
+  it('give each worker a heap the pod can hold: workers × old space plus their overhead within the memory limit', () => {
+    const workers = Number(configMap.data?.['WORKERS']);
+    const oldSpaceMb = Number(/--max-old-space-size=(\d+)/.exec(configMap.data?.['NODE_OPTIONS'] ?? '')?.[1]);
+    const limitMi = Number(String(container.resources?.limits?.memory).replace(/Mi$/, ''));
+    // About 60 MB beside the heap per process (code, buffers, the primary).
+    expect(workers * (oldSpaceMb + 60) + 60).toBeLessThanOrEqual(limitMi);
+  });
+
   it('hold only settings the gateway knows, with valid values', () => {
     const keys = new Set(
       Object.keys(configSchema.shape).map((k) => k.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()),
     );
+    // Node's own settings pass through to the process.
+    const node = new Set(['NODE_ENV', 'NODE_OPTIONS']);
     for (const name of Object.keys(configMap.data ?? {})) {
-      if (name === 'NODE_ENV') continue;
+      if (node.has(name)) continue;
       expect(keys.has(name), `${name} is not a gateway setting`).toBe(true);
     }
   });

@@ -15,8 +15,8 @@ export interface LiveLimits {
 export const DEFAULT_LIVE_LIMITS: LiveLimits = {
   subscriptionsPerCaller: 1_000,
   metricsPollersPerCaller: 50,
-  queuedBytesPerCaller: 32 * 1024 * 1024,
-  queuedBytes: 128 * 1024 * 1024,
+  queuedBytesPerCaller: 16 * 1024 * 1024,
+  queuedBytes: 64 * 1024 * 1024,
 };
 
 /** A refusal of a new subscription: the caller holds the most its budget allows. */
@@ -49,9 +49,9 @@ export interface Admission {
 /**
  * The live layer's budgets per caller: subscriptions, metrics pollers and
  * queued bytes, whatever connection or transport the subscriptions come
- * over. A caller is what the rate limit charges (src/callers.ts): a token
- * Run:ai accepted, or else the client address, so invented tokens do not
- * multiply the budget. A caller's entry lives while it holds a subscription.
+ * over. A caller is its own token, or the client address of a caller on
+ * ambient credentials (src/callers.ts). A caller's entry lives while it
+ * holds a subscription.
  */
 export class LiveBudgets {
   private readonly callers = new Map<string, Holdings>();

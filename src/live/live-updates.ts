@@ -66,8 +66,11 @@ function watcherEventBytes(event: WatcherEvent): number {
   return event.kind === 'end' ? 256 : 512 + JSON.stringify(event.change.pool).length;
 }
 
-/** Written out, a sample (`{"timestamp":"…","value":12.5,"raw":"12.5"}`) takes about this many bytes. */
-const BYTES_PER_SAMPLE = 80;
+/**
+ * What one sample holds while it is being written out: its resolved object and its JSON
+ * (`{"timestamp":"…","value":12.5,"raw":"12.5"}`, about 70 bytes), measured at about this much.
+ */
+const BYTES_PER_SAMPLE = 160;
 
 function metricsEventBytes(series: readonly MetricSeries[]): number {
   let bytes = 512;

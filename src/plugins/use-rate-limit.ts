@@ -1,5 +1,5 @@
 import type { Plugin } from 'graphql-yoga';
-import { type CredentialVerdicts, callerOf } from '../callers.js';
+import { type CredentialVerdicts, rateKeyOf } from '../callers.js';
 import type { EdgeFacts } from '../gateway.js';
 import type { RateLimiter } from '../rate-limit.js';
 
@@ -36,7 +36,7 @@ export function useRateLimit(
     async onRequest({ serverContext, endResponse, fetchAPI }) {
       const facts = serverContext?.facts ?? unknown;
       const key = verdicts
-        ? callerOf(facts.credentials, facts.address, verdicts)
+        ? rateKeyOf(facts.credentials, facts.address, verdicts)
         : `address:${facts.address}`;
       const verdict = await limiter.consume(key);
       if (verdict.allowed) return;

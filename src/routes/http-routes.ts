@@ -1,6 +1,6 @@
 import { type IncomingMessage, type Server, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { callerOf, clientAddressOf, type TrustProxy } from '../callers.js';
+import { clientAddressOf, rateKeyOf, type TrustProxy } from '../callers.js';
 import type { Config } from '../config.js';
 import { type ContextDeps, createContext } from '../context.js';
 import { readCredentials } from '../credentials.js';
@@ -158,7 +158,7 @@ async function exportCsv(deps: RouteDeps, req: IncomingMessage, res: ServerRespo
   const facts = factsOf(deps, req);
   const { verdicts } = deps.contextDeps;
   const verdict = await deps.rateLimiter?.consume(
-    verdicts ? callerOf(facts.credentials, facts.address, verdicts) : `address:${facts.address}`,
+    verdicts ? rateKeyOf(facts.credentials, facts.address, verdicts) : `address:${facts.address}`,
   );
   if (verdict && !verdict.allowed) {
     const { seconds, body } = rateLimitedBody(verdict.retryAfterMs, deps.config.rateLimitPerMinute);

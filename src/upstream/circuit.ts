@@ -60,6 +60,11 @@ export class CircuitBreakers {
     }
   };
 
+  /** Credentials with a breaker of their own. */
+  get size(): number {
+    return this.breakers.size;
+  }
+
   /** How many credentials have their circuit open now. */
   get open(): number {
     let open = 0;

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { Call, Send, UpstreamResponse } from './call.js';
 import { isUpstreamError, UpstreamError } from './errors.js';
 
@@ -6,6 +7,8 @@ export interface CredentialLimitsOptions {
   concurrency: number;
   /** How long a credential backs off after a 429 that named no Retry-After. Default 1 s. */
   defaultBackoffMs?: number;
+  /** Credentials backing off at once, at most; the least recently refused go first. Default 10,000. */
+  maxBackoffs?: number;
   now?: () => number;
 }
 
@@ -25,7 +28,8 @@ interface Gate {
 export class CredentialLimits {
   /** Per credential with calls in flight: its gate. An idle credential has none, so holds no memory. */
   private readonly gates = new Map<string, Gate>();
-  private readonly backoffUntil = new Map<string, number>();
+  /** Per credential that Run:ai answered 429: until when it backs off. Bounded, whatever callers send. */
+  private readonly backoffUntil: LRUCache<string, number>;
   private readonly now: () => number;
 
   constructor(
@@ -33,6 +37,7 @@ export class CredentialLimits {
     private readonly options: CredentialLimitsOptions,
   ) {
     this.now = options.now ?? Date.now;
+    this.backoffUntil = new LRUCache({ max: options.maxBackoffs ?? 10_000 });
   }
 
   readonly layer: Send = (call) => {
@@ -82,21 +87,19 @@ export class CredentialLimits {
   }
 
   private backOff(scope: string, retryAfterMs: number | undefined): void {
-    const now = this.now();
-    this.backoffUntil.set(scope, now + (retryAfterMs ?? this.options.defaultBackoffMs ?? 1_000));
-    if (this.backoffUntil.size > 1_000) {
-      for (const [other, until] of this.backoffUntil) if (until <= now) this.backoffUntil.delete(other);
-    }
+    this.backoffUntil.set(scope, this.now() + (retryAfterMs ?? this.options.defaultBackoffMs ?? 1_000));
   }
 
   /** Credentials that are backing off after a 429 now. */
   get backingOff(): number {
     const now = this.now();
     let count = 0;
-    for (const [scope, until] of this.backoffUntil) {
-      if (until > now) count++;
-      else this.backoffUntil.delete(scope);
-    }
+    for (const until of this.backoffUntil.values()) if (until > now) count++;
     return count;
+  }
+
+  /** Credentials the back-off map holds (expired ones included until they are pushed out or read). */
+  get backoffEntries(): number {
+    return this.backoffUntil.size;
   }
 }

@@ -53,6 +53,8 @@ export interface UpstreamHttpOptions {
   connections?: number;
   /** Calls one credential may have in flight at once. Default 64. */
   concurrencyPerCredential?: number;
+  /** Credentials that may back off after a 429 at once (the map is bounded). Default 10,000. */
+  maxBackoffCredentials?: number;
   /** Largest answer body read, in bytes; a larger one is UPSTREAM_BAD_RESPONSE. Default 8 MiB. */
   maxBodyBytes?: number;
   logger?: UpstreamLogger;
@@ -118,6 +120,7 @@ export class UpstreamHttp {
     this.breakers = new CircuitBreakers(timed, { ...options.circuit, logger: options.logger });
     this.limits = new CredentialLimits(this.breakers.layer, {
       concurrency: options.concurrencyPerCredential ?? 64,
+      maxBackoffs: options.maxBackoffCredentials,
     });
     const shared = options.dedupGets === false ? this.limits.layer : withSharedGets(this.limits.layer);
     this.send = options.outermost ? options.outermost(shared) : shared;
@@ -146,6 +149,11 @@ export class UpstreamHttp {
   /** How many credentials are backing off after a 429 now (for metrics). */
   get backingOff(): number {
     return this.limits.backingOff;
+  }
+
+  /** Entries of the per-credential state that callers' input can grow: back-offs and circuit breakers. */
+  get credentialEntries(): { backoffs: number; breakers: number } {
+    return { backoffs: this.limits.backoffEntries, breakers: this.breakers.size };
   }
 
   /** Closes the connection pool, letting calls in flight finish; later calls fail as UPSTREAM_UNAVAILABLE. */
