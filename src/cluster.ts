@@ -8,7 +8,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { pino } from 'pino';
 import type { Simulator } from 'runai-simulator';
-import type { Config } from './config.js';
+import { type Config, listenHost } from './config.js';
 import { relayRefreshSignals } from './live/cluster-bus.js';
 import type { Logger } from './logger.js';
 import { serveMachineMetrics } from './metrics.js';
@@ -132,6 +132,6 @@ export async function runPrimary(config: Config, log: Logger): Promise<void> {
       'demo mode: no RUNAI_URL set, serving the embedded Run:ai simulator; callers without a token act as demo-admin',
     );
   }
-  log.info({ graphql: `${shownUrl(config.host, port)}/graphql`, workers: config.workers }, 'ready');
+  log.info({ graphql: `${shownUrl(listenHost(config), port)}/graphql`, workers: config.workers }, 'ready');
   log.flush();
 }

@@ -17,8 +17,21 @@ export const configSchema = z
   .object({
     /** Port of the gateway's HTTP server. 0 picks a free port. */
     port: int(0, 65535).default(4000),
-    /** Address the gateway listens on. */
-    host: z.string().default('0.0.0.0'),
+    /** Address the gateway listens on; default all interfaces, but loopback in demo mode (no RUNAI_URL). */
+    host: z.string().optional(),
+    /**
+     * Host names (comma-separated, without port) answered besides loopback names when the gateway acts on
+     * ambient credentials (demo mode, service credentials): a defence against DNS rebinding.
+     */
+    allowedHosts: z
+      .string()
+      .default('')
+      .transform((list) =>
+        list
+          .split(',')
+          .map((host) => host.trim().toLowerCase())
+          .filter(Boolean),
+      ),
     /**
      * Processes serving the port (node:cluster workers behind one primary); `auto`: one per CPU the
      * process may run on. 1: no cluster, a single process.
@@ -166,6 +179,10 @@ export const configSchema = z
     persistedDocuments: z.string().min(1).optional(),
     /** Run only the manifest's documents: any other is refused with PERSISTED_QUERY_ONLY. */
     persistedOnly: bool.default(false),
+    /** APQ: the largest document kept for later requests (a larger one runs, but is not kept). */
+    apqMaxDocumentBytes: int(1024).default(32 * 1024),
+    /** APQ: bytes of documents kept in all (each credential at most an eighth); least recently used go first. */
+    apqStoreBytes: int(64 * 1024).default(8 * 1024 * 1024),
     /**
      * OpenTelemetry: the OTLP/HTTP collector's base URL (`/v1/traces` is appended). With neither endpoint set
      * tracing is off and costs nothing; the other `OTEL_*` variables are read by the SDK itself.
@@ -187,6 +204,16 @@ export const configSchema = z
 
 export type Config = z.infer<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
+
+/** The address to listen on: HOST, else all interfaces, or loopback in demo mode (which acts as an admin). */
+export function listenHost(config: Config): string {
+  return config.host ?? (config.runaiUrl === undefined ? '127.0.0.1' : '0.0.0.0');
+}
+
+/** Whether the gateway acts on credentials callers did not send: demo mode or service credentials. */
+export function actsOnAmbientCredentials(config: Config): boolean {
+  return config.runaiUrl === undefined || config.runaiClientId !== undefined;
+}
 
 /** Maps a config key to its environment variable: `pollIntervalMs` → `POLL_INTERVAL_MS`. */
 export function envName(key: string): string {

@@ -7,6 +7,8 @@ export interface MetricSources {
   subscriptions: () => number;
   /** Bytes queued for slow subscribers. */
   queuedBytes: () => number;
+  /** Bytes of documents the APQ store keeps. */
+  apqBytes: () => number;
   /** Running shared pollers by kind: `list` (one per credential scope), `metrics` (per scope, pool and window). */
   pollers: () => Record<string, number>;
   /** Credentials whose Run:ai circuit is open. */
@@ -170,6 +172,7 @@ export class GatewayMetrics {
         },
       });
     gauge('subscriptions_active', 'Open GraphQL subscriptions (WebSocket and SSE).', sources.subscriptions);
+    gauge('apq_store_bytes', 'Bytes of documents kept for automatic persisted queries.', sources.apqBytes);
     gauge(
       'live_queued_bytes',
       'Bytes of events queued for subscribers that read slower than events come, or being written out to them.',
@@ -210,22 +213,32 @@ export class GatewayMetrics {
   /**
    * The label of an operation name. Names are the client's to choose, so the
    * set is capped: the names of the trusted-documents manifest, when there
-   * is one, else the first {@link MAX_OPERATION_NAMES} distinct names, get
-   * their own series, and others share `other`.
+   * is one, else the first {@link MAX_OPERATION_NAMES} distinct names of
+   * operations that validated and carried credentials, get their own series,
+   * and others share `other`.
    */
-  private operationLabel(name: string | null | undefined): string {
+  private operationLabel(name: string | null | undefined, mayClaim: boolean): string {
     if (!name) return 'anonymous';
     if (!NAME.test(name)) return 'invalid_name';
     if (this.knownNames) return this.knownNames.has(name) ? name : 'other';
     if (this.names.has(name)) return name;
-    if (this.names.size >= MAX_OPERATION_NAMES) return 'other';
+    if (!mayClaim || this.names.size >= MAX_OPERATION_NAMES) return 'other';
     this.names.add(name);
     return name;
   }
 
-  /** Records one finished GraphQL operation. */
-  operation(name: string | null | undefined, outcome: OperationOutcome, seconds: number): void {
-    const operation = this.operationLabel(name);
+  /**
+   * Records one finished GraphQL operation. Only an operation that was valid
+   * and ran with credentials (`claims`) may give its name a series of its
+   * own: invalid or anonymous-caller documents cannot take the slots.
+   */
+  operation(
+    name: string | null | undefined,
+    outcome: OperationOutcome,
+    seconds: number,
+    claims = false,
+  ): void {
+    const operation = this.operationLabel(name, claims);
     this.operations.inc({ operation, outcome });
     this.operationDuration.observe({ operation, outcome }, seconds);
   }

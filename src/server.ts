@@ -2,7 +2,7 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Simulator, SimulatorOptions } from 'runai-simulator';
 import { CredentialVerdicts, trustProxies } from './callers.js';
-import { type Config, tracesUrl } from './config.js';
+import { actsOnAmbientCredentials, type Config, listenHost, tracesUrl } from './config.js';
 import type { ContextDeps } from './context.js';
 import { createGateway } from './gateway.js';
 import { LiveUpdates } from './live/live-updates.js';
@@ -87,13 +87,14 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     });
   };
 
-  async function start(port = config.port, host = config.host): Promise<string> {
+  async function start(port = config.port, host = listenHost(config)): Promise<string> {
     // Trusted documents (a manifest) and automatic persisted queries: a broken manifest stops the start
     // before anything else starts.
     const manifest = config.persistedDocuments ? loadManifest(config.persistedDocuments) : undefined;
     const trustedDocuments = new TrustedDocuments({
       manifest: manifest?.documents,
       persistedOnly: config.persistedOnly,
+      apq: { maxDocumentBytes: config.apqMaxDocumentBytes, maxBytes: config.apqStoreBytes },
     });
     if (demo && !simulator && !options.demoUpstreamUrl) {
       // Only demo mode needs the simulator (and its OpenAPI validators): load it on demand.
@@ -182,6 +183,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
       {
         subscriptions: () => liveUpdates.subscriptions,
         queuedBytes: () => liveUpdates.queuedBytes,
+        apqBytes: () => trustedDocuments.apqBytes,
         pollers: () => liveUpdates.pollers,
         openCircuits: () => upstream.openCircuits,
         backingOff: () => upstream.backingOff,
@@ -232,6 +234,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
         track,
         draining: () => draining,
         trustProxy,
+        allowedHosts: actsOnAmbientCredentials(config) ? config.allowedHosts : undefined,
       }),
     );
     server = httpServer;
@@ -241,6 +244,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
       path: '/graphql',
       maxPayloadBytes: config.maxBodyBytes,
       trustProxy,
+      allowedHosts: actsOnAmbientCredentials(config) ? config.allowedHosts : undefined,
       verdicts,
       connectionInitWaitTimeoutMs: config.wsConnectionInitTimeoutMs,
       maxSubscriptionsPerConnection: config.wsMaxSubscriptionsPerConnection,

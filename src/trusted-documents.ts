@@ -2,9 +2,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { type DocumentNode, Kind, parse } from 'graphql';
 import { createGraphQLError } from 'graphql-yoga';
-
-/** APQ documents kept by one gateway, most recently used first out last. */
-const APQ_CAPACITY = 1_000;
+import { LRUCache } from 'lru-cache';
+import { credentialScope, type SentCredentials } from './credentials.js';
 
 /** The parameters of a GraphQL request that name its document. */
 export interface DocumentParams {
@@ -20,6 +19,8 @@ export interface TrustedDocumentsOptions {
   manifest?: ReadonlyMap<string, string> | undefined;
   /** Only documents of the manifest run: a document sent in full is refused, and APQ registers nothing. */
   persistedOnly: boolean;
+  /** Bounds of the APQ store. */
+  apq?: ApqLimits | undefined;
 }
 
 /** A manifest of trusted documents, read and checked. */
@@ -85,45 +86,77 @@ export function persistedIdOf(params: DocumentParams): string | undefined {
 }
 
 /**
+ * Whose APQ documents a request sees: those its own token registered, or,
+ * for callers on ambient credentials (demo mode, service credentials), those
+ * of every such caller. Credentials that cannot run anything see none.
+ */
+export function apqNamespaceOf(credentials: SentCredentials): string | undefined {
+  if (credentials.kind === 'bearer') return credentialScope(credentials.token);
+  return credentials.kind === 'none' ? 'ambient' : undefined;
+}
+
+/** Bounds of the APQ store. */
+export interface ApqLimits {
+  /** The largest document kept; a larger one runs, but is not kept. */
+  maxDocumentBytes: number;
+  /** Bytes of documents kept in all; the least recently used go first. */
+  maxBytes: number;
+}
+
+export const DEFAULT_APQ_LIMITS: ApqLimits = { maxDocumentBytes: 32 * 1024, maxBytes: 8 * 1024 * 1024 };
+
+/**
  * The documents the gateway runs: those of a manifest (trusted documents),
  * and, unless only those may run, any document, with Apollo's automatic
  * persisted queries: a client first sends only a document's SHA-256; when
  * the gateway does not know it (PERSISTED_QUERY_NOT_FOUND), the client
- * sends the document with its hash, which the gateway checks and keeps (the
- * last {@link APQ_CAPACITY} documents).
+ * sends the document with its hash, which the gateway checks and keeps.
+ *
+ * A document is kept only once it has parsed and validated and its
+ * operation is about to run with credentials ({@link register}), and it is
+ * kept for the credentials that sent it: another tenant sending the hash
+ * alone gets PERSISTED_QUERY_NOT_FOUND, so the store tells no one what
+ * others run. The store is bounded in bytes, in all and per namespace.
  */
 export class TrustedDocuments {
-  private readonly apq = new Map<string, string>();
+  private readonly apq: LRUCache<string, string>;
+  /** Bytes each namespace holds, so that one tenant cannot push every other's documents out. */
+  private readonly held = new Map<string, number>();
+  private readonly limits: ApqLimits;
 
-  constructor(private readonly options: TrustedDocumentsOptions) {}
+  constructor(private readonly options: TrustedDocumentsOptions) {
+    this.limits = options.apq ?? DEFAULT_APQ_LIMITS;
+    this.apq = new LRUCache({
+      maxSize: this.limits.maxBytes,
+      sizeCalculation: (document, key) => document.length + key.length,
+      dispose: (document, key) => this.forget(key, document.length + key.length),
+    });
+  }
 
   /** Whether documents sent in full may run. */
   get allowsArbitrary(): boolean {
     return !this.options.persistedOnly;
   }
 
-  /** The document a persisted id stands for, if known. */
-  lookup(id: string): string | undefined {
+  /** Bytes of APQ documents kept now. */
+  get apqBytes(): number {
+    return this.apq.calculatedSize;
+  }
+
+  /** The document a persisted id stands for, if the manifest or this namespace's APQ documents know it. */
+  lookup(id: string, namespace: string | undefined): string | undefined {
     const trusted = this.options.manifest?.get(id);
     if (trusted !== undefined) return trusted;
-    const learned = this.apq.get(id);
-    if (learned !== undefined) {
-      // Most recently used last: the first key is the one to evict.
-      this.apq.delete(id);
-      this.apq.set(id, learned);
-    }
-    return learned;
+    return namespace === undefined ? undefined : this.apq.get(`${namespace}\n${id}`);
   }
 
   /**
-   * A full document sent with its APQ hash: checked and kept for the next
-   * request that sends the hash alone. Refused when only trusted documents
-   * run, or when the hash is not the document's.
+   * Refuses, before anything parses it, a document sent with an APQ hash
+   * that is not its SHA-256 (PERSISTED_QUERY_HASH_MISMATCH).
    */
-  register(params: DocumentParams): void {
+  checkHash(params: DocumentParams): void {
     const id = persistedIdOf(params);
-    if (!params.query || id === undefined) return;
-    if (this.options.persistedOnly) return;
+    if (!params.query || id === undefined || typeof params.documentId === 'string') return;
     if (sha256(params.query) !== id) {
       throw refusal(
         'PERSISTED_QUERY_HASH_MISMATCH',
@@ -131,26 +164,45 @@ export class TrustedDocuments {
         'The persisted query hash is not the SHA-256 of the query sent with it.',
       );
     }
-    if (this.options.manifest?.has(id) || this.apq.has(id)) return;
-    this.apq.set(id, params.query);
-    if (this.apq.size > APQ_CAPACITY) this.apq.delete(this.apq.keys().next().value as string);
+  }
+
+  /**
+   * Keeps a document sent with its APQ hash for the next request of the
+   * same namespace that sends the hash alone. Call it once the document has
+   * parsed and validated and its operation runs with credentials. Nothing is
+   * kept when only trusted documents run, when the document is larger than
+   * `maxDocumentBytes`, or when its namespace holds its share of the store.
+   */
+  register(params: DocumentParams, namespace: string | undefined): void {
+    const id = persistedIdOf(params);
+    if (!params.query || id === undefined || namespace === undefined || !this.allowsArbitrary) return;
+    if (params.query.length > this.limits.maxDocumentBytes || this.options.manifest?.has(id)) return;
+    if (sha256(params.query) !== id) return;
+    const key = `${namespace}\n${id}`;
+    if (this.apq.has(key)) return;
+    const size = params.query.length + key.length;
+    const held = this.held.get(namespace) ?? 0;
+    if (held + size > this.limits.maxBytes / 8) return;
+    this.held.set(namespace, held + size);
+    this.apq.set(key, params.query);
   }
 
   /**
    * The document text a request runs, for transports outside yoga's HTTP
    * pipeline (graphql-ws): a persisted id resolves through the manifest and
-   * the APQ store; a full document runs only when arbitrary documents may.
+   * the namespace's APQ documents; a full document runs only when arbitrary
+   * documents may.
    */
-  resolve(params: DocumentParams): string {
+  resolve(params: DocumentParams, namespace: string | undefined): string {
     const id = persistedIdOf(params);
     if (params.query) {
       if (!this.allowsArbitrary) throw this.persistedOnlyError();
-      this.register(params);
+      this.checkHash(params);
       return params.query;
     }
     if (id === undefined)
       throw refusal('BAD_REQUEST', 400, 'The request has neither a query nor a persisted document id.');
-    const document = this.lookup(id);
+    const document = this.lookup(id, namespace);
     if (document === undefined) throw this.notFoundError();
     return document;
   }
@@ -165,5 +217,12 @@ export class TrustedDocuments {
       400,
       'This gateway runs only its trusted documents: send a persisted document id instead of a query.',
     );
+  }
+
+  private forget(key: string, size: number): void {
+    const namespace = key.slice(0, key.indexOf('\n'));
+    const left = (this.held.get(namespace) ?? size) - size;
+    if (left > 0) this.held.set(namespace, left);
+    else this.held.delete(namespace);
   }
 }

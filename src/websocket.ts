@@ -11,7 +11,8 @@ import type { EdgeFacts, Gateway } from './gateway.js';
 import { rateLimitedBody } from './plugins/use-rate-limit.js';
 import { withRequestId } from './plugins/use-request-id.js';
 import type { RateLimiter } from './rate-limit.js';
-import type { DocumentParams, TrustedDocuments } from './trusted-documents.js';
+import { hostAllowed } from './routes/host-check.js';
+import { apqNamespaceOf, type DocumentParams, type TrustedDocuments } from './trusted-documents.js';
 
 export interface WebSocketOptions {
   path: string;
@@ -19,6 +20,8 @@ export interface WebSocketOptions {
   maxPayloadBytes: number;
   /** Whose `X-Forwarded-For` to believe (TRUSTED_PROXIES), for the connection's client address. */
   trustProxy: TrustProxy;
+  /** When the gateway acts on ambient credentials: the hosts answered besides loopback names (ALLOWED_HOSTS). */
+  allowedHosts?: readonly string[] | undefined;
   /** What Run:ai said of the tokens callers sent: who is a caller of its own for the rate limit. */
   verdicts?: CredentialVerdicts | undefined;
   /** Milliseconds a client has to send `connection_init`. */
@@ -87,6 +90,10 @@ export function attachWebSocket(server: Server, yoga: Gateway, options: WebSocke
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if ((req.url ?? '').split('?')[0] !== options.path) {
       socket.destroy();
+      return;
+    }
+    if (options.allowedHosts && !hostAllowed(req.headers.host, options.allowedHosts)) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
     if (!originAllowed(req, options.allowedOrigins)) {
@@ -176,7 +183,7 @@ export function attachWebSocket(server: Server, yoga: Gateway, options: WebSocke
             params: payload,
           });
           const query = options.trustedDocuments
-            ? options.trustedDocuments.resolve(payload as DocumentParams)
+            ? options.trustedDocuments.resolve(payload as DocumentParams, apqNamespaceOf(facts.credentials))
             : payload.query;
           const document: ExecutionArgs['document'] = parse(query);
           const errors = validate(schema, document);

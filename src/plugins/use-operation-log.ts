@@ -16,6 +16,14 @@ function outcomeOf(result: { data?: unknown; errors?: readonly unknown[] }): Ope
 
 const SEVERITY = { info: 0, warn: 1, error: 2 } as const;
 
+/** Operation names are the client's to choose: a log line keeps this many characters of one. */
+const MAX_LOGGED_NAME = 100;
+
+/** An operation name as logs and traces show it: at most {@link MAX_LOGGED_NAME} characters. */
+export function shortened<N extends string | null>(name: N): N {
+  return (name !== null && name.length > MAX_LOGGED_NAME ? `${name.slice(0, MAX_LOGGED_NAME)}…` : name) as N;
+}
+
 /** The level of an operation's line: info, unless an error is Run:ai's (warn) or the gateway's own (error). */
 function levelOf(codes: string[] | undefined): keyof typeof SEVERITY {
   let level: keyof typeof SEVERITY = 'info';
@@ -52,7 +60,7 @@ export function useOperationLog(log: Logger, metrics: GatewayMetrics | undefined
       const record = (result: { data?: unknown; errors?: readonly GraphQLError[] }) => {
         const seconds = (performance.now() - started) / 1000;
         const outcome = outcomeOf(result);
-        metrics?.operation(operation, outcome, seconds);
+        metrics?.operation(operation, outcome, seconds, outcome !== 'invalid' && ctx.token !== undefined);
         const errors = result.errors?.map(codeOf);
         // Run:ai's words on its own failures: withheld from the caller, kept here under the request id.
         const upstreamFailures = result.errors?.flatMap((error) => {
@@ -64,7 +72,7 @@ export function useOperationLog(log: Logger, metrics: GatewayMetrics | undefined
         accessLog[levelOf(errors)](
           {
             requestId: ctx.requestId,
-            operation,
+            operation: shortened(operation),
             outcome,
             durationMs: Math.round(seconds * 1e4) / 10,
             upstreamCalls: ctx.stats?.upstreamCalls ?? 0,

@@ -13,6 +13,7 @@ import { type DocumentNode, type GraphQLError, getOperationAST } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import { codeOf, isClientError } from '../error-contract.js';
 import { errorsOf, type IncrementalPayload } from './use-error-contract.js';
+import { shortened } from './use-operation-log.js';
 
 /** `graphql.*` are still incubating conventions, whose entry point is not meant for import. */
 export const ATTR_GRAPHQL_OPERATION_NAME = 'graphql.operation.name';
@@ -198,8 +199,9 @@ function name(span: Span, document: DocumentNode, operationName: string | null |
   const operation = getOperationAST(document, operationName);
   if (!operation) return;
   span.setAttribute(ATTR_GRAPHQL_OPERATION_TYPE, operation.operation);
-  if (operation.name) span.setAttribute(ATTR_GRAPHQL_OPERATION_NAME, operation.name.value);
-  span.updateName(operation.name ? `${operation.operation} ${operation.name.value}` : operation.operation);
+  const named = operation.name ? shortened(operation.name.value) : undefined;
+  if (named) span.setAttribute(ATTR_GRAPHQL_OPERATION_NAME, named);
+  span.updateName(named ? `${operation.operation} ${named}` : operation.operation);
 }
 
 /** graphql-js's syntax errors carry no code (the error contract gives them theirs later); a limit's does. */

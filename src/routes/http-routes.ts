@@ -11,6 +11,7 @@ import { rateLimitedBody } from '../plugins/use-rate-limit.js';
 import { requestIdOf } from '../plugins/use-request-id.js';
 import type { RateLimiter } from '../rate-limit.js';
 import type { Readiness } from '../readiness.js';
+import { hostAllowed, hostRefusal } from './host-check.js';
 import { METRICS_CSV_PATH, serveMetricsCsv } from './metrics-csv.js';
 import { contractError, sendErrors, sendText } from './replies.js';
 
@@ -81,6 +82,8 @@ export interface RouteDeps {
   draining: () => boolean;
   /** Whose `X-Forwarded-For` to believe (TRUSTED_PROXIES). */
   trustProxy: TrustProxy;
+  /** When the gateway acts on ambient credentials: the hosts answered besides loopback names (ALLOWED_HOSTS). */
+  allowedHosts?: readonly string[] | undefined;
 }
 
 /**
@@ -105,6 +108,10 @@ export function routes(deps: RouteDeps): (req: IncomingMessage, res: ServerRespo
         res.writeHead(200, { 'content-type': metrics.registry.contentType });
         res.end(text);
         return;
+      }
+      // Below here the gateway may act on ambient credentials: only hosts that name it are answered.
+      if (deps.allowedHosts && !hostAllowed(req.headers.host, deps.allowedHosts)) {
+        return sendErrors(res, 403, [contractError(403, 'FORBIDDEN', hostRefusal(req.headers.host))]);
       }
       const csv = METRICS_CSV_PATH.exec(path);
       if (csv) return exportCsv(deps, req, res, csv[1] as string);
