@@ -18,7 +18,7 @@ export const ERROR_STATUS = {
   GRAPHQL_PARSE_FAILED: 400,
   /** The document is not valid against the schema. */
   GRAPHQL_VALIDATION_FAILED: 400,
-  /** The document exceeds a query limit: depth, cost, aliases, tokens or directives. */
+  /** The document exceeds a query limit: depth, cost, samples, Run:ai calls, aliases, tokens or directives. */
   QUERY_LIMIT_EXCEEDED: 400,
   /** The document holds several operations and none is named. */
   OPERATION_RESOLUTION_FAILURE: 400,
@@ -30,9 +30,9 @@ export const ERROR_STATUS = {
   PERSISTED_QUERY_HASH_MISMATCH: 400,
   /** A variable or argument breaks its type or a rule; or Run:ai refused the input (400/422). */
   BAD_USER_INPUT: 400,
-  /** No credentials, or Run:ai did not accept them (401). */
+  /** No credentials, credentials that are not a bearer token, or Run:ai did not accept them (401). */
   UNAUTHENTICATED: 401,
-  /** Run:ai denied permission (403), or a cross-site request lacks a CSRF header. */
+  /** Run:ai denied permission (403), a cross-site request lacks a CSRF header, or a Host not served. */
   FORBIDDEN: 403,
   /** Run:ai does not know the resource (404). */
   NOT_FOUND: 404,
@@ -52,8 +52,10 @@ export const ERROR_STATUS = {
   REQUEST_HEADERS_TOO_LARGE: 431,
   /** Run:ai asked to slow down (429). */
   RATE_LIMITED: 429,
-  /** One WebSocket connection holds the most subscriptions allowed. */
+  /** One WebSocket connection, or one caller across its connections, holds the most subscriptions allowed. */
   TOO_MANY_SUBSCRIPTIONS: 429,
+  /** One caller's subscriptions hold the most metrics pollers (pools and windows) allowed. */
+  TOO_MANY_POLLERS: 429,
   /** Run:ai could compute only some metric types (207): the others are listed. The data is there. */
   PARTIAL_RESULT: 200,
   /** The client went away before its answer was ready (nginx's 499); only the logs see this one. */
@@ -95,6 +97,7 @@ const CLIENT_CODES: ReadonlySet<string> = new Set<ErrorCode>([
   'REQUEST_HEADERS_TOO_LARGE',
   'RATE_LIMITED',
   'TOO_MANY_SUBSCRIPTIONS',
+  'TOO_MANY_POLLERS',
   'PARTIAL_RESULT',
   'REQUEST_ABORTED',
 ]);

@@ -1,0 +1,84 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { configSchema, envName } from '../../src/config.js';
+import { ERROR_STATUS } from '../../src/error-contract.js';
+
+/**
+ * Promises match tests. Each promise of SECURITY.md ("What the gateway
+ * promises") and of the promise sections of docs/operations.md ("Upstream
+ * resilience", "Limits and abuse") names the test that proves it, as
+ * `file` › "title"; every such reference, anywhere in those documents,
+ * names a test file that exists and holds a test of that title. And the
+ * reference tables list every setting and every error code.
+ */
+
+const ROOT = new URL('../../', import.meta.url);
+const read = (path: string) => readFileSync(new URL(path, ROOT), 'utf8');
+
+/** A proof: a test file and (the start of) a test title in it. */
+const PROOF = /`(test\/[\w./-]+\.test\.ts)` › "([^"]+)"/g;
+
+/** The bullets of a section: each top-level `- ` line with the lines that continue it. */
+function bulletsOf(markdown: string, heading: string): string[] {
+  const start = markdown.indexOf(`\n${heading}\n`);
+  if (start < 0) throw new Error(`no section ${heading}`);
+  const level = heading.split(' ')[0] as string;
+  const rest = markdown.slice(start + heading.length + 2);
+  const end = rest.search(new RegExp(`\\n${level} `));
+  const body = end < 0 ? rest : rest.slice(0, end);
+  const bullets: string[] = [];
+  for (const line of body.split('\n')) {
+    if (line.startsWith('- ')) bullets.push(line);
+    else if (line.startsWith('  ') && bullets.length > 0) bullets[bullets.length - 1] += ` ${line.trim()}`;
+  }
+  return bullets;
+}
+
+function proofsIn(text: string): { file: string; title: string }[] {
+  const flat = text.replace(/\s+/g, ' ');
+  return [...flat.matchAll(PROOF)].map((m) => ({ file: m[1] as string, title: m[2] as string }));
+}
+
+const PROMISE_SECTIONS: [string, string][] = [
+  ['SECURITY.md', '## What the gateway promises'],
+  ['docs/operations.md', '## Upstream resilience'],
+  ['docs/operations.md', '## Limits and abuse'],
+];
+
+describe('promises and the tests that prove them', () => {
+  it.each(PROMISE_SECTIONS)('every promise of %s "%s" names a test', (file, heading) => {
+    const bullets = bulletsOf(read(file), heading);
+    expect(bullets.length).toBeGreaterThan(3);
+    for (const bullet of bullets) {
+      expect(proofsIn(bullet), `no proof for: ${bullet.slice(0, 120)}`).not.toEqual([]);
+    }
+  });
+
+  it.each(['SECURITY.md', 'docs/operations.md', 'docs/api.md', 'README.md'])(
+    'every proof named in %s is a test that exists',
+    (file) => {
+      for (const { file: testFile, title } of proofsIn(read(file))) {
+        expect(existsSync(new URL(testFile, ROOT)), `${testFile} does not exist`).toBe(true);
+        const source = read(testFile);
+        expect(source.includes(title), `${testFile} has no test "${title}"`).toBe(true);
+      }
+    },
+  );
+});
+
+describe('reference tables', () => {
+  it('docs/configuration.md lists every setting', () => {
+    const doc = read('docs/configuration.md');
+    for (const key of Object.keys(configSchema.shape)) {
+      if (key.startsWith('otel') && key !== 'otelExporterOtlpEndpoint') continue;
+      expect(doc, envName(key)).toContain(`\`${envName(key)}\``);
+    }
+  });
+
+  it('the README lists every error code with its HTTP status', () => {
+    const readme = read('README.md');
+    for (const [code, status] of Object.entries(ERROR_STATUS)) {
+      expect(readme, code).toMatch(new RegExp(`^\\| \`${code}\` \\| ${status} \\|`, 'm'));
+    }
+  });
+});
