@@ -8,6 +8,8 @@ export interface GatewayProcess {
   url: string;
   /** Every JSON line it wrote to stdout. */
   lines: Record<string, unknown>[];
+  /** What it wrote to stderr. */
+  stderr: string[];
   /** Whether the process still runs. */
   readonly alive: boolean;
   stop(): Promise<void>;
@@ -49,6 +51,7 @@ export async function startGatewayProcess(env: Record<string, string>): Promise<
     child,
     url,
     lines,
+    stderr,
     get alive() {
       return child.exitCode === null && child.signalCode === null;
     },

@@ -17,11 +17,11 @@ beforeAll(async () => {
 });
 afterAll(() => stack.stop());
 
-async function raw(body: string | Buffer, headers: Record<string, string> = {}) {
+async function raw(body: string | Uint8Array, headers: Record<string, string> = {}) {
   const res = await fetch(`${stack.url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: 'Bearer demo-admin', ...headers },
-    body,
+    body: body as BodyInit,
   });
   return {
     status: res.status,

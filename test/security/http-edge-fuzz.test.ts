@@ -276,10 +276,14 @@ describe('the HTTP edge under arbitrary requests', () => {
   it('stays up, and answers every request with a success or a coded error', async () => {
     await fc.assert(
       fc.asyncProperty(method, path, fc.array(header, { maxLength: 5 }), body, async (m, p, headers, b) => {
+        if (!gateway.alive) throw new Error(`the gateway died: ${gateway.stderr.join('').slice(-2_000)}`);
         const answer = await sendRaw(gateway.url, requestBytes(m, p, headers, b));
         checkAnswer(m, p, answer);
       }),
-      { numRuns: Number(process.env['FUZZ_RUNS'] ?? 400) },
+      {
+        numRuns: Number(process.env['FUZZ_RUNS'] ?? 400),
+        ...(process.env['FC_SEED'] ? { seed: Number(process.env['FC_SEED']) } : {}),
+      },
     );
     expect(gateway.alive).toBe(true);
     expect((await fetch(`${gateway.url}/healthz`)).status).toBe(200);
