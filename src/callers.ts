@@ -79,8 +79,12 @@ export function callerOf(sent: SentCredentials, address: string): string {
  * accepted that token, otherwise the client address, so that invented
  * tokens share their sender's budget.
  */
-export function rateKeyOf(sent: SentCredentials, address: string, verdicts: CredentialVerdicts): string {
-  if (sent.kind === 'bearer') {
+export function rateKeyOf(
+  sent: SentCredentials,
+  address: string,
+  verdicts: CredentialVerdicts | undefined,
+): string {
+  if (sent.kind === 'bearer' && verdicts) {
     const scope = credentialScope(sent.token);
     if (verdicts.isAccepted(scope)) return `token:${scope}`;
   }

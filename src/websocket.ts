@@ -144,9 +144,7 @@ export function attachWebSocket(server: Server, yoga: Gateway, options: WebSocke
         if (!connection) return [new GraphQLError('The connection is not initialised.')];
         const { facts } = connection;
         if (options.rateLimit) {
-          const key = options.verdicts
-            ? rateKeyOf(facts.credentials, facts.address, options.verdicts)
-            : `address:${facts.address}`;
+          const key = rateKeyOf(facts.credentials, facts.address, options.verdicts);
           const verdict = await options.rateLimit.limiter.consume(key);
           if (!verdict.allowed) {
             const [error] = rateLimitedBody(verdict.retryAfterMs, options.rateLimit.perMinute).body.errors;

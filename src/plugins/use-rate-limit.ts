@@ -35,10 +35,7 @@ export function useRateLimit(
   return {
     async onRequest({ serverContext, endResponse, fetchAPI }) {
       const facts = serverContext?.facts ?? unknown;
-      const key = verdicts
-        ? rateKeyOf(facts.credentials, facts.address, verdicts)
-        : `address:${facts.address}`;
-      const verdict = await limiter.consume(key);
+      const verdict = await limiter.consume(rateKeyOf(facts.credentials, facts.address, verdicts));
       if (verdict.allowed) return;
       const { seconds, body } = rateLimitedBody(verdict.retryAfterMs, perMinute);
       endResponse(

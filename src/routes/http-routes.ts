@@ -163,9 +163,8 @@ async function exportCsv(deps: RouteDeps, req: IncomingMessage, res: ServerRespo
   const client = new AbortController();
   res.once('close', () => client.abort());
   const facts = factsOf(deps, req);
-  const { verdicts } = deps.contextDeps;
   const verdict = await deps.rateLimiter?.consume(
-    verdicts ? rateKeyOf(facts.credentials, facts.address, verdicts) : `address:${facts.address}`,
+    rateKeyOf(facts.credentials, facts.address, deps.contextDeps.verdicts),
   );
   if (verdict && !verdict.allowed) {
     const { seconds, body } = rateLimitedBody(verdict.retryAfterMs, deps.config.rateLimitPerMinute);
