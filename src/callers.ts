@@ -1,9 +1,9 @@
 import type { IncomingMessage } from 'node:http';
+import { isIPv4 } from 'node:net';
 import ipaddr from 'ipaddr.js';
 import { LRUCache } from 'lru-cache';
 import proxyaddr from 'proxy-addr';
 import type { SentCredentials } from './credentials.js';
-import { credentialScope } from './upstream/credential-scope.js';
 
 /**
  * Who pays for a request: the rate limit and the live layer's budgets
@@ -12,8 +12,6 @@ import { credentialScope } from './upstream/credential-scope.js';
  * charged to the client address, like those of callers without a token.
  */
 
-/** How long a token Run:ai accepted counts as a caller of its own without being seen again. */
-const ACCEPTED_TTL_MS = 60 * 60_000;
 /** How long a token Run:ai refused (401) is refused by the gateway itself, without a call. */
 export const REFUSED_TTL_MS = 30_000;
 
@@ -29,7 +27,8 @@ export class CredentialVerdicts {
   constructor({ maxEntries = 50_000, now }: { maxEntries?: number; now?: () => number } = {}) {
     // A clock of the caller's (tests) is read every time, not at most once per millisecond.
     const clock = now ? { perf: { now }, ttlResolution: 0 } : {};
-    this.accepted = new LRUCache({ max: maxEntries, ttl: ACCEPTED_TTL_MS, ...clock });
+    // Acceptance does not expire: a token Run:ai stops accepting is answered 401, which removes it.
+    this.accepted = new LRUCache({ max: maxEntries });
     this.refused = new LRUCache({ max: maxEntries, ttl: REFUSED_TTL_MS, ...clock });
   }
 
@@ -71,7 +70,7 @@ export class CredentialVerdicts {
  * which ends its subscriptions.
  */
 export function callerOf(sent: SentCredentials, address: string): string {
-  return sent.kind === 'bearer' ? `token:${credentialScope(sent.token)}` : `address:${address}`;
+  return sent.kind === 'bearer' ? `token:${sent.scope}` : `address:${address}`;
 }
 
 /**
@@ -84,19 +83,16 @@ export function rateKeyOf(
   address: string,
   verdicts: CredentialVerdicts | undefined,
 ): string {
-  if (sent.kind === 'bearer' && verdicts) {
-    const scope = credentialScope(sent.token);
-    if (verdicts.isAccepted(scope)) return `token:${scope}`;
-  }
+  if (sent.kind === 'bearer' && verdicts?.isAccepted(sent.scope)) return `token:${sent.scope}`;
   return `address:${address}`;
 }
 
-/** Which proxies' `X-Forwarded-For` the gateway believes (TRUSTED_PROXIES, proxy-addr's syntax). */
-export type TrustProxy = (address: string, hop: number) => boolean;
+/** Which proxies' `X-Forwarded-For` the gateway believes (TRUSTED_PROXIES, proxy-addr's syntax); none when absent. */
+export type TrustProxy = ((address: string, hop: number) => boolean) | undefined;
 
 /** Compiles TRUSTED_PROXIES: addresses, CIDRs, or `loopback`, `linklocal`, `uniquelocal`. Throws on a bad entry. */
 export function trustProxies(list: readonly string[]): TrustProxy {
-  return proxyaddr.compile([...list]);
+  return list.length > 0 ? proxyaddr.compile([...list]) : undefined;
 }
 
 /**
@@ -106,12 +102,15 @@ export function trustProxies(list: readonly string[]): TrustProxy {
  * whole /64; an IPv4-mapped one as its IPv4 address.
  */
 export function clientAddressOf(req: IncomingMessage, trust: TrustProxy): string {
-  let address: string;
-  try {
-    address = proxyaddr(req, trust);
-  } catch {
-    address = req.socket.remoteAddress ?? 'unknown';
+  let address = req.socket.remoteAddress ?? 'unknown';
+  if (trust) {
+    try {
+      address = proxyaddr(req, trust);
+    } catch {
+      // A malformed X-Forwarded-For: the peer it came from is the client.
+    }
   }
+  if (isIPv4(address)) return address;
   if (!ipaddr.isValid(address)) return address || 'unknown';
   const parsed = ipaddr.process(address);
   if (parsed.kind() === 'ipv4') return parsed.toString();

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FieldNode } from 'graphql';
 import { createGraphQLError } from 'graphql-yoga';
 import { type CredentialVerdicts, callerOf } from './callers.js';
-import { credentialScope, type SentCredentials } from './credentials.js';
+import type { SentCredentials } from './credentials.js';
 import type { ChangeKind, LiveUpdates } from './live/live-updates.js';
 import { createLoaders, type LoaderOptions, type Loaders } from './loaders/index.js';
 import type { Logger } from './logger.js';
@@ -97,7 +97,7 @@ export interface ContextDeps {
 /** Why the credentials a request sent are refused before any call, if they are. */
 function problemOf(sent: SentCredentials, verdicts: CredentialVerdicts | undefined): string | undefined {
   if (sent.kind === 'invalid') return sent.problem;
-  if (sent.kind === 'bearer' && verdicts?.isRefused(credentialScope(sent.token))) {
+  if (sent.kind === 'bearer' && verdicts?.isRefused(sent.scope)) {
     return 'Run:ai refused this token moments ago (401); send a valid one';
   }
   return undefined;
@@ -125,6 +125,8 @@ export async function createContext(deps: ContextDeps, facts: RequestFacts): Pro
   const api = bindNodePoolsApi({
     http: deps.http,
     token,
+    // The caller's own token was hashed at the edge; a fallback or service token is hashed by the transport.
+    scope: sent.kind === 'bearer' && token === sent.token ? sent.scope : undefined,
     signal,
     // Calls stop when the client goes away (signal) or the request's deadline passes.
     deadline: deps.requestTimeoutMs ? Date.now() + deps.requestTimeoutMs : undefined,

@@ -1,4 +1,6 @@
-export { credentialScope } from './upstream/credential-scope.js';
+import { credentialScope } from './upstream/credential-scope.js';
+
+export { credentialScope };
 
 /**
  * The longest bearer token forwarded to Run:ai. Real tokens (JWTs) take a
@@ -13,7 +15,8 @@ const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 /** What a request's `Authorization` says, checked at the edge before anything reaches Run:ai. */
 export type SentCredentials =
   | { kind: 'none' }
-  | { kind: 'bearer'; token: string }
+  /** A bearer token, and its scope (src/upstream/credential-scope.ts), hashed once here for every layer. */
+  | { kind: 'bearer'; token: string; scope: string }
   /** Something was sent, but not a bearer token Run:ai could take: refused with UNAUTHENTICATED. */
   | { kind: 'invalid'; problem: string };
 
@@ -39,7 +42,7 @@ export function readCredentials(header: string | null | undefined): SentCredenti
   if (token.length > MAX_TOKEN_LENGTH) {
     return { kind: 'invalid', problem: `the bearer token is longer than ${MAX_TOKEN_LENGTH} characters` };
   }
-  return { kind: 'bearer', token };
+  return { kind: 'bearer', token, scope: credentialScope(token) };
 }
 
 /** The credentials a client put in its `connection_init` payload (`{ authorization: 'Bearer …' }`). */

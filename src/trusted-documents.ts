@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { type DocumentNode, Kind, parse } from 'graphql';
 import { createGraphQLError } from 'graphql-yoga';
 import { LRUCache } from 'lru-cache';
-import { credentialScope, type SentCredentials } from './credentials.js';
+import type { SentCredentials } from './credentials.js';
 
 /** The parameters of a GraphQL request that name its document. */
 export interface DocumentParams {
@@ -91,7 +91,7 @@ export function persistedIdOf(params: DocumentParams): string | undefined {
  * of every such caller. Credentials that cannot run anything see none.
  */
 export function apqNamespaceOf(credentials: SentCredentials): string | undefined {
-  if (credentials.kind === 'bearer') return credentialScope(credentials.token);
+  if (credentials.kind === 'bearer') return credentials.scope;
   return credentials.kind === 'none' ? 'ambient' : undefined;
 }
 

@@ -38,16 +38,13 @@ const SAMPLE_TYPE = 'MetricSample';
 
 const NOTHING: OperationCost = { values: 0, samples: 0, calls: 0 };
 
-/** The Run:ai calls one resolution of a field makes, given what is selected below it. */
-function ownCalls(walk: Walk, field: Field, args: Record<string, unknown>, node: FieldNode, type: string) {
-  const declared = field.extensions?.[UPSTREAM_CALLS] as UpstreamCallsDeclaration | undefined;
-  if (!declared) return { calls: 0, sharedBy: undefined };
-  const selects = (name: string) => {
+/** Whether the selection below a field selects a field of this name (through its fragments). */
+function selectsBelow(walk: Walk, node: FieldNode, type: string): (name: string) => boolean {
+  return (name) => {
     if (!node.selectionSet) return false;
     for (const child of fieldsIn(walk, type, node.selectionSet)) if (child.field.name === name) return true;
     return false;
   };
-  return { calls: declared.calls(args, selects), sharedBy: declared.sharedBy?.(args) };
 }
 
 /**
@@ -69,15 +66,18 @@ function costOf(walk: Walk, typeName: string, selectionSet: SelectionSetNode, si
     const below = node.selectionSet ? costOf(walk, type, node.selectionSet, inScope) : NOTHING;
     cost.values += items * (1 + below.values);
     cost.samples += items * ((type === SAMPLE_TYPE ? 1 : 0) + below.samples);
-    const own = ownCalls(walk, field, args, node, type);
-    if (own.sharedBy !== undefined) {
+    cost.calls += items * below.calls;
+    const declaration = field.extensions?.[UPSTREAM_CALLS] as UpstreamCallsDeclaration | undefined;
+    if (!declaration) continue;
+    const sharedBy = declaration.sharedBy?.(args);
+    if (sharedBy !== undefined) {
       shared ??= new Map();
       const groups = shared.get(deferredIn) ?? new Set<string>();
       shared.set(deferredIn, groups);
-      if (groups.has(own.sharedBy)) own.calls = 0;
-      groups.add(own.sharedBy);
+      if (groups.has(sharedBy)) continue;
+      groups.add(sharedBy);
     }
-    cost.calls += own.calls + items * below.calls;
+    cost.calls += declaration.calls(args, selectsBelow(walk, node, type));
   }
   return cost;
 }

@@ -27,6 +27,8 @@ export interface UpstreamRequest {
   body?: unknown;
   /** Bearer token; without one no Authorization header is sent. */
   token?: string | undefined;
+  /** The token's scope, if already known (credential-scope.ts); computed from the token otherwise. */
+  scope?: string | undefined;
   /** Accept header. Default `application/json`. */
   accept?: string | undefined;
   /**

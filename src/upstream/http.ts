@@ -136,7 +136,7 @@ export class UpstreamHttp {
     return this.send({
       req,
       path: this.pathOf(req.path, req.query),
-      scope: credentialScope(req.token),
+      scope: req.scope ?? credentialScope(req.token),
       signal: req.signal,
     }) as Promise<UpstreamResponse<T>>;
   }

@@ -37,6 +37,8 @@ export interface CallContext {
   http: UpstreamHttp;
   /** The caller's Run:ai bearer token; without one Run:ai answers 401. */
   token: string | undefined;
+  /** The token's scope, when the caller already hashed it (credential-scope.ts); else the transport does. */
+  scope?: string | undefined;
   /** Aborts the call (e.g. the GraphQL client went away). */
   signal?: AbortSignal | undefined;
   /** Receives warnings about tolerated oddities in Run:ai's answers; defaults to the transport's logger. */
@@ -67,6 +69,7 @@ export function call(ctx: CallContext, spec: CallSpec): Promise<UpstreamResponse
   const answer = ctx.http.request({
     ...spec,
     token: ctx.token,
+    scope: ctx.scope,
     signal: ctx.signal,
     deadline: ctx.deadline,
   });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createContext } from '../../src/context.js';
+import { readCredentials } from '../../src/credentials.js';
 import { createLogger } from '../../src/logger.js';
 import { UpstreamHttp } from '../../src/upstream/http.js';
 import { DashboardDocument } from '../generated/graphql.js';
@@ -193,7 +194,7 @@ describe('the runtime counter, a safety net behind the prediction', () => {
     try {
       const ctx = await createContext(
         { http, log: createLogger('silent'), maxUpstreamCalls: 2 },
-        { credentials: { kind: 'bearer', token: 'demo-admin' }, address: '127.0.0.1' },
+        { credentials: readCredentials('Bearer demo-admin'), address: '127.0.0.1' },
       );
       await ctx.api.countNodePools();
       await ctx.api.getNodePool('5');
