@@ -8,6 +8,23 @@ const bool = z
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
 
+/** A comma-separated list (empty by default), each entry trimmed, each checked by `problem` when given. */
+const commaList = (problem?: (entry: string) => string | undefined) =>
+  z
+    .string()
+    .default('')
+    .transform((list, ctx) => {
+      const entries = list
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean);
+      for (const entry of entries) {
+        const message = problem?.(entry);
+        if (message) ctx.addIssue({ code: 'custom', message });
+      }
+      return entries;
+    });
+
 /**
  * Every setting of the gateway, validated once at start-up. Each key maps to
  * an environment variable of the same name in SCREAMING_SNAKE case (see
@@ -23,15 +40,7 @@ export const configSchema = z
      * Host names (comma-separated, without port) answered besides loopback names when the gateway acts on
      * ambient credentials (demo mode, service credentials): a defence against DNS rebinding.
      */
-    allowedHosts: z
-      .string()
-      .default('')
-      .transform((list) =>
-        list
-          .split(',')
-          .map((host) => host.trim().toLowerCase())
-          .filter(Boolean),
-      ),
+    allowedHosts: commaList().transform((hosts) => hosts.map((host) => host.toLowerCase())),
     /**
      * Processes serving the port (node:cluster workers behind one primary); `auto`: one per CPU the
      * process may run on. 1: no cluster, a single process.
@@ -112,46 +121,26 @@ export const configSchema = z
      * Proxies whose `X-Forwarded-For` is believed for the client address (charged by the rate limit): addresses,
      * CIDRs, or `loopback`, `linklocal`, `uniquelocal`, comma-separated. Empty: the TCP peer is the client.
      */
-    trustedProxies: z
-      .string()
-      .default('')
-      .transform((list, ctx) => {
-        const entries = list
-          .split(',')
-          .map((entry) => entry.trim())
-          .filter(Boolean);
-        try {
-          trustProxies(entries);
-        } catch (error) {
-          ctx.addIssue({ code: 'custom', message: (error as Error).message });
-        }
-        return entries;
-      }),
+    trustedProxies: commaList((entry) => {
+      try {
+        trustProxies([entry]);
+        return undefined;
+      } catch (error) {
+        return (error as Error).message;
+      }
+    }),
     /** Browser origins allowed to call the gateway cross-site, comma-separated exact origins (`https://app.example.com`). Empty: none. */
-    corsOrigins: z
-      .string()
-      .default('')
-      .transform((list, ctx) => {
-        const origins = list
-          .split(',')
-          .map((o) => o.trim())
-          .filter(Boolean);
-        for (const origin of origins) {
-          let parsed: URL | undefined;
-          try {
-            parsed = new URL(origin);
-          } catch {
-            parsed = undefined;
-          }
-          if (!parsed || parsed.origin !== origin) {
-            ctx.addIssue({
-              code: 'custom',
-              message: `'${origin}' is not an exact origin such as https://app.example.com`,
-            });
-          }
-        }
-        return origins;
-      }),
+    corsOrigins: commaList((origin) => {
+      let parsed: URL | undefined;
+      try {
+        parsed = new URL(origin);
+      } catch {
+        parsed = undefined;
+      }
+      return parsed?.origin === origin
+        ? undefined
+        : `'${origin}' is not an exact origin such as https://app.example.com`;
+    }),
     /** Largest request body accepted, in bytes. */
     maxBodyBytes: int(1_024).default(256 * 1024),
     /** Answer introspection queries (GraphiQL and codegen need it). */

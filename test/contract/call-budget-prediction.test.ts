@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { buildSchema } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { post } from '../helpers/http.js';
 import { type Stack, startStack } from '../helpers/stack.js';
 import { postOperation } from './gateway-calls.js';
 import { collectLeaves, harvestQueries } from './observed-values.js';
@@ -49,26 +50,20 @@ describe('the Run:ai call prediction is an upper bound', () => {
           fc.asyncProperty(caseArbitrary(site, scalars), async (c) => {
             const { literal } = operationsOf(site, c);
             stack.simulator.reset();
-            const res = await fetch(`${stack.url}/graphql`, {
-              method: 'POST',
-              headers: {
-                'content-type': 'application/json',
-                accept: 'application/json',
-                authorization: 'Bearer demo-admin',
-              },
-              body: JSON.stringify({ ...literal, extensions: { upstreamCallBudget: true } }),
-            });
-            const body = (await res.json()) as {
-              data?: unknown;
-              extensions?: { upstreamCallBudget?: { predicted: number; made: number } };
-            };
+            const { body } = await post(
+              stack.url,
+              { ...literal, extensions: { upstreamCallBudget: true } },
+              { accept: 'application/json' },
+            );
             const made = stack.simulator.requests.length;
             // A refused operation made no call; one that ran reports its prediction.
             if (!('data' in body)) {
               expect(made, literal.query).toBe(0);
               return;
             }
-            const predicted = body.extensions?.upstreamCallBudget?.predicted;
+            const predicted = (
+              body['extensions'] as { upstreamCallBudget?: { predicted: number } } | undefined
+            )?.upstreamCallBudget?.predicted;
             expect(predicted, literal.query).toBeTypeOf('number');
             expect(made, literal.query).toBeLessThanOrEqual(predicted as number);
           }),

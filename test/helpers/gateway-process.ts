@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
+import { createSimulator, type Simulator } from 'runai-simulator';
 
 /** A gateway running as a process of its own, as `npm start` runs it: a crash ends it, not the test runner. */
 export interface GatewayProcess {
@@ -60,6 +61,23 @@ export async function startGatewayProcess(env: Record<string, string>): Promise<
       const exited = once(child, 'exit');
       child.kill('SIGTERM');
       await exited;
+    },
+  };
+}
+
+/** A simulator in this process and a gateway process in front of it (RUNAI_URL), with `env`. */
+export async function gatewayOnSimulator(
+  env: Record<string, string> = {},
+): Promise<{ simulator: Simulator; gateway: GatewayProcess; stop(): Promise<void> }> {
+  const simulator = createSimulator();
+  await simulator.start(0, '127.0.0.1');
+  const gateway = await startGatewayProcess({ RUNAI_URL: simulator.url, ...env });
+  return {
+    simulator,
+    gateway,
+    async stop() {
+      await gateway.stop();
+      await simulator.stop();
     },
   };
 }

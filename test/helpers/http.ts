@@ -43,7 +43,12 @@ async function answerOf(res: Response): Promise<Answer> {
 /** POSTs a GraphQL request as JSON, the way client libraries do. */
 export async function post(
   url: string,
-  request: { query: string; variables?: unknown; operationName?: string },
+  request: {
+    query?: string;
+    variables?: unknown;
+    operationName?: string;
+    extensions?: Record<string, unknown>;
+  },
   options: SendOptions = {},
 ): Promise<Answer> {
   const res = await fetch(`${url}/graphql`, {

@@ -134,3 +134,26 @@ export async function expectOneListCallPerPoll(
   expect(lists() - startLists).toBeGreaterThanOrEqual(polls);
   expect(lists() - startLists).toBeLessThanOrEqual(polls + 1);
 }
+
+/** How an operation over graphql-ws went: `'ok'` at its first result, or the codes of its errors. */
+export type WsOutcome = 'ok' | 'completed' | (string | undefined)[];
+
+/**
+ * Starts one operation over graphql-ws; `outcome` resolves at its first result (`'ok'`), its error (the
+ * codes), or its completion without a result. `stop` ends it (a subscription stays open until then).
+ */
+export function wsOperation(
+  client: Client,
+  payload: { query: string; variables?: Record<string, unknown>; extensions?: Record<string, unknown> },
+): { outcome: Promise<WsOutcome>; stop: () => void } {
+  let stop: () => void = () => undefined;
+  const outcome = new Promise<WsOutcome>((resolve) => {
+    stop = client.subscribe(payload, {
+      next: () => resolve('ok'),
+      error: (errors) =>
+        resolve((errors as { extensions?: { code?: string } }[]).map((e) => e.extensions?.code)),
+      complete: () => resolve('completed'),
+    });
+  });
+  return { outcome, stop };
+}

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { codesOf, post } from '../helpers/http.js';
-import { wsClient } from '../helpers/live.js';
+import { type WsOutcome, wsClient, wsOperation } from '../helpers/live.js';
 import { type Stack, startStack } from '../helpers/stack.js';
 
 /**
@@ -47,23 +47,10 @@ describe('rate limit per credential', () => {
     const stack = await stackWith({ config: { logLevel: 'silent', rateLimitPerMinute: 3 } });
     const client = wsClient(stack.url, 'demo-viewer');
     try {
-      const codes: unknown[] = [];
-      for (let i = 0; i < 4; i++) {
-        await new Promise<void>((resolve) => {
-          client.subscribe(
-            { query: '{ __typename }' },
-            {
-              next: () => codes.push('ok'),
-              error: (errors) => {
-                codes.push((errors as { extensions?: { code?: string } }[])[0]?.extensions?.code);
-                resolve();
-              },
-              complete: resolve,
-            },
-          );
-        });
-      }
-      expect(codes).toEqual(['ok', 'ok', 'ok', 'RATE_LIMITED']);
+      const outcomes: WsOutcome[] = [];
+      for (let i = 0; i < 4; i++)
+        outcomes.push(await wsOperation(client, { query: '{ __typename }' }).outcome);
+      expect(outcomes).toEqual(['ok', 'ok', 'ok', ['RATE_LIMITED']]);
     } finally {
       await client.dispose();
     }

@@ -1,9 +1,8 @@
 import { connect } from 'node:net';
 import fc from 'fast-check';
-import { createSimulator, type Simulator } from 'runai-simulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { statusOfCode } from '../../src/error-contract.js';
-import { type GatewayProcess, startGatewayProcess } from '../helpers/gateway-process.js';
+import { type GatewayProcess, gatewayOnSimulator } from '../helpers/gateway-process.js';
 
 /**
  * Whatever a client sends to the HTTP edge (any method, path,
@@ -13,20 +12,13 @@ import { type GatewayProcess, startGatewayProcess } from '../helpers/gateway-pro
  * nothing a client library would refuse to send is left out.
  */
 
-let simulator: Simulator;
+let stack: Awaited<ReturnType<typeof gatewayOnSimulator>>;
 let gateway: GatewayProcess;
 beforeAll(async () => {
-  simulator = createSimulator();
-  await simulator.start(0, '127.0.0.1');
-  gateway = await startGatewayProcess({
-    RUNAI_URL: simulator.url,
-    RATE_LIMIT_PER_MINUTE: '0',
-  });
+  stack = await gatewayOnSimulator({ RATE_LIMIT_PER_MINUTE: '0' });
+  gateway = stack.gateway;
 });
-afterAll(async () => {
-  await gateway.stop();
-  await simulator.stop();
-});
+afterAll(() => stack?.stop());
 
 interface RawAnswer {
   status: number;

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { CredentialVerdicts } from '../../src/callers.js';
 import { credentialScope } from '../../src/credentials.js';
 import { codesOf, post } from '../helpers/http.js';
-import { wsClient } from '../helpers/live.js';
+import { type WsOutcome, wsClient, wsOperation } from '../helpers/live.js';
 import { type Stack, startStack } from '../helpers/stack.js';
 
 /**
@@ -65,25 +65,13 @@ describe('the rate limit charges what a caller cannot invent', () => {
 
   it('charges operations over graphql-ws with an invented token to the address, like HTTP', async () => {
     const stack = await stackWith({ rateLimitPerMinute: 2 });
-    const codes: unknown[] = [];
+    const outcomes: WsOutcome[] = [];
     for (let i = 0; i < 3; i++) {
       const client = wsClient(stack.url, `invented-ws-${i}`);
-      await new Promise<void>((resolve) =>
-        client.subscribe(
-          { query: '{ __typename }' },
-          {
-            next: () => codes.push('ok'),
-            error: (errors) => {
-              codes.push((errors as { extensions?: { code?: string } }[])[0]?.extensions?.code);
-              resolve();
-            },
-            complete: resolve,
-          },
-        ),
-      );
+      outcomes.push(await wsOperation(client, { query: '{ __typename }' }).outcome);
       await client.dispose();
     }
-    expect(codes).toEqual(['ok', 'ok', 'RATE_LIMITED']);
+    expect(outcomes).toEqual(['ok', 'ok', ['RATE_LIMITED']]);
   });
 
   it('believes X-Forwarded-For only from TRUSTED_PROXIES', async () => {

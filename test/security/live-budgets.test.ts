@@ -2,7 +2,7 @@ import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { eventually } from '../helpers/eventually.js';
 import { postSse } from '../helpers/http.js';
-import { sseSubscription, wsClient } from '../helpers/live.js';
+import { sseSubscription, type WsOutcome, wsClient, wsOperation } from '../helpers/live.js';
 import { type Stack, startStack } from '../helpers/stack.js';
 
 /**
@@ -34,24 +34,15 @@ const metricsSubscription = (seconds: number, samples = 20) =>
   `subscription { nodePoolMetrics(id: "2", types: [GPU_UTILIZATION], window: { durationSeconds: ${seconds}, samples: ${samples} }) { end } }`;
 
 /** Subscribes over graphql-ws; resolves `open` once accepted, or the refusal's codes. */
-function overWebSocket(client: Client, query: string): Promise<'open' | string[]> {
-  return new Promise((resolve) => {
-    const stop = client.subscribe(
-      { query },
-      {
-        next: () => resolve('open'),
-        error: (errors) =>
-          resolve((errors as { extensions?: { code?: string } }[]).map((e) => String(e.extensions?.code))),
-        complete: () => resolve(['completed']),
-      },
-    );
-    closers.push(stop);
-  });
+function overWebSocket(client: Client, query: string): Promise<WsOutcome> {
+  const { outcome, stop } = wsOperation(client, { query });
+  closers.push(stop);
+  return outcome;
 }
 
 describe('live budgets per caller, across connections and transports', () => {
   it('refuses the 51st metrics poller of one token with TOO_MANY_POLLERS, over graphql-ws and SSE alike', async () => {
-    const outcomes: ('open' | string[])[] = [];
+    const outcomes: WsOutcome[] = [];
     // Windows a minute apart: each needs a poller of its own.
     for (let connection = 0; connection < 4; connection++) {
       const client = wsClient(stack.url, 'demo-admin');
@@ -63,7 +54,7 @@ describe('live budgets per caller, across connections and transports', () => {
       );
       outcomes.push(...opened);
     }
-    expect(outcomes.filter((o) => o === 'open')).toHaveLength(48);
+    expect(outcomes.filter((o) => o === 'ok')).toHaveLength(48);
     for (let i = 48; i < 50; i++) {
       const sse = await sseSubscription(stack.url, metricsSubscription(60 * (i + 1)));
       closers.push(sse.close);
@@ -75,7 +66,7 @@ describe('live budgets per caller, across connections and transports', () => {
     clients.push(client);
     expect(await overWebSocket(client, metricsSubscription(60 * 52))).toEqual(['TOO_MANY_POLLERS']);
     // Another window already held by the caller costs no new poller, and is admitted.
-    expect(await overWebSocket(client, metricsSubscription(60))).toBe('open');
+    expect(await overWebSocket(client, metricsSubscription(60))).toBe('ok');
     expect(stack.app.live?.pollers.metrics).toBe(50);
   });
 
@@ -87,7 +78,7 @@ describe('live budgets per caller, across connections and transports', () => {
         overWebSocket(client, metricsSubscription(3_600 + (i % 20), 20 + (i % 2))),
       ),
     );
-    expect(opened.every((o) => o === 'open')).toBe(true);
+    expect(opened.every((o) => o === 'ok')).toBe(true);
     expect(stack.app.live?.pollers.metrics).toBe(1);
   });
 
@@ -100,9 +91,9 @@ describe('live budgets per caller, across connections and transports', () => {
     const client = wsClient(stack.url, 'demo-admin');
     clients.push(client);
     // Nothing changes, so no event comes: the gateway's count says they are open.
-    const refused: string[][] = [];
+    const refused: WsOutcome[] = [];
     for (let i = 0; i < 100; i++) {
-      void overWebSocket(client, query).then((o) => o !== 'open' && refused.push(o));
+      void overWebSocket(client, query).then((o) => o !== 'ok' && refused.push(o));
     }
     await eventually(() => expect(stack.app.live?.subscriptions).toBe(120));
     expect(refused).toEqual([]);
@@ -114,7 +105,7 @@ describe('live budgets per caller, across connections and transports', () => {
     // Another tenant has a budget of its own.
     const other = wsClient(stack.url, 'demo-admin-2');
     clients.push(other);
-    void overWebSocket(other, query).then((o) => o !== 'open' && refused.push(o));
+    void overWebSocket(other, query).then((o) => o !== 'ok' && refused.push(o));
     await eventually(() => expect(stack.app.live?.subscriptions).toBe(121));
     expect(refused).toEqual([]);
   });

@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { createSimulator, type Simulator } from 'runai-simulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { METRIC_TYPES } from '../../src/upstream/models.js';
-import { type GatewayProcess, startGatewayProcess } from '../helpers/gateway-process.js';
+import { type GatewayProcess, gatewayOnSimulator } from '../helpers/gateway-process.js';
 
 /**
  * Finding 6 of the third security round: subscribers that stop reading made
@@ -13,24 +12,19 @@ import { type GatewayProcess, startGatewayProcess } from '../helpers/gateway-pro
  * until the next is asked for, so RSS levels off.
  */
 
-let simulator: Simulator;
+let stack: Awaited<ReturnType<typeof gatewayOnSimulator>>;
 let gateway: GatewayProcess;
 beforeAll(async () => {
-  simulator = createSimulator();
-  await simulator.start(0, '127.0.0.1');
-  gateway = await startGatewayProcess({
-    RUNAI_URL: simulator.url,
+  stack = await gatewayOnSimulator({
     METRICS_POLL_INTERVAL_MS: '1000',
     RATE_LIMIT_PER_MINUTE: '0',
     LOG_LEVEL: 'info',
     // A worker's heap in the 512 MiB pod of deploy/kubernetes (two workers): V8 collects before it grows past it.
     NODE_OPTIONS: '--max-old-space-size=160',
   });
+  gateway = stack.gateway;
 });
-afterAll(async () => {
-  await gateway?.stop();
-  await simulator?.stop();
-});
+afterAll(() => stack?.stop());
 
 /** The gateway process's resident memory, in MB. */
 function rssMb(pid: number): number {
