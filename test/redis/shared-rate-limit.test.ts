@@ -23,7 +23,13 @@ beforeAll(async () => {
   replicas = [];
   for (let i = 0; i < 2; i++) {
     const app = buildApp(
-      makeConfig({ runaiUrl, redisUrl: redis.url, rateLimitPerMinute: 4, logLevel: 'silent' }),
+      makeConfig({
+        runaiUrl,
+        redisUrl: redis.url,
+        rateLimitPerMinute: 4,
+        trustedProxies: 'loopback',
+        logLevel: 'silent',
+      }),
     );
     const url = await app.start(0, '127.0.0.1');
     cleanups.push(() => app.stop());
@@ -32,14 +38,39 @@ beforeAll(async () => {
 });
 
 describe('rate limit across replicas', () => {
-  it('refuses the fifth operation of a credential, whichever replica took the first four', async () => {
+  /** A caller behind the trusted proxy (loopback), named by its X-Forwarded-For. */
+  const from = (address: string, token: string) => ({ token, headers: { 'x-forwarded-for': address } });
+
+  it('refuses the fifth operation of a client address, whichever replica took the first four', async () => {
     const [a, b] = replicas as unknown as [{ url: string }, { url: string }];
     const statuses: number[] = [];
+    // A token Run:ai has not accepted (these operations never reach it) is charged to the client address.
     for (const url of [a.url, b.url, a.url, b.url, a.url]) {
-      statuses.push((await post(url, { query: '{ nodePoolCount }' }, { token: 'demo-viewer' })).status);
+      statuses.push(
+        (await post(url, { query: '{ __typename }' }, from('203.0.113.1', 'demo-viewer'))).status,
+      );
+    }
+    expect(statuses).toEqual([200, 200, 200, 200, 429]);
+  });
+
+  it('refuses the fifth operation of a credential Run:ai accepted, whichever replica took the first four', async () => {
+    const [a, b] = replicas as unknown as [{ url: string }, { url: string }];
+    // Run:ai accepts the token on both replicas (those two operations are charged to their client address).
+    for (const url of [a.url, b.url]) {
+      expect(
+        (await post(url, { query: '{ nodePoolCount }' }, from('203.0.113.2', 'demo-admin'))).status,
+      ).toBe(200);
+    }
+    const statuses: number[] = [];
+    for (const url of [a.url, b.url, a.url, b.url, a.url]) {
+      statuses.push(
+        (await post(url, { query: '{ nodePoolCount }' }, from('203.0.113.3', 'demo-admin'))).status,
+      );
     }
     expect(statuses).toEqual([200, 200, 200, 200, 429]);
     // Another credential keeps its own budget.
-    expect((await post(b.url, { query: '{ nodePoolCount }' }, { token: 'demo-admin' })).status).toBe(200);
+    expect(
+      (await post(b.url, { query: '{ nodePoolCount }' }, from('203.0.113.4', 'demo-viewer'))).status,
+    ).toBe(200);
   });
 });
