@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { FieldNode } from 'graphql';
 import { createGraphQLError } from 'graphql-yoga';
-import { type CredentialVerdicts, callerOf } from './callers.js';
-import type { SentCredentials } from './credentials.js';
+import { type CredentialVerdicts, callerOf } from './edge/callers.js';
+import type { SentCredentials } from './edge/credentials.js';
 import type { ChangeKind, LiveUpdates } from './live/live-updates.js';
 import { createLoaders, type LoaderOptions, type Loaders } from './loaders/index.js';
-import type { Logger } from './logger.js';
+import type { Logger } from './telemetry/logger.js';
 import { bindNodePoolsApi, type NodePoolsApi } from './upstream/bind-api.js';
 import { isUpstreamError } from './upstream/errors.js';
 import type { UpstreamHttp } from './upstream/http.js';
@@ -14,7 +14,7 @@ import type { ServiceTokenSource } from './upstream/service-token.js';
 /** Everything a resolver may use for one GraphQL operation. Nothing in it is shared between callers. */
 export interface GatewayContext {
   requestId: string;
-  /** Whose live budgets the operation spends (src/callers.ts): its own token, or its client address. */
+  /** Whose live budgets the operation spends (src/edge/callers.ts): its own token, or its client address. */
   caller: string;
   /** The caller's bearer token, forwarded to Run:ai. Never logged. */
   token: string | undefined;
@@ -66,7 +66,7 @@ function overBudget(limit: number): Error {
 export interface RequestFacts {
   /** The credentials it sent (`Authorization`, or the `connection_init` payload), read at the edge. */
   credentials: SentCredentials;
-  /** Its client address (src/callers.ts), charged while its token is not yet a caller of its own. */
+  /** Its client address (src/edge/callers.ts), charged while its token is not yet a caller of its own. */
   address: string;
   /** Aborts its Run:ai calls: the client went away, or its operation completed. */
   signal?: AbortSignal | undefined;

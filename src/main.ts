@@ -1,13 +1,13 @@
 import cluster from 'node:cluster';
-import { DEMO_UPSTREAM_ENV, runPrimary, sharedStdout } from './cluster.js';
+import { DEMO_UPSTREAM_ENV, runPrimary, sharedStdout } from './cluster/primary.js';
 import { loadConfig } from './config.js';
-import { createLogger } from './logger.js';
 import { buildApp } from './server.js';
+import { createLogger } from './telemetry/logger.js';
 
 /**
  * Starts the gateway from environment variables; stops cleanly on
  * SIGINT/SIGTERM. With `WORKERS` > 1 this process becomes the node:cluster
- * primary (src/cluster.ts) and each worker it forks runs this function again
+ * primary (src/cluster/primary.ts) and each worker it forks runs this function again
  * as one gateway; with 1, a single process serves everything.
  */
 async function main(): Promise<void> {

@@ -1,23 +1,23 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Simulator, SimulatorOptions } from 'runai-simulator';
-import { CredentialVerdicts, trustProxies } from './callers.js';
 import { actsOnAmbientCredentials, type Config, listenHost, tracesUrl } from './config.js';
 import type { ContextDeps } from './context.js';
-import { createGateway } from './gateway.js';
+import { CredentialVerdicts, trustProxies } from './edge/callers.js';
+import { answerClientErrors, limitChunkedBodies, routes } from './edge/http-routes.js';
+import { createRateLimiter, type RateLimiter } from './edge/rate-limit.js';
+import { Readiness } from './edge/readiness.js';
 import { LiveUpdates } from './live/live-updates.js';
 import type { RefreshBus } from './live/refresh-bus.js';
-import { createLogger, type Logger } from './logger.js';
-import { GatewayMetrics } from './metrics.js';
-import { createRateLimiter, type RateLimiter } from './rate-limit.js';
-import { Readiness } from './readiness.js';
-import { answerClientErrors, limitChunkedBodies, routes } from './routes/http-routes.js';
+import { loadManifest, TrustedDocuments } from './pipeline/trusted-documents.js';
+import { createGateway } from './pipeline/yoga.js';
 import { schema } from './schema/index.js';
-import type { Tracing } from './tracing/setup.js';
-import { loadManifest, TrustedDocuments } from './trusted-documents.js';
+import { createLogger, type Logger } from './telemetry/logger.js';
+import { PrometheusMetrics } from './telemetry/prometheus.js';
+import type { Tracing } from './telemetry/tracing-setup.js';
 import { UpstreamHttp } from './upstream/http.js';
 import { ServiceTokenSource } from './upstream/service-token.js';
-import { attachWebSocket } from './websocket.js';
+import { attachWebSocket } from './websocket/graphql-ws-server.js';
 
 /** The token the gateway uses in demo mode for callers who send none. */
 export const DEMO_TOKEN = 'demo-admin';
@@ -107,7 +107,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     // OpenTelemetry is loaded only when an OTLP endpoint is configured: otherwise tracing costs nothing.
     const traces = tracesUrl(config);
     if (traces && !tracing) {
-      tracing = (await import('./tracing/setup.js')).startTracing({
+      tracing = (await import('./telemetry/tracing-setup.js')).startTracing({
         url: traces,
         warn: (obj, msg) => log.warn(obj, msg),
       });
@@ -115,7 +115,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     const verdicts = new CredentialVerdicts();
     const trustProxy = trustProxies(config.trustedProxies);
     let readiness: Readiness | undefined;
-    let gatewayMetrics: GatewayMetrics | undefined;
+    let prometheus: PrometheusMetrics | undefined;
     const upstream = new UpstreamHttp({
       baseUrl,
       connectTimeoutMs: config.upstreamConnectTimeoutMs,
@@ -134,7 +134,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
       onCall: (event) => {
         if (typeof event.status === 'number') readiness?.markAnswered(event.status);
         verdicts.observe(event.scope, event.status);
-        gatewayMetrics?.upstreamCall(event);
+        prometheus?.upstreamCall(event);
       },
       outermost: tracing?.upstreamLayer,
     });
@@ -175,11 +175,11 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
       },
       ...(options.settleDelaysMs ? { settleDelaysMs: options.settleDelaysMs } : {}),
       warn: (obj, msg) => log.warn(obj, msg),
-      onPoll: (kind, outcome) => gatewayMetrics?.livePoll(kind, outcome),
-      onDrop: (kind) => gatewayMetrics?.liveEventDropped(kind),
+      onPoll: (kind, outcome) => prometheus?.livePoll(kind, outcome),
+      onDrop: (kind) => prometheus?.liveEventDropped(kind),
     });
     live = liveUpdates;
-    const exposed = new GatewayMetrics(
+    const exposed = new PrometheusMetrics(
       {
         subscriptions: () => liveUpdates.subscriptions,
         queuedBytes: () => liveUpdates.queuedBytes,
@@ -194,7 +194,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
         operationNames: manifest?.operationNames,
       },
     );
-    gatewayMetrics = exposed;
+    prometheus = exposed;
     const serviceTokens =
       config.runaiClientId && config.runaiClientSecret
         ? new ServiceTokenSource({

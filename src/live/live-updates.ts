@@ -1,12 +1,12 @@
-import { credentialScope } from '../credentials.js';
-import type { MetricSeries } from '../loaders/metrics.js';
+import { credentialScope } from '../edge/credentials.js';
+import type { MetricSeries } from '../loaders/pool-metrics.js';
 import { bindNodePoolsApi } from '../upstream/bind-api.js';
 import type { UpstreamHttp } from '../upstream/http.js';
 import type { MetricType, NodePool } from '../upstream/models.js';
 import { BoundedQueue, type Delivered } from './bounded-queue.js';
 import { ListWatcher, type WatcherEvent } from './list-watcher.js';
 import { type Admission, DEFAULT_LIVE_LIMITS, LiveBudgets, type LiveLimits } from './live-budgets.js';
-import { type LiveWindow, type MetricsEvent, MetricsPoller, quantiseWindow } from './metrics-poller.js';
+import { type LiveWindow, type MetricsEvent, MetricsPoller, quantiseWindow } from './pool-metrics-poller.js';
 import type { RefreshBus } from './refresh-bus.js';
 
 export interface LiveUpdatesOptions {
@@ -55,7 +55,7 @@ interface MetricsSubscriber {
   deliver: (event: MetricsEvent) => void;
 }
 
-/** Who subscribes: the token its pollers use, and the caller whose budgets it spends (src/callers.ts). */
+/** Who subscribes: the token its pollers use, and the caller whose budgets it spends (src/edge/callers.ts). */
 export interface LiveSubscriber {
   token: string;
   caller: string;

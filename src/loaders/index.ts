@@ -1,10 +1,10 @@
 import type DataLoader from 'dataloader';
 import type { NodePoolsApi } from '../upstream/bind-api.js';
-import { createMetricsLoader, type MetricsKey, type MetricsSlice } from './metrics.js';
 import { createNodePoolLoaders, type NodePoolLoaders } from './node-pools.js';
+import { createMetricsLoader, type MetricsKey, type MetricsSlice } from './pool-metrics.js';
 
-export type { MetricSeries, MetricsKey, MetricsSlice } from './metrics.js';
 export type { PageKey } from './node-pools.js';
+export type { MetricSeries, MetricsKey, MetricsSlice } from './pool-metrics.js';
 
 /** Above this many unknown ids in one batch, one list call is cheaper than a GET per id. */
 export const LIST_INSTEAD_OF_GETS_ABOVE = 8;

@@ -2,12 +2,12 @@ import { createGraphQLError } from 'graphql-yoga';
 import type { GatewayContext } from '../context.js';
 import { LiveLimitError } from '../live/live-budgets.js';
 import type { LiveSubscriber, MetricsDelivery, WatcherDelivery } from '../live/live-updates.js';
-import type { LiveWindow } from '../live/metrics-poller.js';
 import type { PhaseChange } from '../live/phase-diff.js';
 import type { PoolChange, PoolChangeKind } from '../live/pool-diff.js';
+import type { LiveWindow } from '../live/pool-metrics-poller.js';
 import type { MetricType, NodePoolPhase } from '../upstream/models.js';
 import { parseNodePoolId } from './ids.js';
-import type { MetricSeries } from './metrics.js';
+import type { MetricSeries } from './pool-metrics.js';
 
 export interface PhaseChangeFilterInput {
   ids?: readonly (string | number)[] | null | undefined;

@@ -6,7 +6,7 @@ import { filterByFor, MAX_PAGE_SIZE, type NodePoolFilterInput } from '../resolve
 /**
  * The rules arguments must follow beyond their GraphQL types, as zod
  * schemas. Every field with arguments declares its rules with
- * {@link argumentRules}; src/plugins/use-argument-rules.ts checks them on the
+ * {@link argumentRules}; src/pipeline/use-argument-rules.ts checks them on the
  * coerced values before the operation runs, so a broken rule never costs a
  * call to Run:ai. A test checks that every field with arguments has rules
  * naming exactly its arguments.

@@ -2,7 +2,7 @@ import { GraphQLDeferDirective, GraphQLStreamDirective } from '@graphql-tools/ut
 import { specifiedDirectives } from 'graphql';
 import { builder } from './builder.js';
 import './node-pool.js';
-import './metrics.js';
+import './pool-metrics.js';
 import './legacy-node-pool.js';
 import './query.js';
 import './errors.js';

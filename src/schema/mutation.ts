@@ -93,7 +93,7 @@ const ID_DOC = 'The pool: its global id or its raw Run:ai id.';
 
 /**
  * A mutation's resolver, unless the argument rules refused its input before
- * the operation ran (src/plugins/use-argument-rules.ts): then that refusal
+ * the operation ran (src/pipeline/use-argument-rules.ts): then that refusal
  * is thrown, and the errors plugin makes it the mutation's ValidationError.
  */
 function unlessRefused<Args, Result>(resolve: (args: Args, ctx: GatewayContext) => Promise<Result>) {

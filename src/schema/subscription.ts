@@ -3,7 +3,7 @@ import type { MetricsDelivery, WatcherDelivery } from '../live/live-updates.js';
 import type { PhaseChange } from '../live/phase-diff.js';
 import type { PoolChange } from '../live/pool-diff.js';
 import { nodePoolGlobalId } from '../resolvers/ids.js';
-import { DEFAULT_SAMPLES } from '../resolvers/metrics.js';
+import { DEFAULT_SAMPLES } from '../resolvers/pool-metrics.js';
 import {
   type LiveMetrics,
   phaseChangeOf,
@@ -18,8 +18,8 @@ import { argumentRules, enumList, idList, LIMITS, nodePoolId } from './argument-
 import { builder } from './builder.js';
 import { NodePoolPhaseEnum } from './enums.js';
 import { listSizes } from './list-sizes.js';
-import { MetricSeriesRef, metricsListSizes, NodePoolMetricTypeEnum } from './metrics.js';
 import { NodePoolRef } from './node-pool.js';
+import { MetricSeriesRef, metricsListSizes, NodePoolMetricTypeEnum } from './pool-metrics.js';
 import { upstreamCalls } from './upstream-calls.js';
 
 /** How many events a subscriber missed: its queue was full (it read slower than events came). */

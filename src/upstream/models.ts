@@ -1,6 +1,6 @@
 /**
  * Normalized domain types of the Run:ai node-pool API: what the lenient
- * parsers (parse-node-pools.ts, parse-metrics.ts) turn Run:ai's answers into,
+ * parsers (parse-node-pools.ts, parse-pool-metrics.ts) turn Run:ai's answers into,
  * with the enum values of the spec, checked at compile time against the
  * generated types.
  */

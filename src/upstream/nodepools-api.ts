@@ -10,8 +10,8 @@ import type { HttpMethod, QueryValue, UpstreamResponse } from './call.js';
 import { UpstreamError } from './errors.js';
 import type { UpstreamHttp } from './http.js';
 import type { MetricType, NodePool, NodePoolMetrics, SortField, SortOrder, WarnFn } from './models.js';
-import { parseMetrics } from './parse-metrics.js';
 import { parseCount, parseNodePool, parseNodePoolList } from './parse-node-pools.js';
+import { parseMetrics } from './parse-pool-metrics.js';
 import type { components } from './types.js';
 
 type Schemas = components['schemas'];

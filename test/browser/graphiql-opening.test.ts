@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makeConfig } from '../../src/config.js';
-import { DEMO_DASHBOARD_QUERY } from '../../src/graphiql.js';
+import { DEMO_DASHBOARD_QUERY } from '../../src/edge/graphiql.js';
 import { buildApp } from '../../src/server.js';
 import { useGraphiQL } from './graphiql-fixture.js';
 import {

@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { maskError } from '../../src/error-contract.js';
+import { maskError } from '../../src/pipeline/errors.js';
 import { InputValidationError } from '../../src/resolvers/errors.js';
 import { UpstreamError } from '../../src/upstream/errors.js';
 

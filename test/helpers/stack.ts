@@ -3,8 +3,8 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
 import { createSimulator, type Simulator, type SimulatorOptions } from 'runai-simulator';
 import { type ConfigInput, makeConfig } from '../../src/config.js';
-import { createLogger } from '../../src/logger.js';
 import { type App, buildApp } from '../../src/server.js';
+import { createLogger } from '../../src/telemetry/logger.js';
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
   data?: T | null;

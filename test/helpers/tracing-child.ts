@@ -5,8 +5,8 @@
  */
 import { createRequire } from 'node:module';
 import { loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/logger.js';
 import { buildApp } from '../../src/server.js';
+import { createLogger } from '../../src/telemetry/logger.js';
 
 const config = loadConfig(process.env, { rateLimitPerMinute: 0 });
 const app = buildApp(config, { log: createLogger('silent') });

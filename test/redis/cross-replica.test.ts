@@ -1,8 +1,8 @@
 import { createSimulator, SEED_CLUSTER_IDS } from 'runai-simulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeConfig } from '../../src/config.js';
-import { createLogger } from '../../src/logger.js';
 import { type App, buildApp } from '../../src/server.js';
+import { createLogger } from '../../src/telemetry/logger.js';
 import { eventually } from '../helpers/eventually.js';
 import { Collected, wsClient } from '../helpers/live.js';
 import { RedisServer } from '../helpers/redis-server.js';

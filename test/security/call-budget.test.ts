@@ -1,8 +1,8 @@
 import { print } from 'graphql';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createContext } from '../../src/context.js';
-import { readCredentials } from '../../src/credentials.js';
-import { createLogger } from '../../src/logger.js';
+import { readCredentials } from '../../src/edge/credentials.js';
+import { createLogger } from '../../src/telemetry/logger.js';
 import { UpstreamHttp } from '../../src/upstream/http.js';
 import { DashboardDocument } from '../generated/graphql.js';
 import { codesOf, get, post, postSse } from '../helpers/http.js';

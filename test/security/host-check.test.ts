@@ -2,8 +2,8 @@ import { request } from 'node:http';
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { type ConfigInput, listenHost, makeConfig } from '../../src/config.js';
-import { createLogger } from '../../src/logger.js';
 import { type App, buildApp } from '../../src/server.js';
+import { createLogger } from '../../src/telemetry/logger.js';
 
 /**
  * Finding 11 of the third security round: DNS rebinding worked in demo mode.

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { CredentialVerdicts } from '../../src/callers.js';
-import { credentialScope } from '../../src/credentials.js';
+import { CredentialVerdicts } from '../../src/edge/callers.js';
+import { credentialScope } from '../../src/edge/credentials.js';
 import { codesOf, post } from '../helpers/http.js';
 import { type WsOutcome, wsClient, wsOperation } from '../helpers/live.js';
 import { type Stack, startStack } from '../helpers/stack.js';

@@ -1,18 +1,18 @@
 import { type IncomingMessage, type Server, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { clientAddressOf, rateKeyOf, type TrustProxy } from '../callers.js';
 import type { Config } from '../config.js';
 import { type ContextDeps, createContext } from '../context.js';
-import { readCredentials } from '../credentials.js';
-import type { EdgeFacts, Gateway } from '../gateway.js';
-import type { Logger } from '../logger.js';
-import type { GatewayMetrics } from '../metrics.js';
-import { rateLimitedBody } from '../plugins/use-rate-limit.js';
-import { requestIdOf } from '../plugins/use-request-id.js';
-import type { RateLimiter } from '../rate-limit.js';
-import type { Readiness } from '../readiness.js';
+import { rateLimitedBody } from '../pipeline/use-rate-limit.js';
+import { requestIdOf } from '../pipeline/use-request-id.js';
+import type { EdgeFacts, Gateway } from '../pipeline/yoga.js';
+import type { Logger } from '../telemetry/logger.js';
+import type { PrometheusMetrics } from '../telemetry/prometheus.js';
+import { clientAddressOf, rateKeyOf, type TrustProxy } from './callers.js';
+import { readCredentials } from './credentials.js';
 import { hostAllowed, hostRefusal } from './host-check.js';
-import { METRICS_CSV_PATH, serveMetricsCsv } from './metrics-csv.js';
+import { METRICS_CSV_PATH, serveMetricsCsv } from './pool-metrics-csv.js';
+import type { RateLimiter } from './rate-limit.js';
+import type { Readiness } from './readiness.js';
 import { contractError, sendErrors, sendText } from './replies.js';
 
 /** A body over the cap: the connection closes, so the rest of the body is not read. */
@@ -73,7 +73,7 @@ export interface RouteDeps {
   config: Config;
   yoga: Gateway;
   readiness: Readiness;
-  metrics: GatewayMetrics;
+  metrics: PrometheusMetrics;
   contextDeps: ContextDeps;
   rateLimiter: RateLimiter | undefined;
   /** Counts a response as in flight until it closes (graceful shutdown waits for it). */

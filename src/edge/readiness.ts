@@ -1,5 +1,5 @@
-import { isUpstreamError } from './upstream/errors.js';
-import type { UpstreamHttp } from './upstream/http.js';
+import { isUpstreamError } from '../upstream/errors.js';
+import type { UpstreamHttp } from '../upstream/http.js';
 
 /** How long an upstream answer keeps the gateway ready without a new probe. */
 const FRESH_MS = 15_000;

@@ -9,7 +9,7 @@ import {
   nodePoolMetrics,
   sampleNumber,
   windowKey,
-} from '../resolvers/metrics.js';
+} from '../resolvers/pool-metrics.js';
 import { METRIC_TYPES, type MetricType, type MetricValue } from '../upstream/models.js';
 import { argumentRules, enumList } from './argument-rules.js';
 import { builder } from './builder.js';

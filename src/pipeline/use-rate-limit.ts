@@ -1,7 +1,7 @@
 import type { Plugin } from 'graphql-yoga';
-import { type CredentialVerdicts, rateKeyOf } from '../callers.js';
-import type { EdgeFacts } from '../gateway.js';
-import type { RateLimiter } from '../rate-limit.js';
+import { type CredentialVerdicts, rateKeyOf } from '../edge/callers.js';
+import type { RateLimiter } from '../edge/rate-limit.js';
+import type { EdgeFacts } from './yoga.js';
 
 /** The refusal of an operation over a caller's budget, in the shape of the error contract. */
 export function rateLimitedBody(retryAfterMs: number, perMinute: number) {
@@ -23,7 +23,7 @@ export function rateLimitedBody(retryAfterMs: number, perMinute: number) {
  * Spends one operation of the caller's budget (RATE_LIMIT_PER_MINUTE) per
  * HTTP request, before the request is parsed; past it, 429 RATE_LIMITED with
  * `Retry-After`. The caller is a token Run:ai accepted, else the client
- * address (src/callers.ts). WebSocket operations spend the same budget
+ * address (src/edge/callers.ts). WebSocket operations spend the same budget
  * (websocket.ts).
  */
 export function useRateLimit(

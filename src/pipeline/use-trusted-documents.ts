@@ -1,13 +1,13 @@
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import type { GatewayContext } from '../context.js';
-import type { EdgeFacts } from '../gateway.js';
 import {
   apqNamespaceOf,
   type DocumentParams,
   persistedIdOf,
   type TrustedDocuments,
-} from '../trusted-documents.js';
+} from './trusted-documents.js';
+import type { EdgeFacts } from './yoga.js';
 
 /** The APQ namespace of a request, from what the edge read of its credentials. */
 function namespaceOf(context: unknown): string | undefined {

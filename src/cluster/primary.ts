@@ -8,11 +8,11 @@
 import cluster, { type Worker } from 'node:cluster';
 import { pino } from 'pino';
 import type { Simulator } from 'runai-simulator';
-import { type Config, listenHost } from './config.js';
-import { relayRefreshSignals } from './live/cluster-bus.js';
-import type { Logger } from './logger.js';
-import { serveMachineMetrics } from './metrics.js';
-import { serveClusterRateLimits } from './rate-limit.js';
+import { type Config, listenHost } from '../config.js';
+import { serveClusterRateLimits } from '../edge/rate-limit.js';
+import { relayRefreshSignals } from '../live/cluster-bus.js';
+import type { Logger } from '../telemetry/logger.js';
+import { serveMachineMetrics } from '../telemetry/prometheus.js';
 
 /** How the primary hands its demo simulator's URL to the workers it forks. */
 export const DEMO_UPSTREAM_ENV = 'NODEPOOL_GATEWAY_DEMO_UPSTREAM';
@@ -24,7 +24,7 @@ const EXIT_GRACE_MS = 5_000;
  * stdout for a process that shares it with the others of the cluster. Each
  * write holds whole lines and at most 4096 bytes (PIPE_BUF on Linux), which a
  * pipe writes atomically: two workers' lines never interleave. Otherwise as
- * buffered as the single-process logger (src/logger.ts).
+ * buffered as the single-process logger (src/telemetry/logger.ts).
  */
 export function sharedStdout(): pino.DestinationStream {
   return pino.destination({

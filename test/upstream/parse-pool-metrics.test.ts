@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { parseMetrics } from '../../src/upstream/parse-metrics.js';
+import { parseMetrics } from '../../src/upstream/parse-pool-metrics.js';
 import { badResponse } from './parse-fixtures.js';
 
 describe('parseMetrics', () => {

@@ -1,10 +1,10 @@
 import { type GraphQLError, getOperationAST } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import type { GatewayContext } from '../context.js';
-import { codeOf, logLevelOf } from '../error-contract.js';
-import type { Logger } from '../logger.js';
-import type { GatewayMetrics, OperationOutcome } from '../metrics.js';
+import type { Logger } from '../telemetry/logger.js';
+import type { PrometheusMetrics, OperationOutcome } from '../telemetry/prometheus.js';
 import { isUpstreamError } from '../upstream/errors.js';
+import { codeOf, logLevelOf } from './errors.js';
 import { errorsOf } from './use-error-contract.js';
 
 /** An operation refused before it ran (no `data`) is `invalid`, like one that fails validation. */
@@ -40,7 +40,7 @@ function levelOf(codes: string[] | undefined): keyof typeof SEVERITY {
  * of Run:ai calls it made.
  * Documents that fail validation (limits included) count as `invalid`.
  */
-export function useOperationLog(log: Logger, metrics: GatewayMetrics | undefined): Plugin<GatewayContext> {
+export function useOperationLog(log: Logger, metrics: PrometheusMetrics | undefined): Plugin<GatewayContext> {
   // The line has a fixed set of fields, none of them a credential: skip the redaction pass
   // the gateway's logger makes over every line (a tenth of the cost of writing it).
   const accessLog = log.child({}, { redact: [] });

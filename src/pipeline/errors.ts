@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { maskError as yogaMaskError } from 'graphql-yoga';
-import { InputValidationError } from './resolvers/errors.js';
-import { isUpstreamError, type UpstreamError } from './upstream/errors.js';
+import { InputValidationError } from '../resolvers/errors.js';
+import { isUpstreamError, type UpstreamError } from '../upstream/errors.js';
 
 /**
  * The gateway's one error contract (README "Errors"). Every error a client

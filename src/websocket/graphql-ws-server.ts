@@ -4,15 +4,15 @@ import { type ExecutionArgs, type ExecutionResult, GraphQLError, getOperationAST
 import { useServer } from 'graphql-ws/use/ws';
 import { isAsyncIterable } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
-import { type CredentialVerdicts, clientAddressOf, rateKeyOf, type TrustProxy } from './callers.js';
-import { connectionCredentials } from './credentials.js';
-import { maskError, withCode } from './error-contract.js';
-import type { EdgeFacts, Gateway } from './gateway.js';
-import { rateLimitedBody } from './plugins/use-rate-limit.js';
-import { withRequestId } from './plugins/use-request-id.js';
-import type { RateLimiter } from './rate-limit.js';
-import { hostAllowed } from './routes/host-check.js';
-import { apqNamespaceOf, type DocumentParams, type TrustedDocuments } from './trusted-documents.js';
+import { type CredentialVerdicts, clientAddressOf, rateKeyOf, type TrustProxy } from '../edge/callers.js';
+import { connectionCredentials } from '../edge/credentials.js';
+import { hostAllowed } from '../edge/host-check.js';
+import type { RateLimiter } from '../edge/rate-limit.js';
+import { maskError, withCode } from '../pipeline/errors.js';
+import { apqNamespaceOf, type DocumentParams, type TrustedDocuments } from '../pipeline/trusted-documents.js';
+import { rateLimitedBody } from '../pipeline/use-rate-limit.js';
+import { withRequestId } from '../pipeline/use-request-id.js';
+import type { EdgeFacts, Gateway } from '../pipeline/yoga.js';
 
 export interface WebSocketOptions {
   path: string;

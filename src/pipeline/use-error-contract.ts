@@ -1,6 +1,6 @@
 import type { ExecutionResult, GraphQLError } from 'graphql';
 import { createGraphQLError, isAsyncIterable, mapAsyncIterator, type Plugin } from 'graphql-yoga';
-import { codeOf, maskError, statusOf, withCode, withExtensions } from '../error-contract.js';
+import { codeOf, maskError, statusOf, withCode, withExtensions } from './errors.js';
 
 type ErrorJson = ReturnType<GraphQLError['toJSON']>;
 
@@ -41,7 +41,7 @@ export function errorsOf(payload: IncrementalPayload): GraphQLError[] {
 }
 
 /**
- * Applies the error contract (src/error-contract.ts) to every HTTP and SSE
+ * Applies the error contract (src/pipeline/errors.ts) to every HTTP and SSE
  * response: each error gets its `extensions.code`, and the response its
  * status. A response with `data` (even `null`: the operation ran) is a 200,
  * as GraphQL over HTTP asks; a request error (no `data`) takes the highest

@@ -1,4 +1,4 @@
-import type { MetricSeries } from '../loaders/metrics.js';
+import type { MetricSeries } from '../loaders/pool-metrics.js';
 import type { NodePoolsApi } from '../upstream/bind-api.js';
 import { isUpstreamError } from '../upstream/errors.js';
 import { METRIC_TYPES, type MetricType, type NodePool } from '../upstream/models.js';

@@ -16,13 +16,13 @@ import {
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import type { Plugin } from 'graphql-yoga';
-import { useTracing } from '../plugins/use-tracing.js';
+import { useTracing } from '../pipeline/use-tracing.js';
 import type { Send } from '../upstream/call.js';
 import { withTracing } from '../upstream/trace.js';
 
 /** The gateway's tracing: the yoga plugin, the upstream layer, and the provider behind them. */
 export interface Tracing {
-  /** Spans for each GraphQL operation and its phases (src/plugins/use-tracing.ts). */
+  /** Spans for each GraphQL operation and its phases (src/pipeline/use-tracing.ts). */
   plugin: Plugin;
   /** The outermost upstream layer: a span per Run:ai call (src/upstream/trace.ts). */
   upstreamLayer: (send: Send) => Send;

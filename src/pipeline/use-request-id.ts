@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { GraphQLError } from 'graphql';
 import { isAsyncIterable, mapAsyncIterator, type Plugin } from 'graphql-yoga';
-import { isClientError, withExtensions } from '../error-contract.js';
+import { isClientError, withExtensions } from './errors.js';
 import { mapIncrementalErrors } from './use-error-contract.js';
 
 /** An id a caller or proxy may set, kept when it is short and plain; anything else is replaced. */

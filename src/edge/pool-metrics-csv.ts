@@ -3,11 +3,11 @@ import { pipeline } from 'node:stream/promises';
 import { DateTimeResolver } from 'graphql-scalars';
 import { z } from 'zod';
 import type { GatewayContext } from '../context.js';
-import { maskError, statusOf, withCode } from '../error-contract.js';
+import { maskError, statusOf, withCode } from '../pipeline/errors.js';
 import { parseNodePoolId } from '../resolvers/ids.js';
-import { resolveWindow } from '../resolvers/metrics.js';
+import { resolveWindow } from '../resolvers/pool-metrics.js';
 import { LIMITS, nodePoolId } from '../schema/argument-rules.js';
-import { metricsWindow } from '../schema/metrics.js';
+import { metricsWindow } from '../schema/pool-metrics.js';
 import { METRIC_TYPES, type MetricType } from '../upstream/models.js';
 import { contractError, sendErrors } from './replies.js';
 

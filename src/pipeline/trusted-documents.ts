@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { type DocumentNode, Kind, parse } from 'graphql';
 import { createGraphQLError } from 'graphql-yoga';
 import { LRUCache } from 'lru-cache';
-import type { SentCredentials } from './credentials.js';
+import type { SentCredentials } from '../edge/credentials.js';
 
 /** The parameters of a GraphQL request that name its document. */
 export interface DocumentParams {

@@ -11,7 +11,7 @@ import {
 } from '@opentelemetry/api';
 import { type DocumentNode, type GraphQLError, getOperationAST } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
-import { codeOf, isClientError } from '../error-contract.js';
+import { codeOf, isClientError } from './errors.js';
 import { errorsOf, type IncrementalPayload } from './use-error-contract.js';
 import { shortened } from './use-operation-log.js';
 

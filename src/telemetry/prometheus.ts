@@ -1,6 +1,6 @@
 import cluster from 'node:cluster';
 import { AggregatorRegistry, Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { UpstreamCallEvent } from './upstream/http.js';
+import type { UpstreamCallEvent } from '../upstream/http.js';
 
 /** What the gauges read when Prometheus scrapes. */
 export interface MetricSources {
@@ -93,7 +93,7 @@ export function serveMachineMetrics(): void {
   });
 }
 
-export interface GatewayMetricsOptions {
+export interface PrometheusOptions {
   /**
    * The operation names that get series of their own (a trusted-documents manifest's); any other counts as
    * `other`. Without it, the first 100 names seen do.
@@ -107,7 +107,7 @@ export interface GatewayMetricsOptions {
  * The gateway's Prometheus metrics, on a registry of its own (never the
  * process-global one), so several gateways in one process do not collide.
  */
-export class GatewayMetrics {
+export class PrometheusMetrics {
   readonly registry: Registry;
   private readonly operations: Counter<'operation' | 'outcome'>;
   private readonly operationDuration: Histogram<'operation' | 'outcome'>;
@@ -118,7 +118,7 @@ export class GatewayMetrics {
 
   private readonly knownNames: ReadonlySet<string> | undefined;
 
-  constructor(sources: MetricSources, { machineWide = false, operationNames }: GatewayMetricsOptions = {}) {
+  constructor(sources: MetricSources, { machineWide = false, operationNames }: PrometheusOptions = {}) {
     this.knownNames = operationNames;
     this.registry = machineWide ? new MachineRegistry() : new Registry();
     this.operations = new Counter({

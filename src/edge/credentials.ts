@@ -1,4 +1,4 @@
-import { credentialScope } from './upstream/credential-scope.js';
+import { credentialScope } from '../upstream/credential-scope.js';
 
 export { credentialScope };
 

@@ -4,24 +4,24 @@ import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import type { GraphQLSchema } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
-import type { Config } from './config.js';
-import { type ContextDeps, createContext, type GatewayContext, type RequestFacts } from './context.js';
-import { codeOf, isClientError, logLevelOf, maskError } from './error-contract.js';
-import { graphiqlOptions } from './graphiql.js';
-import type { Logger } from './logger.js';
-import type { GatewayMetrics } from './metrics.js';
-import { useArgumentRules } from './plugins/use-argument-rules.js';
-import { useCostLimit } from './plugins/use-cost-limit.js';
-import { useDeferredErrors } from './plugins/use-deferred-errors.js';
-import { useErrorContract } from './plugins/use-error-contract.js';
-import { useOperationLog } from './plugins/use-operation-log.js';
-import { useQueryLimits } from './plugins/use-query-limits.js';
-import { useRateLimit } from './plugins/use-rate-limit.js';
-import { useRequestIds } from './plugins/use-request-id.js';
-import { useRequireCredentials } from './plugins/use-require-credentials.js';
-import { useTrustedDocuments } from './plugins/use-trusted-documents.js';
-import type { RateLimiter } from './rate-limit.js';
+import type { Config } from '../config.js';
+import { type ContextDeps, createContext, type GatewayContext, type RequestFacts } from '../context.js';
+import { graphiqlOptions } from '../edge/graphiql.js';
+import type { RateLimiter } from '../edge/rate-limit.js';
+import type { Logger } from '../telemetry/logger.js';
+import type { PrometheusMetrics } from '../telemetry/prometheus.js';
+import { codeOf, isClientError, logLevelOf, maskError } from './errors.js';
 import type { TrustedDocuments } from './trusted-documents.js';
+import { useArgumentRules } from './use-argument-rules.js';
+import { useCostLimit } from './use-cost-limit.js';
+import { useDeferredErrors } from './use-deferred-errors.js';
+import { useErrorContract } from './use-error-contract.js';
+import { useOperationLog } from './use-operation-log.js';
+import { useQueryLimits } from './use-query-limits.js';
+import { useRateLimit } from './use-rate-limit.js';
+import { useRequestIds } from './use-request-id.js';
+import { useRequireCredentials } from './use-require-credentials.js';
+import { useTrustedDocuments } from './use-trusted-documents.js';
 
 export interface ServerContext {
   req: IncomingMessage;
@@ -53,7 +53,7 @@ export function createGateway(
   schema: GraphQLSchema,
   config: Config,
   deps: ContextDeps,
-  metrics?: GatewayMetrics,
+  metrics?: PrometheusMetrics,
   {
     demo = false,
     rateLimiter,
@@ -62,7 +62,7 @@ export function createGateway(
   }: {
     demo?: boolean;
     rateLimiter?: RateLimiter | undefined;
-    /** The tracing plugin (src/plugins/use-tracing.ts), given only when tracing is on. */
+    /** The tracing plugin (src/pipeline/use-tracing.ts), given only when tracing is on. */
     tracing?: Plugin | undefined;
     /** The persisted documents the gateway resolves (a manifest, APQ); without it, only full documents. */
     trustedDocuments?: TrustedDocuments | undefined;
