@@ -2,7 +2,7 @@ import { type GraphQLError, getOperationAST } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import type { GatewayContext } from '../context.js';
 import type { Logger } from '../telemetry/logger.js';
-import type { PrometheusMetrics, OperationOutcome } from '../telemetry/prometheus.js';
+import type { OperationOutcome, PrometheusMetrics } from '../telemetry/prometheus.js';
 import { isUpstreamError } from '../upstream/errors.js';
 import { codeOf, logLevelOf } from './errors.js';
 import { errorsOf } from './use-error-contract.js';

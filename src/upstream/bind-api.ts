@@ -1,69 +1,31 @@
 /**
  * The Run:ai node-pools API bound to one caller: what a GraphQL request's
- * context holds as `api`.
+ * context holds as `api`. Every function legacy-api.ts and nodepools-api.ts
+ * export is an operation taking a {@link CallContext} first; each is bound
+ * here without being listed.
  */
-import {
-  legacyCreateNodePool,
-  legacyDeleteNodePool,
-  legacyListNodePools,
-  legacyUpdateNodePool,
-  legacyUpdateNodePoolLabels,
-} from './legacy-api.js';
-import {
-  type CallContext,
-  countNodePools,
-  createNodePool,
-  deleteNodePool,
-  getNodePool,
-  getNodePoolMetrics,
-  getNodePoolMetricsCsv,
-  listNodePools,
-  patchNodePool,
-  updateNodePool,
-} from './nodepools-api.js';
+import * as legacy from './legacy-api.js';
+import * as current from './nodepools-api.js';
+import type { CallContext } from './operation.js';
 
-/** Removes the leading context parameter of an API function. */
+const OPERATIONS = { ...current, ...legacy };
+type Operations = typeof OPERATIONS;
+
+/** Removes the leading context parameter of an operation. */
 type Bound<F> = F extends (ctx: CallContext, ...args: infer A) => infer R ? (...args: A) => R : never;
 
-const API = {
-  listNodePools,
-  countNodePools,
-  getNodePool,
-  createNodePool,
-  updateNodePool,
-  patchNodePool,
-  deleteNodePool,
-  getNodePoolMetrics,
-  getNodePoolMetricsCsv,
-  legacyListNodePools,
-  legacyCreateNodePool,
-  legacyUpdateNodePool,
-  legacyUpdateNodePoolLabels,
-  legacyDeleteNodePool,
-} as const;
-
 /** The node-pools API bound to one caller's context. */
-export type NodePoolsApi = { readonly [K in keyof typeof API]: Bound<(typeof API)[K]> };
+export type NodePoolsApi = { readonly [K in keyof Operations]: Bound<Operations[K]> };
+
+type Operation = (ctx: CallContext, ...args: unknown[]) => unknown;
+const ENTRIES = Object.entries(OPERATIONS) as [keyof Operations, Operation][];
 
 /**
- * Binds every API function to `ctx`. The GraphQL layer builds one per
- * request, so credentials and the abort signal never leak between callers.
+ * Binds every operation to `ctx`. The GraphQL layer builds one per request,
+ * so credentials and the abort signal never leak between callers.
  */
 export function bindNodePoolsApi(ctx: CallContext): NodePoolsApi {
-  return {
-    listNodePools: (params) => listNodePools(ctx, params),
-    countNodePools: (params) => countNodePools(ctx, params),
-    getNodePool: (id) => getNodePool(ctx, id),
-    createNodePool: (body) => createNodePool(ctx, body),
-    updateNodePool: (id, body) => updateNodePool(ctx, id, body),
-    patchNodePool: (id, body) => patchNodePool(ctx, id, body),
-    deleteNodePool: (id) => deleteNodePool(ctx, id),
-    getNodePoolMetrics: (params) => getNodePoolMetrics(ctx, params),
-    getNodePoolMetricsCsv: (params) => getNodePoolMetricsCsv(ctx, params),
-    legacyListNodePools: (clusterId) => legacyListNodePools(ctx, clusterId),
-    legacyCreateNodePool: (clusterId, body) => legacyCreateNodePool(ctx, clusterId, body),
-    legacyUpdateNodePool: (clusterId, id, body) => legacyUpdateNodePool(ctx, clusterId, id, body),
-    legacyUpdateNodePoolLabels: (clusterId, id, body) => legacyUpdateNodePoolLabels(ctx, clusterId, id, body),
-    legacyDeleteNodePool: (clusterId, id) => legacyDeleteNodePool(ctx, clusterId, id),
-  };
+  const api: Record<string, unknown> = {};
+  for (const [name, operation] of ENTRIES) api[name] = (...args: unknown[]) => operation(ctx, ...args);
+  return api as NodePoolsApi;
 }

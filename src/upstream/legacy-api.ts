@@ -3,7 +3,7 @@
  * clusters whose control plane predates `/api/v1`. Same pools, integer ids.
  */
 import type { LegacyNodePool } from './models.js';
-import { type CallContext, call, seg, type WithOptionalRatio, warnOf } from './nodepools-api.js';
+import { type CallContext, call, seg, type WithOptionalRatio, warnOf } from './operation.js';
 import { parseLegacyNodePool, parseLegacyNodePoolList } from './parse-node-pools.js';
 import type { components } from './types.js';
 

@@ -4,7 +4,6 @@ import { describe, expect, it } from 'vitest';
 import { credentialScope } from '../../src/upstream/credential-scope.js';
 import { type UpstreamCallEvent, UpstreamHttp } from '../../src/upstream/http.js';
 import {
-  type CallContext,
   countNodePools,
   createNodePool,
   deleteNodePool,
@@ -13,6 +12,7 @@ import {
   patchNodePool,
   updateNodePool,
 } from '../../src/upstream/nodepools-api.js';
+import type { CallContext } from '../../src/upstream/operation.js';
 import { useApiFixture } from './nodepools-api-fixture.js';
 import { ADMIN, expectUpstreamError, httpOptions, uniqueName } from './support.js';
 
