@@ -1,7 +1,6 @@
-import type DataLoader from 'dataloader';
 import type { NodePoolsApi } from '../upstream/bind-api.js';
 import { createNodePoolLoaders, type NodePoolLoaders } from './node-pools.js';
-import { createMetricsLoader, type MetricsKey, type MetricsSlice } from './pool-metrics.js';
+import { createMetricsLoader, type PoolMetricsLoader } from './pool-metrics.js';
 
 export type { PageKey } from './node-pools.js';
 export type { MetricSeries, MetricsKey, MetricsSlice } from './pool-metrics.js';
@@ -17,7 +16,7 @@ export interface LoaderOptions {
 /** The per-request loaders: memoised, batched reads of Run:ai for one caller. */
 export interface Loaders extends NodePoolLoaders {
   /** One metrics call per pool and window, for the union of the types its fields ask for. */
-  metrics: DataLoader<MetricsKey, MetricsSlice, string>;
+  metrics: PoolMetricsLoader;
 }
 
 /**

@@ -19,8 +19,11 @@ const MAX_LIMIT = 500;
 export interface NodePoolLoaders {
   /** `GET /api/v1/node-pools/{id}` per id, or one list call for many; null for unknown ids. Primed by every list. */
   nodePoolById: DataLoader<string, NodePool | null>;
-  /** `GET /api/v1/node-pools` for one page. */
-  nodePoolPage: DataLoader<PageKey, NodePool[], string>;
+  /**
+   * One page of `GET /api/v1/node-pools`. Id lookups of the same tick wait for the pages it asks for, so a
+   * pool they list costs no GET of its own.
+   */
+  listPage(key: PageKey): Promise<NodePool[]>;
   /** `GET /api/v1/node-pools/count` per filter. */
   nodePoolCount: DataLoader<readonly string[], number, string>;
   /** Records a pool returned by a mutation, so later reads in the request see its new state. */
@@ -73,9 +76,6 @@ export function createNodePoolLoaders(api: NodePoolsApi, listInsteadOfGetsAbove:
       ),
     { cacheKeyFn: (key) => JSON.stringify(key) },
   );
-  const loadPage = nodePoolPage.load.bind(nodePoolPage);
-  // Registered at load time, not batch time, so an id lookup scheduled in the same tick sees it.
-  nodePoolPage.load = (key: PageKey) => track(loadPage(key));
 
   const nodePoolById: DataLoader<string, NodePool | null> = new DataLoader(async (ids) => {
     await Promise.allSettled([...pendingLists]);
@@ -105,5 +105,11 @@ export function createNodePoolLoaders(api: NodePoolsApi, listInsteadOfGetsAbove:
     { cacheKeyFn: (filterBy) => JSON.stringify(filterBy) },
   );
 
-  return { nodePoolById, nodePoolPage, nodePoolCount, remember: (pool) => primeAll([pool]) };
+  return {
+    nodePoolById,
+    // Registered when asked for, not when its batch runs, so an id lookup of the same tick sees it.
+    listPage: (key) => track(nodePoolPage.load(key)),
+    nodePoolCount,
+    remember: (pool) => primeAll([pool]),
+  };
 }

@@ -138,7 +138,7 @@ export function listNodePools(args: NodePoolConnectionArgs, ctx: GatewayContext)
     const fetchLimit = Math.min(limit + 1, MAX_PAGE_SIZE);
     const key: PageKey = { filterBy, ...sort, offset, limit: fetchLimit };
     const [pools, total] = await Promise.all([
-      limit === 0 ? Promise.resolve([]) : ctx.loaders.nodePoolPage.load(key),
+      limit === 0 ? Promise.resolve([]) : ctx.loaders.listPage(key),
       fetchLimit === limit ? count() : Promise.resolve(undefined),
     ]);
     const nodes = pools.slice(0, limit);
