@@ -1,22 +1,29 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Simulator, SimulatorOptions } from 'runai-simulator';
-import { actsOnAmbientCredentials, type Config, listenHost, tracesUrl } from './config.js';
+import { actsOnAmbientCredentials, type Config, listenHost } from './config.js';
 import type { ContextDeps } from './context.js';
 import { CredentialVerdicts, trustProxies } from './edge/callers.js';
 import { answerClientErrors, limitChunkedBodies, routes } from './edge/http-routes.js';
 import { createRateLimiter, type RateLimiter } from './edge/rate-limit.js';
 import { Readiness } from './edge/readiness.js';
-import { LiveUpdates } from './live/live-updates.js';
+import type { LiveUpdates } from './live/live-updates.js';
 import type { RefreshBus } from './live/refresh-bus.js';
+import {
+  createLive,
+  createPrometheus,
+  createRefreshBus,
+  createServiceTokens,
+  createUpstream,
+  listen,
+  loadTracing,
+  observeUpstream,
+} from './parts.js';
 import { loadManifest, TrustedDocuments } from './pipeline/trusted-documents.js';
 import { createGateway } from './pipeline/yoga.js';
 import { schema } from './schema/index.js';
 import { createLogger, type Logger } from './telemetry/logger.js';
-import { PrometheusMetrics } from './telemetry/prometheus.js';
 import type { Tracing } from './telemetry/tracing-setup.js';
-import { UpstreamHttp } from './upstream/http.js';
-import { ServiceTokenSource } from './upstream/service-token.js';
+import type { UpstreamHttp } from './upstream/http.js';
 import { attachWebSocket } from './websocket/graphql-ws-server.js';
 
 /** The token the gateway uses in demo mode for callers who send none. */
@@ -65,6 +72,7 @@ export interface App {
 export function buildApp(config: Config, options: AppOptions = {}): App {
   const log = options.log ?? createLogger(config.logLevel);
   const demo = config.runaiUrl === undefined;
+  const clusterWorker = options.clusterWorker === true;
   let simulator: Simulator | undefined;
   let http: UpstreamHttp | undefined;
   let server: Server | undefined;
@@ -88,153 +96,67 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
   };
 
   async function start(port = config.port, host = listenHost(config)): Promise<string> {
-    // Trusted documents (a manifest) and automatic persisted queries: a broken manifest stops the start
-    // before anything else starts.
+    // A broken manifest of trusted documents stops the start before anything else starts.
     const manifest = config.persistedDocuments ? loadManifest(config.persistedDocuments) : undefined;
     const trustedDocuments = new TrustedDocuments({
       manifest: manifest?.documents,
       persistedOnly: config.persistedOnly,
       apq: { maxDocumentBytes: config.apqMaxDocumentBytes, maxBytes: config.apqStoreBytes },
     });
-    if (demo && !simulator && !options.demoUpstreamUrl) {
-      // Only demo mode needs the simulator (and its OpenAPI validators): load it on demand.
-      const { createSimulator } = await import('runai-simulator');
-      simulator = createSimulator({ pools: config.simulatorPools, ...options.simulator });
-    }
-    const baseUrl =
-      options.demoUpstreamUrl ??
-      (simulator ? await simulator.start(0, '127.0.0.1') : (config.runaiUrl as string));
-    // OpenTelemetry is loaded only when an OTLP endpoint is configured: otherwise tracing costs nothing.
-    const traces = tracesUrl(config);
-    if (traces && !tracing) {
-      tracing = (await import('./telemetry/tracing-setup.js')).startTracing({
-        url: traces,
-        warn: (obj, msg) => log.warn(obj, msg),
-      });
-    }
-    const verdicts = new CredentialVerdicts();
-    const trustProxy = trustProxies(config.trustedProxies);
-    let readiness: Readiness | undefined;
-    let prometheus: PrometheusMetrics | undefined;
-    const upstream = new UpstreamHttp({
-      baseUrl,
-      connectTimeoutMs: config.upstreamConnectTimeoutMs,
-      headersTimeoutMs: config.upstreamHeadersTimeoutMs,
-      totalTimeoutMs: config.upstreamTotalTimeoutMs,
-      maxRetries: config.upstreamMaxRetries,
-      connections: config.upstreamConnections,
-      concurrencyPerCredential: config.upstreamConcurrencyPerCredential,
-      maxBodyBytes: config.upstreamMaxBodyBytes,
-      logger: log,
-      circuit: {
-        errorThresholdPercentage: config.circuitErrorThresholdPercent,
-        volumeThreshold: config.circuitVolumeThreshold,
-        resetTimeoutMs: config.circuitResetTimeoutMs,
-      },
-      onCall: (event) => {
-        if (typeof event.status === 'number') readiness?.markAnswered(event.status);
-        verdicts.observe(event.scope, event.status);
-        prometheus?.upstreamCall(event);
-      },
-      outermost: tracing?.upstreamLayer,
-    });
+    const baseUrl = options.demoUpstreamUrl ?? config.runaiUrl ?? (await startSimulator());
+    tracing ??= await loadTracing(config, log);
+    const upstream = createUpstream(config, baseUrl, log, tracing?.upstreamLayer);
     http = upstream;
-    readiness = new Readiness(upstream);
-    const ready = readiness;
-    // ioredis is loaded only when Redis is configured. Redis reaches every worker of every replica, so a
-    // cluster worker needs the primary's relay only without it.
-    bus = config.redisUrl
-      ? (await import('./live/refresh-bus.js')).createRedisBus({
-          url: config.redisUrl,
-          warn: (obj, msg) => log.warn(obj, msg),
-          info: (obj, msg) => log.info(obj, msg),
-        })
-      : options.clusterWorker
-        ? (await import('./live/cluster-bus.js')).createClusterBus()
-        : undefined;
-    const refreshBus = bus;
-    const rateLimiter =
+    const readiness = new Readiness(upstream);
+    const verdicts = new CredentialVerdicts();
+    bus = await createRefreshBus(config, log, clusterWorker);
+    limiter =
       config.rateLimitPerMinute > 0
-        ? await createRateLimiter(config.rateLimitPerMinute, config.redisUrl, {
-            clusterWorker: options.clusterWorker === true,
-          })
+        ? await createRateLimiter(config.rateLimitPerMinute, config.redisUrl, { clusterWorker })
         : undefined;
-    limiter = rateLimiter;
-    const liveUpdates = new LiveUpdates({
+    live = createLive(config, upstream, bus, log, options.settleDelaysMs);
+    const prometheus = createPrometheus(config, {
       http: upstream,
-      bus: refreshBus,
-      intervalMs: config.pollIntervalMs,
-      metricsIntervalMs: config.metricsPollIntervalMs,
-      queueCapacity: config.subscriptionQueueSize,
-      queueBytes: config.subscriptionQueueBytes,
-      limits: {
-        subscriptionsPerCaller: config.liveMaxSubscriptionsPerCaller,
-        metricsPollersPerCaller: config.liveMaxMetricsPollersPerCaller,
-        queuedBytesPerCaller: config.liveMaxQueuedBytesPerCaller,
-        queuedBytes: config.liveMaxQueuedBytes,
-      },
-      ...(options.settleDelaysMs ? { settleDelaysMs: options.settleDelaysMs } : {}),
-      warn: (obj, msg) => log.warn(obj, msg),
-      onPoll: (kind, outcome) => prometheus?.livePoll(kind, outcome),
-      onDrop: (kind) => prometheus?.liveEventDropped(kind),
+      live,
+      bus,
+      trustedDocuments,
+      operationNames: manifest?.operationNames,
+      clusterWorker,
     });
-    live = liveUpdates;
-    const exposed = new PrometheusMetrics(
-      {
-        subscriptions: () => liveUpdates.subscriptions,
-        queuedBytes: () => liveUpdates.queuedBytes,
-        apqBytes: () => trustedDocuments.apqBytes,
-        pollers: () => liveUpdates.pollers,
-        openCircuits: () => upstream.openCircuits,
-        backingOff: () => upstream.backingOff,
-        redisConnected: config.redisUrl && refreshBus ? () => refreshBus.connected : undefined,
-      },
-      {
-        machineWide: options.clusterWorker === true,
-        operationNames: manifest?.operationNames,
-      },
-    );
-    prometheus = exposed;
-    const serviceTokens =
-      config.runaiClientId && config.runaiClientSecret
-        ? new ServiceTokenSource({
-            http: upstream,
-            clientId: config.runaiClientId,
-            clientSecret: config.runaiClientSecret,
-            logger: log,
-          })
-        : undefined;
+    observeUpstream(upstream, readiness, verdicts, prometheus);
+    const serviceTokens = createServiceTokens(config, upstream, log);
     const contextDeps: ContextDeps = {
       http: upstream,
       log,
       fallbackToken: demo && !serviceTokens ? DEMO_TOKEN : undefined,
       loaderOptions: { metricsConcurrency: config.metricsConcurrency },
-      live: liveUpdates,
+      live,
       serviceTokens,
       requestTimeoutMs: config.requestTimeoutMs,
       now: options.now,
       maxUpstreamCalls: config.maxUpstreamCalls,
       verdicts,
     };
-    const yoga = createGateway(schema, config, contextDeps, exposed, {
+    const yoga = createGateway(schema, config, contextDeps, prometheus, {
       demo,
-      rateLimiter,
+      rateLimiter: limiter,
       tracing: tracing?.plugin,
       trustedDocuments,
     });
-
+    const trustProxy = trustProxies(config.trustedProxies);
+    const allowedHosts = actsOnAmbientCredentials(config) ? config.allowedHosts : undefined;
     const httpServer = createServer(
       routes({
         config,
         yoga,
-        readiness: ready,
-        metrics: exposed,
+        readiness,
+        metrics: prometheus,
         contextDeps,
-        rateLimiter,
+        rateLimiter: limiter,
         track,
         draining: () => draining,
         trustProxy,
-        allowedHosts: actsOnAmbientCredentials(config) ? config.allowedHosts : undefined,
+        allowedHosts,
       }),
     );
     server = httpServer;
@@ -244,34 +166,26 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
       path: '/graphql',
       maxPayloadBytes: config.maxBodyBytes,
       trustProxy,
-      allowedHosts: actsOnAmbientCredentials(config) ? config.allowedHosts : undefined,
+      allowedHosts,
       verdicts,
       connectionInitWaitTimeoutMs: config.wsConnectionInitTimeoutMs,
       maxSubscriptionsPerConnection: config.wsMaxSubscriptionsPerConnection,
       allowAnonymous: demo,
       allowedOrigins: config.corsOrigins,
-      rateLimit: rateLimiter ? { limiter: rateLimiter, perMinute: config.rateLimitPerMinute } : undefined,
+      rateLimit: limiter ? { limiter, perMinute: config.rateLimitPerMinute } : undefined,
       trustedDocuments,
     });
-    await new Promise<void>((resolve, reject) => {
-      httpServer.once('error', reject);
-      httpServer.listen(port, host, () => {
-        httpServer.off('error', reject);
-        resolve();
-      });
-    });
-    const address = httpServer.address() as AddressInfo;
-    const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
-    url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${address.port}`;
-    log.info(
-      {
-        url,
-        upstream: demo ? 'embedded simulator' : baseUrl,
-        serviceCredentials: serviceTokens !== undefined,
-      },
-      'gateway listening',
-    );
+    url = await listen(httpServer, port, host);
+    const shown = demo ? 'embedded simulator' : baseUrl;
+    log.info({ url, upstream: shown, serviceCredentials: serviceTokens !== undefined }, 'gateway listening');
     return url;
+  }
+
+  /** Demo mode: the embedded simulator (and its OpenAPI validators), loaded only then. */
+  async function startSimulator(): Promise<string> {
+    const { createSimulator } = await import('runai-simulator');
+    simulator ??= createSimulator({ pools: config.simulatorPools, ...options.simulator });
+    return simulator.start(0, '127.0.0.1');
   }
 
   /**

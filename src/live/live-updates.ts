@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { credentialScope } from '../edge/credentials.js';
 import type { MetricSeries } from '../loaders/pool-metrics.js';
 import { bindNodePoolsApi } from '../upstream/bind-api.js';
@@ -26,10 +27,6 @@ export interface LiveUpdatesOptions {
   /** What one caller may hold, across its connections; and the bytes queued in the whole process. */
   limits?: LiveLimits;
   warn?: (obj: object, msg: string) => void;
-  /** Called after each poll, for metrics. */
-  onPoll?: (kind: PollerKind, outcome: 'ok' | 'error') => void;
-  /** Called for each event dropped from a slow subscriber's queue, for metrics. */
-  onDrop?: (kind: PollerKind) => void;
   /** Carries refresh signals to the other replicas (Redis); without it, refreshes stay on this replica. */
   bus?: RefreshBus | undefined;
 }
@@ -94,7 +91,13 @@ export type WatcherDelivery = Delivered<WatcherEvent>;
  * publishes only to its own subscribers. Each subscriber has a bounded
  * queue (bounded-queue.ts).
  */
-export class LiveUpdates {
+/** What the live layer tells its listeners (metrics): each poll of a shared poller, each event dropped. */
+export interface LiveUpdatesEvents {
+  poll: [kind: PollerKind, outcome: 'ok' | 'error'];
+  drop: [kind: PollerKind];
+}
+
+export class LiveUpdates extends EventEmitter<LiveUpdatesEvents> {
   private readonly lists = new Map<string, Shared<ListWatcher, ListSubscriber>>();
   private readonly metrics = new Map<string, Shared<MetricsPoller, MetricsSubscriber>>();
   private readonly open = new Set<{ close(): void }>();
@@ -103,6 +106,7 @@ export class LiveUpdates {
   private polls = 0;
 
   constructor(private readonly options: LiveUpdatesOptions) {
+    super();
     this.budgets = new LiveBudgets(options.limits ?? DEFAULT_LIVE_LIMITS);
     // Another replica served a mutation: refresh this replica's watcher of that scope, if it has one.
     options.bus?.onSignal((signal) =>
@@ -241,7 +245,7 @@ export class LiveUpdates {
       capacity: this.options.queueCapacity ?? 100,
       maxBytes: this.options.queueBytes ?? 1024 * 1024,
       budget: admission.bytes,
-      onDrop: () => this.options.onDrop?.(kind),
+      onDrop: () => this.emit('drop', kind),
       onClose: () => {
         this.open.delete(queue);
         admission.release();
@@ -269,7 +273,7 @@ export class LiveUpdates {
       },
       onPoll: (outcome) => {
         this.polls++;
-        this.options.onPoll?.('list', outcome);
+        this.emit('poll', 'list', outcome);
       },
       ...(this.options.warn ? { warn: this.options.warn } : {}),
     });
@@ -311,7 +315,7 @@ export class LiveUpdates {
         for (const subscriber of [...subscribers]) subscriber.deliver(event);
         if (event.kind === 'end') this.metrics.delete(key);
       },
-      onPoll: (outcome) => this.options.onPoll?.('metrics', outcome),
+      onPoll: (outcome) => this.emit('poll', 'metrics', outcome),
       ...(this.options.warn ? { warn: this.options.warn } : {}),
     });
     const shared = { poller, subscribers };

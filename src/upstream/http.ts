@@ -10,6 +10,7 @@
  *   withRetries           idempotent calls again on 429/502/503/504, Retry-After   retry.ts
  *   attempt               one exchange over undici's Pool; errors classified       attempt.ts
  */
+import { EventEmitter } from 'node:events';
 import { Pool } from 'undici';
 import { attempt } from './attempt.js';
 import type {
@@ -58,8 +59,6 @@ export interface UpstreamHttpOptions {
   /** Largest answer body read, in bytes; a larger one is UPSTREAM_BAD_RESPONSE. Default 8 MiB. */
   maxBodyBytes?: number;
   logger?: UpstreamLogger;
-  /** Called once per HTTP attempt (metrics, readiness). Must not throw. */
-  onCall?: (event: UpstreamCallEvent) => void;
   /** First back-off delay in ms when Run:ai sends no Retry-After. Default 100. */
   retryBaseDelayMs?: number;
   /** Upper bound of one back-off delay in ms. Default 2000. */
@@ -75,8 +74,17 @@ export interface UpstreamHttpOptions {
   outermost?: ((send: Send) => Send) | undefined;
 }
 
-/** HTTP client for one Run:ai origin. Every failure is an {@link UpstreamError}; a caller's abort, its reason. */
-export class UpstreamHttp {
+/** What an {@link UpstreamHttp} tells its listeners: each HTTP attempt, after it ends. */
+export interface UpstreamHttpEvents {
+  attempt: [UpstreamCallEvent];
+}
+
+/**
+ * HTTP client for one Run:ai origin. Every failure is an {@link UpstreamError}; a caller's abort, its reason.
+ * It emits `attempt` after every HTTP attempt (readiness, metrics and credential verdicts listen), as
+ * undici publishes its own on diagnostics channels: whoever listens may start listening at any time.
+ */
+export class UpstreamHttp extends EventEmitter<UpstreamHttpEvents> {
   readonly logger: UpstreamLogger | undefined;
   private readonly pool: Pool;
   private readonly basePath: string;
@@ -85,6 +93,7 @@ export class UpstreamHttp {
   private readonly send: Send;
 
   constructor(options: UpstreamHttpOptions) {
+    super();
     const url = new URL(options.baseUrl);
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
       throw new Error(`Run:ai base URL must be http(s), got ${url.protocol}`);
@@ -100,16 +109,14 @@ export class UpstreamHttp {
       bodyTimeout: options.headersTimeoutMs,
       maxResponseSize: options.maxBodyBytes ?? 8 * 1024 * 1024,
     });
-    const onAttempt = options.onCall
-      ? (event: UpstreamCallEvent) => {
-          try {
-            options.onCall?.(event);
-          } catch (err) {
-            // A broken metrics hook must not fail the call.
-            this.logger?.warn({ err }, 'onCall hook threw');
-          }
-        }
-      : undefined;
+    const onAttempt = (event: UpstreamCallEvent) => {
+      try {
+        this.emit('attempt', event);
+      } catch (err) {
+        // A broken listener (metrics, readiness) must not fail the call.
+        this.logger?.warn({ err }, 'an attempt listener threw');
+      }
+    };
     const retried = withRetries(attempt(this.pool, { onAttempt }), {
       maxRetries: Math.max(0, options.maxRetries ?? 2),
       baseDelayMs: options.retryBaseDelayMs ?? 100,

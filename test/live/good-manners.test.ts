@@ -97,8 +97,8 @@ describe('a slow subscriber', () => {
       http,
       intervalMs: INTERVAL_MS,
       queueCapacity: 10,
-      onDrop: (kind) => dropped.push(kind),
     });
+    live.on('drop', (kind) => dropped.push(kind));
     const events = live.subscribe({ token: 'token', caller: 'caller' }, (event) => event.kind === 'pool');
     const first = events.next();
     await vi.advanceTimersByTimeAsync(2 * INTERVAL_MS);

@@ -135,7 +135,8 @@ describe('retries', () => {
 
   it('reports every attempt to onCall', async () => {
     const events: UpstreamCallEvent[] = [];
-    const http = api.stack.client({ onCall: (e) => events.push(e) });
+    const http = api.stack.client();
+    http.on('attempt', (e) => events.push(e));
     api.stack.sim.faults.failNext(1, 503, { operation: 'get_nodepool' });
     await getNodePool(api.stack.ctx(ADMIN, http), api.a100.id);
     const scope = credentialScope(ADMIN);
@@ -155,7 +156,8 @@ describe('retries', () => {
   it('retries refused connections, then reports UPSTREAM_UNAVAILABLE', async () => {
     const port = await closedPort();
     const events: UpstreamCallEvent[] = [];
-    const http = new UpstreamHttp(httpOptions(`http://127.0.0.1:${port}`, { onCall: (e) => events.push(e) }));
+    const http = new UpstreamHttp(httpOptions(`http://127.0.0.1:${port}`));
+    http.on('attempt', (e) => events.push(e));
     try {
       const err = await expectUpstreamError(countNodePools({ http, token: ADMIN }), {
         code: 'UPSTREAM_UNAVAILABLE',

@@ -105,12 +105,9 @@ export function backingOffClient(stack: Stack): { http: UpstreamHttp; backingOff
   const backingOff = new Promise<void>((resolve) => {
     reported = resolve;
   });
-  const http = stack.client({
-    concurrencyPerCredential: 1,
-    totalTimeoutMs: 120_000,
-    onCall: (event) => {
-      if (event.status === 503) reported();
-    },
+  const http = stack.client({ concurrencyPerCredential: 1, totalTimeoutMs: 120_000 });
+  http.on('attempt', (event) => {
+    if (event.status === 503) reported();
   });
   stack.sim.faults.failNext(1, 503, { operation: 'get_nodepools', retryAfterSeconds: 60 });
   return { http, backingOff };

@@ -1,0 +1,175 @@
+/**
+ * The gateway's parts, each built from the settings it needs: what
+ * server.ts `start()` lists in the order they depend on each other.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type Config, tracesUrl } from './config.js';
+import type { CredentialVerdicts } from './edge/callers.js';
+import type { Readiness } from './edge/readiness.js';
+import { LiveUpdates } from './live/live-updates.js';
+import type { RefreshBus } from './live/refresh-bus.js';
+import type { TrustedDocuments } from './pipeline/trusted-documents.js';
+import type { Logger } from './telemetry/logger.js';
+import { PrometheusMetrics } from './telemetry/prometheus.js';
+import type { Tracing } from './telemetry/tracing-setup.js';
+import type { Send } from './upstream/call.js';
+import { UpstreamHttp } from './upstream/http.js';
+import { ServiceTokenSource } from './upstream/service-token.js';
+
+/** The Run:ai client, with the transport settings; `outermost` is the tracing layer when tracing is on. */
+export function createUpstream(
+  config: Config,
+  baseUrl: string,
+  log: Logger,
+  outermost?: (send: Send) => Send,
+): UpstreamHttp {
+  return new UpstreamHttp({
+    baseUrl,
+    connectTimeoutMs: config.upstreamConnectTimeoutMs,
+    headersTimeoutMs: config.upstreamHeadersTimeoutMs,
+    totalTimeoutMs: config.upstreamTotalTimeoutMs,
+    maxRetries: config.upstreamMaxRetries,
+    connections: config.upstreamConnections,
+    concurrencyPerCredential: config.upstreamConcurrencyPerCredential,
+    maxBodyBytes: config.upstreamMaxBodyBytes,
+    logger: log,
+    circuit: {
+      errorThresholdPercentage: config.circuitErrorThresholdPercent,
+      volumeThreshold: config.circuitVolumeThreshold,
+      resetTimeoutMs: config.circuitResetTimeoutMs,
+    },
+    outermost,
+  });
+}
+
+/**
+ * What carries refresh signals to the other processes: Redis when configured (it reaches every worker of
+ * every replica; ioredis is loaded only then), the cluster primary's relay for a worker without it.
+ */
+export async function createRefreshBus(
+  config: Config,
+  log: Logger,
+  clusterWorker: boolean,
+): Promise<RefreshBus | undefined> {
+  if (config.redisUrl) {
+    return (await import('./live/refresh-bus.js')).createRedisBus({
+      url: config.redisUrl,
+      warn: (obj, msg) => log.warn(obj, msg),
+      info: (obj, msg) => log.info(obj, msg),
+    });
+  }
+  return clusterWorker ? (await import('./live/cluster-bus.js')).createClusterBus() : undefined;
+}
+
+/** The live layer behind subscriptions, with its intervals and budgets. */
+export function createLive(
+  config: Config,
+  http: UpstreamHttp,
+  bus: RefreshBus | undefined,
+  log: Logger,
+  settleDelaysMs: readonly number[] | undefined,
+): LiveUpdates {
+  return new LiveUpdates({
+    http,
+    bus,
+    intervalMs: config.pollIntervalMs,
+    metricsIntervalMs: config.metricsPollIntervalMs,
+    queueCapacity: config.subscriptionQueueSize,
+    queueBytes: config.subscriptionQueueBytes,
+    limits: {
+      subscriptionsPerCaller: config.liveMaxSubscriptionsPerCaller,
+      metricsPollersPerCaller: config.liveMaxMetricsPollersPerCaller,
+      queuedBytesPerCaller: config.liveMaxQueuedBytesPerCaller,
+      queuedBytes: config.liveMaxQueuedBytes,
+    },
+    ...(settleDelaysMs ? { settleDelaysMs } : {}),
+    warn: (obj, msg) => log.warn(obj, msg),
+  });
+}
+
+/** The gateway's service credentials, when both halves are set. */
+export function createServiceTokens(
+  config: Config,
+  http: UpstreamHttp,
+  log: Logger,
+): ServiceTokenSource | undefined {
+  if (!config.runaiClientId || !config.runaiClientSecret) return undefined;
+  return new ServiceTokenSource({
+    http,
+    clientId: config.runaiClientId,
+    clientSecret: config.runaiClientSecret,
+    logger: log,
+  });
+}
+
+/**
+ * Who listens to the Run:ai client's attempts: readiness (Run:ai answers), the credential verdicts
+ * (accepted and refused tokens) and Prometheus.
+ */
+export function observeUpstream(
+  http: UpstreamHttp,
+  readiness: Readiness,
+  verdicts: CredentialVerdicts,
+  prometheus: PrometheusMetrics,
+): void {
+  http.on('attempt', (event) => {
+    if (typeof event.status === 'number') readiness.markAnswered(event.status);
+    verdicts.observe(event.scope, event.status);
+    prometheus.upstreamCall(event);
+  });
+}
+
+/** Prometheus, reading its gauges from the parts, and counting the live layer's polls and drops. */
+export function createPrometheus(
+  config: Config,
+  parts: {
+    http: UpstreamHttp;
+    live: LiveUpdates;
+    bus: RefreshBus | undefined;
+    trustedDocuments: TrustedDocuments;
+    operationNames: ReadonlySet<string> | undefined;
+    clusterWorker: boolean;
+  },
+): PrometheusMetrics {
+  const { http, live, bus, trustedDocuments } = parts;
+  const prometheus = new PrometheusMetrics(
+    {
+      subscriptions: () => live.subscriptions,
+      queuedBytes: () => live.queuedBytes,
+      apqBytes: () => trustedDocuments.apqBytes,
+      pollers: () => live.pollers,
+      openCircuits: () => http.openCircuits,
+      backingOff: () => http.backingOff,
+      redisConnected: config.redisUrl && bus ? () => bus.connected : undefined,
+    },
+    { machineWide: parts.clusterWorker, operationNames: parts.operationNames },
+  );
+  live.on('poll', (kind, outcome) => prometheus.livePoll(kind, outcome));
+  live.on('drop', (kind) => prometheus.liveEventDropped(kind));
+  return prometheus;
+}
+
+/** Listens on `port` and `host`; resolves the URL clients reach it by. */
+export async function listen(server: Server, port: number, host: string): Promise<string> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  return `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${address.port}`;
+}
+
+/** OpenTelemetry, loaded only when an OTLP endpoint is configured: otherwise tracing costs nothing. */
+export async function loadTracing(config: Config, log: Logger): Promise<Tracing | undefined> {
+  const url = tracesUrl(config);
+  if (!url) return undefined;
+  return (await import('./telemetry/tracing-setup.js')).startTracing({
+    url,
+    warn: (obj, msg) => log.warn(obj, msg),
+  });
+}
