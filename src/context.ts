@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { FieldNode } from 'graphql';
 import { createGraphQLError } from 'graphql-yoga';
 import { type CredentialVerdicts, callerOf } from './edge/callers.js';
 import type { SentCredentials } from './edge/credentials.js';
@@ -36,8 +35,6 @@ export interface GatewayContext {
   live: LiveUpdates | undefined;
   /** Errors that accompany data (e.g. PARTIAL_RESULT): appended to the response's `errors` after execution. */
   deferredErrors: Error[];
-  /** Root mutation fields whose input the argument rules refused, with the refusal each reports. */
-  refusedMutations?: ReadonlyMap<FieldNode, Error>;
 }
 
 /**

@@ -4,14 +4,16 @@ import {
   buildSchema,
   type GraphQLNamedType,
   type GraphQLScalarType,
+  getNamedType,
   isInputObjectType,
   isInterfaceType,
   isObjectType,
+  isUnionType,
   lexicographicSortSchema,
   printSchema,
 } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { ARGUMENT_RULES } from '../src/schema/argument-rules.js';
+import { ARGUMENT_RULES, RULES_IN_RESOLVER } from '../src/schema/argument-rules.js';
 import { schema } from '../src/schema/index.js';
 
 describe('schema', () => {
@@ -75,5 +77,22 @@ describe('schema', () => {
       }
     }
     expect(mismatched).toEqual([]);
+  });
+
+  it('makes every root mutation report its refused input as its ValidationError result, with no wrapper to remember', () => {
+    const uncovered: string[] = [];
+    for (const field of Object.values(schema.getMutationType()?.getFields() ?? {})) {
+      const result = getNamedType(field.type);
+      const reportsValidation =
+        isUnionType(result) && result.getTypes().some((t) => t.name === 'ValidationError');
+      if (
+        !field.extensions?.[RULES_IN_RESOLVER] ||
+        !field.extensions?.[ARGUMENT_RULES] ||
+        !reportsValidation
+      ) {
+        uncovered.push(field.name);
+      }
+    }
+    expect(uncovered).toEqual([]);
   });
 });

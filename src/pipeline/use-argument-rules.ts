@@ -1,6 +1,5 @@
 import {
   type DocumentNode,
-  type FieldNode,
   type GraphQLError,
   type GraphQLSchema,
   getArgumentValues,
@@ -8,67 +7,51 @@ import {
   getVariableValues,
 } from 'graphql';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
-import type { ZodType } from 'zod';
 import type { GatewayContext } from '../context.js';
-import { badUserInput, type FieldProblem, InputValidationError } from '../resolvers/errors.js';
-import { ARGUMENT_RULES } from '../schema/argument-rules.js';
+import { badUserInput } from '../resolvers/errors.js';
+import { ARGUMENT_RULES, brokenRules, RULES_IN_RESOLVER } from '../schema/argument-rules.js';
 import { selectedFields, walkOf } from './selected-fields.js';
 
 type VariableValues = Record<string, unknown>;
-
-/** What the rules found in one operation. */
-export interface ArgumentVerdict {
-  /** Problems that refuse the whole operation (variables of the wrong type, broken rules). */
-  errors: GraphQLError[];
-  /** Broken rules of root mutation fields: each such mutation reports its own as a ValidationError result. */
-  refusedMutations: Map<FieldNode, InputValidationError>;
-}
 
 /**
  * Checks an operation before it runs: coerces its variables exactly as
  * graphql-js will, then checks the arguments of every selected field that
  * declares rules, on the coerced values. Nothing is sent to Run:ai for an
  * operation with a problem, even one in a nested field such as
- * `NodePool.metrics`, whose parent would otherwise be fetched first.
+ * `NodePool.metrics`, whose parent would otherwise be fetched first. A root
+ * mutation field checks its own input in its resolver instead
+ * (src/schema/mutation-rules-plugin.ts), to report it as its `ValidationError` result.
  */
 export function checkArguments(
   schema: GraphQLSchema,
   document: DocumentNode,
   operationName: string | null | undefined,
   rawVariables: VariableValues | null | undefined,
-): ArgumentVerdict {
-  const verdict: ArgumentVerdict = { errors: [], refusedMutations: new Map() };
+): GraphQLError[] {
   const operation = getOperationAST(document, operationName);
-  if (!operation) return verdict; // graphql-js reports it
+  if (!operation) return []; // graphql-js reports it
   const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], rawVariables ?? {});
   if (coerced.errors) {
-    verdict.errors = coerced.errors.map((error) =>
+    return coerced.errors.map((error) =>
       createGraphQLError(error.message, {
         nodes: error.nodes ?? null,
         extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } },
       }),
     );
-    return verdict;
   }
+  const errors: GraphQLError[] = [];
   for (const { node, field, root } of selectedFields(walkOf(schema, document, coerced.coerced), operation)) {
-    const rules = field.extensions?.[ARGUMENT_RULES] as ZodType | undefined;
-    if (!rules) continue;
-    const parsed = rules.safeParse(getArgumentValues(field, node, coerced.coerced));
-    if (parsed.success) continue;
-    const fields: FieldProblem[] = parsed.error.issues.map((issue) => ({
-      path: issue.path.map(String).join('.'),
-      message: issue.message,
-    }));
-    if (root && operation.operation === 'mutation') {
-      verdict.refusedMutations.set(node, new InputValidationError(fields));
-      continue;
-    }
+    if (root && field.extensions?.[RULES_IN_RESOLVER]) continue;
+    if (!field.extensions?.[ARGUMENT_RULES]) continue;
+    const fields = brokenRules(field.extensions, getArgumentValues(field, node, coerced.coerced));
+    if (!fields) continue;
     const detail = fields.map((f) => (f.path ? `${f.path}: ${f.message}` : f.message)).join('; ');
-    verdict.errors.push(
+    errors.push(
       badUserInput(`Invalid input for ${node.alias?.value ?? node.name.value}: ${detail}`, fields, [node]),
     );
   }
-  return verdict;
+  return errors;
 }
 
 /**
@@ -92,9 +75,8 @@ export function useArgumentRules(): Plugin<GatewayContext> {
     };
     setResultAndStopExecution: (result: { errors: GraphQLError[] }) => void;
   }) => {
-    const verdict = checkArguments(args.schema, args.document, args.operationName, args.variableValues);
-    if (verdict.errors.length > 0) return setResultAndStopExecution({ errors: verdict.errors });
-    (args.contextValue as GatewayContext).refusedMutations = verdict.refusedMutations;
+    const errors = checkArguments(args.schema, args.document, args.operationName, args.variableValues);
+    if (errors.length > 0) setResultAndStopExecution({ errors });
   };
   return { onExecute: check, onSubscribe: check };
 }

@@ -1,5 +1,6 @@
-import { type ZodRawShape, z } from 'zod';
+import { type ZodRawShape, type ZodType, z } from 'zod';
 import { cursorOffset } from '../resolvers/cursors.js';
+import type { FieldProblem } from '../resolvers/errors.js';
 import { globalIdProblem, nodePoolIdProblem } from '../resolvers/ids.js';
 import { filterByFor, MAX_PAGE_SIZE, type NodePoolFilterInput } from '../resolvers/node-pools.js';
 
@@ -18,6 +19,23 @@ import { filterByFor, MAX_PAGE_SIZE, type NodePoolFilterInput } from '../resolve
  * coerced it (the values resolvers receive).
  */
 export const ARGUMENT_RULES = 'argumentRules';
+
+/** The `extensions` key that marks a root mutation field whose resolver checks its own arguments' rules. */
+export const RULES_IN_RESOLVER = 'argumentRulesInResolver';
+
+/** The broken rules of a field's (coerced) arguments, or undefined when they hold or it declares none. */
+export function brokenRules(
+  extensions: Readonly<Record<string, unknown>> | null | undefined,
+  args: Record<string, unknown>,
+): FieldProblem[] | undefined {
+  const rules = extensions?.[ARGUMENT_RULES] as ZodType | undefined;
+  const parsed = rules?.safeParse(args);
+  if (!parsed || parsed.success) return undefined;
+  return parsed.error.issues.map((issue) => ({
+    path: issue.path.map(String).join('.'),
+    message: issue.message,
+  }));
+}
 
 /** A field's `extensions` holding the rules of its arguments (one entry per argument). */
 export function argumentRules(shape: ZodRawShape, refine?: (rules: z.ZodObject) => z.ZodType) {

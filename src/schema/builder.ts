@@ -9,6 +9,7 @@ import { poolLookupCalls } from '../resolvers/node-pools.js';
 import { isCanonicalTimestamp } from '../upstream/timestamps.js';
 import { argumentRules, globalId, idList } from './argument-rules.js';
 import { listSizes } from './list-sizes.js';
+import './mutation-rules-plugin.js';
 import { upstreamCalls } from './upstream-calls.js';
 
 /**
@@ -29,7 +30,7 @@ export const builder = new SchemaBuilder<{
     SafeInt: { Input: number; Output: number };
   };
 }>({
-  plugins: [ErrorsPlugin, RelayPlugin, SimpleObjectsPlugin],
+  plugins: [ErrorsPlugin, 'mutationRules', RelayPlugin, SimpleObjectsPlugin],
   defaultFieldNullability: false,
   relay: {
     clientMutationId: 'omit',

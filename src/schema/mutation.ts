@@ -1,5 +1,3 @@
-import type { GraphQLResolveInfo } from 'graphql';
-import type { GatewayContext } from '../context.js';
 import {
   createNodePool,
   deleteNodePool,
@@ -91,18 +89,6 @@ const errorsOf = (name: string) => ({
 
 const ID_DOC = 'The pool: its global id or its raw Run:ai id.';
 
-/**
- * A mutation's resolver, unless the argument rules refused its input before
- * the operation ran (src/pipeline/use-argument-rules.ts): then that refusal
- * is thrown, and the errors plugin makes it the mutation's ValidationError.
- */
-function unlessRefused<Args, Result>(resolve: (args: Args, ctx: GatewayContext) => Promise<Result>) {
-  return (_root: unknown, args: Args, ctx: GatewayContext, info: GraphQLResolveInfo): Promise<Result> => {
-    const refused = ctx.refusedMutations?.get(info.fieldNodes[0] as never);
-    return refused ? Promise.reject(refused) : resolve(args, ctx);
-  };
-}
-
 const LEGACY = 'Deprecated Run:ai /v1/k8s endpoint';
 
 builder.mutationFields((t) => ({
@@ -112,7 +98,7 @@ builder.mutationFields((t) => ({
     errors: errorsOf('CreateNodePoolResult'),
     args: { input: t.arg({ type: CreateNodePoolInput, required: true, description: 'The new pool.' }) },
     extensions: { ...argumentRules({ input: createNodePoolRules }), ...upstreamCalls(1) },
-    resolve: unlessRefused((args, ctx) => createNodePool(args.input, ctx)),
+    resolve: (_root, args, ctx) => createNodePool(args.input, ctx),
   }),
   updateNodePool: t.field({
     type: UpdateNodePoolPayload,
@@ -124,7 +110,7 @@ builder.mutationFields((t) => ({
       input: t.arg({ type: UpdateNodePoolInput, required: true, description: 'The new settings.' }),
     },
     extensions: { ...argumentRules({ id: nodePoolId, input: updateNodePoolRules }), ...upstreamCalls(1) },
-    resolve: unlessRefused((args, ctx) => updateNodePool(String(args.id), args.input, ctx)),
+    resolve: (_root, args, ctx) => updateNodePool(String(args.id), args.input, ctx),
   }),
   patchNodePool: t.field({
     type: UpdateNodePoolPayload,
@@ -136,7 +122,7 @@ builder.mutationFields((t) => ({
       input: t.arg({ type: PatchNodePoolInput, required: true, description: 'The changes.' }),
     },
     extensions: { ...argumentRules({ id: nodePoolId, input: patchNodePoolRules }), ...upstreamCalls(1) },
-    resolve: unlessRefused((args, ctx) => patchNodePool(String(args.id), args.input, ctx)),
+    resolve: (_root, args, ctx) => patchNodePool(String(args.id), args.input, ctx),
   }),
   deleteNodePool: t.field({
     type: DeleteNodePoolPayload,
@@ -145,7 +131,7 @@ builder.mutationFields((t) => ({
     errors: errorsOf('DeleteNodePoolResult'),
     args: { id: t.arg.id({ required: true, description: ID_DOC }) },
     extensions: { ...argumentRules({ id: nodePoolId }), ...upstreamCalls(2) },
-    resolve: unlessRefused((args, ctx) => deleteNodePool(String(args.id), ctx)),
+    resolve: (_root, args, ctx) => deleteNodePool(String(args.id), ctx),
   }),
   legacyCreateNodePool: t.field({
     type: LegacyCreateNodePoolPayload,
@@ -160,7 +146,7 @@ builder.mutationFields((t) => ({
       ...argumentRules({ clusterId: typed, input: legacyCreateNodePoolRules }),
       ...upstreamCalls(1),
     },
-    resolve: unlessRefused((args, ctx) => legacyCreateNodePool(args.clusterId, args.input, ctx)),
+    resolve: (_root, args, ctx) => legacyCreateNodePool(args.clusterId, args.input, ctx),
   }),
   legacyUpdateNodePool: t.field({
     type: LegacyAcceptedPayload,
@@ -176,7 +162,7 @@ builder.mutationFields((t) => ({
       ...argumentRules({ clusterId: typed, id: legacyId, input: legacyUpdateNodePoolRules }),
       ...upstreamCalls(1),
     },
-    resolve: unlessRefused((args, ctx) => legacyUpdateNodePool(args.clusterId, args.id, args.input, ctx)),
+    resolve: (_root, args, ctx) => legacyUpdateNodePool(args.clusterId, args.id, args.input, ctx),
   }),
   legacyUpdateNodePoolLabels: t.field({
     type: LegacyAcceptedPayload,
@@ -190,14 +176,13 @@ builder.mutationFields((t) => ({
       labelValue: t.arg.string({ required: true, description: 'The new label value.' }),
     },
     extensions: { ...argumentRules({ clusterId: typed, id: legacyId, ...labelRules }), ...upstreamCalls(1) },
-    resolve: unlessRefused((args, ctx) =>
+    resolve: (_root, args, ctx) =>
       legacyUpdateNodePoolLabels(
         args.clusterId,
         args.id,
         { labelKey: args.labelKey, labelValue: args.labelValue },
         ctx,
       ),
-    ),
   }),
   legacyDeleteNodePool: t.field({
     type: LegacyAcceptedPayload,
@@ -209,6 +194,6 @@ builder.mutationFields((t) => ({
       id: t.arg.int({ required: true, description: 'The integer pool id.' }),
     },
     extensions: { ...argumentRules({ clusterId: typed, id: legacyId }), ...upstreamCalls(1) },
-    resolve: unlessRefused((args, ctx) => legacyDeleteNodePool(args.clusterId, args.id, ctx)),
+    resolve: (_root, args, ctx) => legacyDeleteNodePool(args.clusterId, args.id, ctx),
   }),
 }));
