@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { createGraphQLError } from 'graphql-yoga';
+import type { GraphQLError } from 'graphql';
 import { type CredentialVerdicts, callerOf } from './edge/callers.js';
 import type { SentCredentials } from './edge/credentials.js';
 import type { ChangeKind, LiveUpdates } from './live/live-updates.js';
 import { createLoaders, type LoaderOptions, type Loaders } from './loaders/index.js';
+import { gatewayError } from './pipeline/errors.js';
 import type { Logger } from './telemetry/logger.js';
 import { bindNodePoolsApi, type NodePoolsApi } from './upstream/bind-api.js';
 import { isUpstreamError } from './upstream/errors.js';
@@ -33,8 +34,12 @@ export interface GatewayContext {
   onPoolChanged: (poolId: string, change?: ChangeKind) => void;
   /** The live layer behind subscriptions. */
   live: LiveUpdates | undefined;
-  /** Errors that accompany data (e.g. PARTIAL_RESULT): appended to the response's `errors` after execution. */
-  deferredErrors: Error[];
+  /**
+   * Errors that accompany data (PARTIAL_RESULT): GraphQL gives a field a value or an error, and a
+   * metrics answer Run:ai computed in part needs both. The error contract (use-error-contract.ts)
+   * takes them into the payload that brings their field.
+   */
+  partialErrors: GraphQLError[];
 }
 
 /**
@@ -53,9 +58,9 @@ export interface CallBudget {
 
 /** The error of a call past the budget: the prediction was wrong, and the safety net caught it. */
 function overBudget(limit: number): Error {
-  return createGraphQLError(
+  return gatewayError(
+    'QUERY_LIMIT_EXCEEDED',
     `Run:ai call budget of ${limit} exceeded while running: no more calls are made for this operation.`,
-    { extensions: { code: 'QUERY_LIMIT_EXCEEDED', http: { status: 400 } } },
   );
 }
 
@@ -153,6 +158,6 @@ export async function createContext(deps: ContextDeps, facts: RequestFacts): Pro
       if (token) deps.live?.notifyChange(token, poolId, change);
     },
     live: deps.live,
-    deferredErrors: [],
+    partialErrors: [],
   };
 }

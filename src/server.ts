@@ -18,6 +18,7 @@ import {
   loadTracing,
   observeUpstream,
 } from './parts.js';
+import { Admission } from './pipeline/admission.js';
 import { loadManifest, TrustedDocuments } from './pipeline/trusted-documents.js';
 import { createGateway } from './pipeline/yoga.js';
 import { schema } from './schema/index.js';
@@ -137,11 +138,14 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
       maxUpstreamCalls: config.maxUpstreamCalls,
       verdicts,
     };
-    const yoga = createGateway(schema, config, contextDeps, prometheus, {
-      demo,
-      rateLimiter: limiter,
-      tracing: tracing?.plugin,
+    const admission = new Admission({
+      rateLimit: limiter ? { limiter, perMinute: config.rateLimitPerMinute } : undefined,
+      verdicts,
       trustedDocuments,
+    });
+    const yoga = createGateway(schema, config, contextDeps, admission, prometheus, {
+      demo,
+      tracing: tracing?.plugin,
     });
     const trustProxy = trustProxies(config.trustedProxies);
     const allowedHosts = actsOnAmbientCredentials(config) ? config.allowedHosts : undefined;
@@ -152,7 +156,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
         readiness,
         metrics: prometheus,
         contextDeps,
-        rateLimiter: limiter,
+        admission,
         track,
         draining: () => draining,
         trustProxy,
@@ -162,18 +166,16 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     server = httpServer;
     limitChunkedBodies(httpServer, config.maxBodyBytes);
     answerClientErrors(httpServer);
-    websocket = attachWebSocket(httpServer, yoga, {
+    websocket = attachWebSocket(httpServer, yoga, admission, {
       path: '/graphql',
       maxPayloadBytes: config.maxBodyBytes,
       trustProxy,
       allowedHosts,
-      verdicts,
       connectionInitWaitTimeoutMs: config.wsConnectionInitTimeoutMs,
       maxSubscriptionsPerConnection: config.wsMaxSubscriptionsPerConnection,
       allowAnonymous: demo,
       allowedOrigins: config.corsOrigins,
-      rateLimit: limiter ? { limiter, perMinute: config.rateLimitPerMinute } : undefined,
-      trustedDocuments,
+      log,
     });
     url = await listen(httpServer, port, host);
     const shown = demo ? 'embedded simulator' : baseUrl;

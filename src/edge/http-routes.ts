@@ -2,27 +2,24 @@ import { type IncomingMessage, type Server, type ServerResponse, STATUS_CODES } 
 import type { Duplex } from 'node:stream';
 import type { Config } from '../config.js';
 import { type ContextDeps, createContext } from '../context.js';
-import { rateLimitedBody } from '../pipeline/use-rate-limit.js';
-import { requestIdOf } from '../pipeline/use-request-id.js';
+import type { Admission } from '../pipeline/admission.js';
+import { type ErrorCode, errorJson, gatewayError, statusOf, toContract } from '../pipeline/errors.js';
 import type { EdgeFacts, Gateway } from '../pipeline/yoga.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { PrometheusMetrics } from '../telemetry/prometheus.js';
-import { clientAddressOf, rateKeyOf, type TrustProxy } from './callers.js';
+import { clientAddressOf, type TrustProxy } from './callers.js';
 import { readCredentials } from './credentials.js';
 import { hostAllowed, hostRefusal } from './host-check.js';
 import { METRICS_CSV_PATH, serveMetricsCsv } from './pool-metrics-csv.js';
-import type { RateLimiter } from './rate-limit.js';
 import type { Readiness } from './readiness.js';
-import { contractError, sendErrors, sendText } from './replies.js';
+import { sendErrors, sendText } from './replies.js';
+import { requestIdOf } from './request-id.js';
 
 /** A body over the cap: the connection closes, so the rest of the body is not read. */
 function tooLarge(res: ServerResponse, maxBytes: number): void {
-  sendErrors(
-    res,
-    413,
-    [contractError(413, 'PAYLOAD_TOO_LARGE', `The request body is larger than ${maxBytes} bytes.`)],
-    { connection: 'close' },
-  );
+  sendErrors(res, [gatewayError('PAYLOAD_TOO_LARGE', `The request body is larger than ${maxBytes} bytes.`)], {
+    connection: 'close',
+  });
 }
 
 /**
@@ -54,13 +51,15 @@ export function answerClientErrors(server: Server): void {
       socket.destroy();
       return;
     }
-    const [status, code, message] =
+    const [code, message]: [ErrorCode, string] =
       error.code === 'HPE_HEADER_OVERFLOW'
-        ? [431, 'REQUEST_HEADERS_TOO_LARGE', 'The request headers are too large.']
+        ? ['REQUEST_HEADERS_TOO_LARGE', 'The request headers are too large.']
         : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-          ? [408, 'REQUEST_TIMEOUT', 'The request did not arrive in time.']
-          : [400, 'BAD_REQUEST', 'The request is not valid HTTP.'];
-    const body = JSON.stringify({ errors: [contractError(status, code, message)] });
+          ? ['REQUEST_TIMEOUT', 'The request did not arrive in time.']
+          : ['BAD_REQUEST', 'The request is not valid HTTP.'];
+    const refusal = gatewayError(code, message);
+    const status = statusOf(refusal);
+    const body = JSON.stringify({ errors: [errorJson(refusal)] });
     socket.end(
       `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\n` +
         `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
@@ -75,7 +74,8 @@ export interface RouteDeps {
   readiness: Readiness;
   metrics: PrometheusMetrics;
   contextDeps: ContextDeps;
-  rateLimiter: RateLimiter | undefined;
+  /** The checks every operation passes first: the rate limit (which the CSV export spends too). */
+  admission: Admission;
   /** Counts a response as in flight until it closes (graceful shutdown waits for it). */
   track: (res: ServerResponse) => void;
   /** Whether the gateway is shutting down: responses then close their connection. */
@@ -111,13 +111,13 @@ export function routes(deps: RouteDeps): (req: IncomingMessage, res: ServerRespo
       }
       // Below here the gateway may act on ambient credentials: only hosts that name it are answered.
       if (deps.allowedHosts && !hostAllowed(req.headers.host, deps.allowedHosts)) {
-        return sendErrors(res, 403, [contractError(403, 'FORBIDDEN', hostRefusal(req.headers.host))]);
+        return sendErrors(res, [gatewayError('FORBIDDEN', hostRefusal(req.headers.host))]);
       }
       const csv = METRICS_CSV_PATH.exec(path);
       if (csv) return exportCsv(deps, req, res, csv[1] as string);
       if (path !== '/graphql') {
-        return sendErrors(res, 404, [
-          contractError(404, 'NOT_FOUND', 'Nothing is served here: GraphQL is at /graphql.'),
+        return sendErrors(res, [
+          gatewayError('NOT_FOUND', 'Nothing is served here: GraphQL is at /graphql.'),
         ]);
       }
       if (Number(req.headers['content-length'] ?? 0) > config.maxBodyBytes) {
@@ -144,7 +144,7 @@ function handled(log: Logger, res: ServerResponse, work: () => Promise<void> | v
       res.destroy();
       return;
     }
-    sendErrors(res, 500, [contractError(500, 'INTERNAL_SERVER_ERROR', 'Unexpected error.')]);
+    sendErrors(res, [gatewayError('INTERNAL_SERVER_ERROR', 'Unexpected error.')]);
   };
   try {
     const pending = work();
@@ -163,12 +163,10 @@ async function exportCsv(deps: RouteDeps, req: IncomingMessage, res: ServerRespo
   const client = new AbortController();
   res.once('close', () => client.abort());
   const facts = factsOf(deps, req);
-  const verdict = await deps.rateLimiter?.consume(
-    rateKeyOf(facts.credentials, facts.address, deps.contextDeps.verdicts),
-  );
-  if (verdict && !verdict.allowed) {
-    const { seconds, body } = rateLimitedBody(verdict.retryAfterMs, deps.config.rateLimitPerMinute);
-    return sendErrors(res, 429, body.errors, { 'retry-after': String(seconds) });
+  try {
+    await deps.admission.charge(facts);
+  } catch (error) {
+    return sendErrors(res, toContract([error], requestId));
   }
   await serveMetricsCsv(req, res, rawId, () =>
     createContext(deps.contextDeps, { ...facts, signal: client.signal, requestId }),

@@ -3,13 +3,13 @@ import { pipeline } from 'node:stream/promises';
 import { DateTimeResolver } from 'graphql-scalars';
 import { z } from 'zod';
 import type { GatewayContext } from '../context.js';
-import { maskError, statusOf, withCode } from '../pipeline/errors.js';
+import { gatewayError, toContract } from '../pipeline/errors.js';
 import { parseNodePoolId } from '../resolvers/ids.js';
 import { resolveWindow } from '../resolvers/pool-metrics.js';
 import { LIMITS, nodePoolId } from '../schema/argument-rules.js';
 import { metricsWindow } from '../schema/pool-metrics.js';
 import { METRIC_TYPES, type MetricType } from '../upstream/models.js';
-import { contractError, sendErrors } from './replies.js';
+import { sendErrors } from './replies.js';
 
 /** The path of the export: `/export/nodepools/{id}/metrics.csv`. */
 export const METRICS_CSV_PATH = /^\/export\/nodepools\/([^/]+)\/metrics\.csv$/;
@@ -116,7 +116,7 @@ export async function serveMetricsCsv(
 ): Promise<void> {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.setHeader('allow', 'GET, HEAD');
-    return sendErrors(res, 405, [contractError(405, 'METHOD_NOT_ALLOWED', 'The export takes GET only.')]);
+    return sendErrors(res, [gatewayError('METHOD_NOT_ALLOWED', 'The export takes GET only.')]);
   }
   let requestId: string | undefined;
   try {
@@ -127,16 +127,15 @@ export async function serveMetricsCsv(
       const message = ctx.credentialsProblem
         ? `Credentials refused: ${ctx.credentialsProblem}.`
         : 'No credentials: send `Authorization: Bearer <token>` with a Run:ai token.';
-      return sendErrors(res, 401, [contractError(401, 'UNAUTHENTICATED', message)]);
+      return sendErrors(res, [gatewayError('UNAUTHENTICATED', message)]);
     }
     const query = new URL(req.url ?? '/', 'http://gateway').searchParams;
     const parsed = parseMetricsCsvRequest(rawId, query, ctx.now);
     if (!parsed.ok) {
-      return sendErrors(res, 400, [
-        {
-          message: `Invalid export: ${parsed.problems.join('; ')}`,
-          extensions: { code: 'BAD_USER_INPUT', http: { status: 400 }, requestId: ctx.requestId },
-        },
+      return sendErrors(res, [
+        gatewayError('BAD_USER_INPUT', `Invalid export: ${parsed.problems.join('; ')}`, {
+          extensions: { requestId: ctx.requestId },
+        }),
       ]);
     }
     const { poolId, types, start, end, samples } = parsed.request;
@@ -166,10 +165,6 @@ export async function serveMetricsCsv(
       res.destroy();
       return;
     }
-    const coded = withCode(maskError(error, 'Unexpected error.') as Parameters<typeof withCode>[0]);
-    const json = coded.toJSON();
-    return sendErrors(res, statusOf(coded), [
-      { ...json, extensions: { ...json.extensions, ...(requestId ? { requestId } : {}) } },
-    ]);
+    return sendErrors(res, toContract([error], requestId));
   }
 }

@@ -1,27 +1,25 @@
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { GraphQLError } from 'graphql';
+import { errorJson, headersOf, statusOf } from '../pipeline/errors.js';
 
 /**
  * An answer in the shape of the error contract (`{ errors }`, each with its
- * `extensions.code`), for requests answered outside yoga: refused before it
- * sees them, or served by a route of their own.
+ * `extensions.code` and status), for requests answered outside yoga:
+ * refused before it sees them, or served by a route of their own. The
+ * response takes the highest status of its errors, and their headers.
  */
 export function sendErrors(
   res: ServerResponse,
-  status: number,
-  errors: readonly object[],
+  errors: readonly GraphQLError[],
   headers: OutgoingHttpHeaders = {},
 ): void {
-  res.writeHead(status, {
+  res.writeHead(Math.max(...errors.map(statusOf)), {
     'content-type': 'application/json; charset=utf-8',
     'cache-control': 'no-store',
+    ...Object.assign({}, ...errors.map(headersOf)),
     ...headers,
   });
-  res.end(JSON.stringify({ errors }));
-}
-
-/** One error of the contract: its message, code and status. */
-export function contractError(status: number, code: string, message: string) {
-  return { message, extensions: { code, http: { status } } };
+  res.end(JSON.stringify({ errors: errors.map((error) => errorJson(error)) }));
 }
 
 export function sendText(res: ServerResponse, status: number, body: string): void {

@@ -1,4 +1,4 @@
-import { GraphQLError } from 'graphql';
+import { type ASTNode, GraphQLError } from 'graphql';
 import { maskError as yogaMaskError } from 'graphql-yoga';
 import { InputValidationError } from '../resolvers/errors.js';
 import { isUpstreamError, type UpstreamError } from '../upstream/errors.js';
@@ -113,6 +113,11 @@ const CODE_BY_STATUS: Readonly<Record<number, ErrorCode>> = {
   429: 'RATE_LIMITED',
 };
 
+/** Whether a code is one of the contract's. */
+export function isErrorCode(code: string): code is ErrorCode {
+  return Object.hasOwn(ERROR_STATUS, code);
+}
+
 /** The HTTP status a code stands for; 500 for a code outside the table. */
 export function statusOfCode(code: string): number {
   return (ERROR_STATUS as Record<string, number>)[code] ?? 500;
@@ -151,6 +156,51 @@ export function codeOf(error: unknown): string {
     return CODE_BY_STATUS[status] ?? (status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST');
   // Neither code, status nor cause: graphql-js's own error, from validation or (with a path) execution.
   return error.path ? 'INTERNAL_SERVER_ERROR' : 'GRAPHQL_VALIDATION_FAILED';
+}
+
+/** Options of a {@link gatewayError}: where it happened, and what more it tells. */
+export interface GatewayErrorOptions {
+  nodes?: readonly ASTNode[] | undefined;
+  path?: readonly (string | number)[] | undefined;
+  /** Extensions besides `code` and `http`. */
+  extensions?: Record<string, unknown> | undefined;
+  /** HTTP headers the response carries (Retry-After); over WebSocket, only the extensions tell. */
+  headers?: Record<string, string> | undefined;
+}
+
+/**
+ * An error of the contract, born complete: its `extensions.code`, and in
+ * `extensions.http` the status that code stands for (and any headers).
+ * Every refusal the gateway writes itself is made here.
+ */
+export function gatewayError(
+  code: ErrorCode,
+  message: string,
+  options: GatewayErrorOptions = {},
+): GraphQLError {
+  const { nodes, path, extensions, headers } = options;
+  return new GraphQLError(message, {
+    nodes: nodes ?? null,
+    path: path ?? null,
+    extensions: {
+      ...extensions,
+      code,
+      http: headers ? { status: ERROR_STATUS[code], headers } : { status: ERROR_STATUS[code] },
+    },
+  });
+}
+
+type ErrorJson = ReturnType<GraphQLError['toJSON']>;
+
+/** An error of the contract as JSON: its message, locations, path, and extensions with `http` holding its status alone. */
+export function errorJson(error: GraphQLError, status = statusOf(error)): ErrorJson {
+  const json = typeof error.toJSON === 'function' ? error.toJSON() : (error as unknown as ErrorJson);
+  return { ...json, extensions: { ...json.extensions, http: { status } } };
+}
+
+/** The HTTP headers an error asks its response to carry (`extensions.http.headers`: Retry-After). */
+export function headersOf(error: GraphQLError): Record<string, string> | undefined {
+  return (error.extensions?.['http'] as { headers?: Record<string, string> } | undefined)?.headers;
 }
 
 /** The same error (message, locations, path, cause) with other extensions. */
@@ -235,4 +285,20 @@ export function maskError(error: unknown, message: string, isDev?: boolean): Err
 export function logLevelOf(code: string): 'info' | 'warn' | 'error' {
   if (isClientError(code)) return 'info';
   return code.startsWith('UPSTREAM_') ? 'warn' : 'error';
+}
+
+/**
+ * Errors as every transport shows them: masked unless the gateway may tell
+ * them, coded, with their status, and with the request id on those that are
+ * not the caller's own mistake (next to the operation log line that has the
+ * details). Idempotent: an error already in the contract stays as it is.
+ */
+export function toContract(errors: readonly unknown[], requestId?: string | undefined): GraphQLError[] {
+  return errors.map((error) => {
+    const masked = maskError(error, 'Unexpected error.');
+    const coded = withCode(masked instanceof GraphQLError ? masked : new GraphQLError(masked.message));
+    const code = coded.extensions['code'] as string;
+    if (!requestId || isClientError(code) || coded.extensions['requestId'] === requestId) return coded;
+    return withExtensions(coded, { ...coded.extensions, requestId });
+  });
 }

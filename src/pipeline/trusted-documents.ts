@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { type DocumentNode, Kind, parse } from 'graphql';
-import { createGraphQLError } from 'graphql-yoga';
 import { LRUCache } from 'lru-cache';
 import type { SentCredentials } from '../edge/credentials.js';
+import { gatewayError } from './errors.js';
 
 /** The parameters of a GraphQL request that name its document. */
 export interface DocumentParams {
@@ -69,10 +69,6 @@ export function loadManifest(path: string): Manifest {
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
-
-function refusal(code: string, status: number, message: string) {
-  return createGraphQLError(message, { extensions: { code, http: { status } } });
-}
 
 /** The id a request names its persisted document by: `documentId`, or APQ's `persistedQuery.sha256Hash`. */
 export function persistedIdOf(params: DocumentParams): string | undefined {
@@ -158,9 +154,8 @@ export class TrustedDocuments {
     const id = persistedIdOf(params);
     if (!params.query || id === undefined || typeof params.documentId === 'string') return;
     if (sha256(params.query) !== id) {
-      throw refusal(
+      throw gatewayError(
         'PERSISTED_QUERY_HASH_MISMATCH',
-        400,
         'The persisted query hash is not the SHA-256 of the query sent with it.',
       );
     }
@@ -188,33 +183,34 @@ export class TrustedDocuments {
   }
 
   /**
-   * The document text a request runs, for transports outside yoga's HTTP
-   * pipeline (graphql-ws): a persisted id resolves through the manifest and
-   * the namespace's APQ documents; a full document runs only when arbitrary
-   * documents may.
+   * The document text a request runs: a persisted id resolves through the
+   * manifest and the namespace's APQ documents; a document sent in full is
+   * checked against its APQ hash, and runs only when arbitrary documents may
+   * (or it is the manifest's document of the id sent with it).
    */
   resolve(params: DocumentParams, namespace: string | undefined): string {
     const id = persistedIdOf(params);
     if (params.query) {
-      if (!this.allowsArbitrary) throw this.persistedOnlyError();
       this.checkHash(params);
-      return params.query;
+      if (this.allowsArbitrary) return params.query;
+      const trusted = id === undefined ? undefined : this.options.manifest?.get(id);
+      if (trusted === undefined) throw this.persistedOnlyError();
+      return trusted;
     }
     if (id === undefined)
-      throw refusal('BAD_REQUEST', 400, 'The request has neither a query nor a persisted document id.');
+      throw gatewayError('BAD_REQUEST', 'The request has neither a query nor a persisted document id.');
     const document = this.lookup(id, namespace);
     if (document === undefined) throw this.notFoundError();
     return document;
   }
 
   notFoundError() {
-    return refusal('PERSISTED_QUERY_NOT_FOUND', 404, 'PersistedQueryNotFound');
+    return gatewayError('PERSISTED_QUERY_NOT_FOUND', 'PersistedQueryNotFound');
   }
 
   persistedOnlyError() {
-    return refusal(
+    return gatewayError(
       'PERSISTED_QUERY_ONLY',
-      400,
       'This gateway runs only its trusted documents: send a persisted document id instead of a query.',
     );
   }

@@ -6,10 +6,10 @@ import {
   getOperationAST,
   getVariableValues,
 } from 'graphql';
-import { createGraphQLError, type Plugin } from 'graphql-yoga';
+import type { Plugin } from 'graphql-yoga';
 import type { GatewayContext } from '../context.js';
-import { badUserInput } from '../resolvers/errors.js';
 import { ARGUMENT_RULES, brokenRules, RULES_IN_RESOLVER } from '../schema/argument-rules.js';
+import { gatewayError } from './errors.js';
 import { selectedFields, walkOf } from './selected-fields.js';
 
 type VariableValues = Record<string, unknown>;
@@ -34,10 +34,7 @@ export function checkArguments(
   const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], rawVariables ?? {});
   if (coerced.errors) {
     return coerced.errors.map((error) =>
-      createGraphQLError(error.message, {
-        nodes: error.nodes ?? null,
-        extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } },
-      }),
+      gatewayError('BAD_USER_INPUT', error.message, { nodes: error.nodes }),
     );
   }
   const errors: GraphQLError[] = [];
@@ -48,7 +45,10 @@ export function checkArguments(
     if (!fields) continue;
     const detail = fields.map((f) => (f.path ? `${f.path}: ${f.message}` : f.message)).join('; ');
     errors.push(
-      badUserInput(`Invalid input for ${node.alias?.value ?? node.name.value}: ${detail}`, fields, [node]),
+      gatewayError('BAD_USER_INPUT', `Invalid input for ${node.alias?.value ?? node.name.value}: ${detail}`, {
+        nodes: [node],
+        extensions: { fields },
+      }),
     );
   }
   return errors;

@@ -11,10 +11,11 @@ import {
   isListType,
   type SelectionSetNode,
 } from 'graphql';
-import { createGraphQLError, isAsyncIterable, type Plugin } from 'graphql-yoga';
+import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import type { GatewayContext } from '../context.js';
 import { DEFAULT_LIST_SIZE, LIST_SIZES } from '../schema/list-sizes.js';
 import { UPSTREAM_CALLS, type UpstreamCallsDeclaration } from '../schema/upstream-calls.js';
+import { gatewayError } from './errors.js';
 import { fieldsIn, type Walk, walkOf } from './selected-fields.js';
 
 type Sizes = Readonly<Record<string, number>>;
@@ -169,14 +170,11 @@ export function useCostLimit({
     if (!problem) return;
     setResultAndStopExecution({
       errors: [
-        createGraphQLError(problem, {
-          extensions: {
-            code: 'QUERY_LIMIT_EXCEEDED',
-            http: { status: 400 },
-            ...(cost.calls > maxUpstreamCalls
+        gatewayError('QUERY_LIMIT_EXCEEDED', problem, {
+          extensions:
+            cost.calls > maxUpstreamCalls
               ? { [CALL_BUDGET_EXTENSION]: { predicted: cost.calls, limit: maxUpstreamCalls } }
-              : {}),
-          },
+              : {},
         }),
       ],
     });

@@ -5,7 +5,7 @@ import type { Logger } from '../telemetry/logger.js';
 import type { OperationOutcome, PrometheusMetrics } from '../telemetry/prometheus.js';
 import { isUpstreamError } from '../upstream/errors.js';
 import { codeOf, logLevelOf } from './errors.js';
-import { errorsOf } from './use-error-contract.js';
+import { errorsOf } from './payloads.js';
 
 /** An operation refused before it ran (no `data`) is `invalid`, like one that fails validation. */
 function outcomeOf(result: { data?: unknown; errors?: readonly unknown[] }): OperationOutcome {

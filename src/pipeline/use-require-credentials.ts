@@ -1,6 +1,7 @@
 import { type DocumentNode, type GraphQLSchema, getOperationAST } from 'graphql';
-import { createGraphQLError, type Plugin } from 'graphql-yoga';
+import type { Plugin } from 'graphql-yoga';
 import type { GatewayContext } from '../context.js';
+import { gatewayError } from './errors.js';
 import { selectedFields, walkOf } from './selected-fields.js';
 
 /**
@@ -37,9 +38,7 @@ export function useRequireCredentials(): Plugin<GatewayContext> {
       ? `Credentials refused: ${problem}.`
       : 'No credentials: send `Authorization: Bearer <token>` with a Run:ai token.';
     setResultAndStopExecution({
-      errors: [
-        createGraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } }),
-      ],
+      errors: [gatewayError('UNAUTHENTICATED', message)],
     });
   };
   return { onExecute: check, onSubscribe: check };

@@ -12,7 +12,7 @@ import {
 import { type DocumentNode, type GraphQLError, getOperationAST } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import { codeOf, isClientError } from './errors.js';
-import { errorsOf, type IncrementalPayload } from './use-error-contract.js';
+import { errorsOf, type IncrementalPayload } from './payloads.js';
 import { shortened } from './use-operation-log.js';
 
 /** `graphql.*` are still incubating conventions, whose entry point is not meant for import. */

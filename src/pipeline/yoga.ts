@@ -7,26 +7,22 @@ import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Config } from '../config.js';
 import { type ContextDeps, createContext, type GatewayContext, type RequestFacts } from '../context.js';
 import { graphiqlOptions } from '../edge/graphiql.js';
-import type { RateLimiter } from '../edge/rate-limit.js';
+import { useHttpResults } from '../edge/use-http-results.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { PrometheusMetrics } from '../telemetry/prometheus.js';
+import { type Admission, useAdmission } from './admission.js';
 import { codeOf, isClientError, logLevelOf, maskError } from './errors.js';
-import type { TrustedDocuments } from './trusted-documents.js';
 import { useArgumentRules } from './use-argument-rules.js';
 import { useCostLimit } from './use-cost-limit.js';
-import { useDeferredErrors } from './use-deferred-errors.js';
 import { useErrorContract } from './use-error-contract.js';
 import { useOperationLog } from './use-operation-log.js';
 import { useQueryLimits } from './use-query-limits.js';
-import { useRateLimit } from './use-rate-limit.js';
-import { useRequestIds } from './use-request-id.js';
 import { useRequireCredentials } from './use-require-credentials.js';
-import { useTrustedDocuments } from './use-trusted-documents.js';
 
 export interface ServerContext {
   req: IncomingMessage;
   res: ServerResponse;
-  /** The request's id (use-request-id.ts), also in its `x-request-id` response header. */
+  /** The request's id (src/edge/request-id.ts), also in its `x-request-id` response header. */
   requestId: string;
   /** What the edge read of the request before yoga saw it: its credentials and client address. */
   facts: EdgeFacts;
@@ -46,26 +42,24 @@ export const CSRF_HEADERS = [
 ];
 
 /**
- * The graphql-yoga instance: schema, plugins, error masking, GraphiQL served
- * from the package (no CDN), and the per-request context factory.
+ * The graphql-yoga instance: schema, the one pipeline of plugins every
+ * transport's operations run through (graphql-ws's too, by
+ * `yoga.getEnveloped`), error masking, GraphiQL served from the package (no
+ * CDN), and the per-request context factory.
  */
 export function createGateway(
   schema: GraphQLSchema,
   config: Config,
   deps: ContextDeps,
+  admission: Admission,
   metrics?: PrometheusMetrics,
   {
     demo = false,
-    rateLimiter,
     tracing,
-    trustedDocuments,
   }: {
     demo?: boolean;
-    rateLimiter?: RateLimiter | undefined;
     /** The tracing plugin (src/pipeline/use-tracing.ts), given only when tracing is on. */
     tracing?: Plugin | undefined;
-    /** The persisted documents the gateway resolves (a manifest, APQ); without it, only full documents. */
-    trustedDocuments?: TrustedDocuments | undefined;
   } = {},
 ): Gateway {
   return createYoga<ServerContext, GatewayContext>({
@@ -85,24 +79,23 @@ export function createGateway(
     plugins: [
       // First, so its spans wrap every other plugin's work in each phase.
       ...(tracing ? [tracing] : []),
-      ...(rateLimiter ? [useRateLimit(rateLimiter, config.rateLimitPerMinute, deps.verdicts)] : []),
+      // HTTP only: the contract's statuses, and the answers yoga would give without a body.
+      useHttpResults(),
       // A request must prove it is not a cross-site form or image: a non-simple content type or this header.
       useCSRFPrevention({ requestHeaders: CSRF_HEADERS }),
-      // Resolves a persisted document id into its document, before anything parses it.
-      ...(trustedDocuments ? [useTrustedDocuments(trustedDocuments)] : []),
+      // The rate limit and the document a request runs, before anything parses it.
+      useAdmission(admission),
       ...(config.introspection ? [] : [useDisableIntrospection()]),
       // @defer and @stream: a dashboard gets its pool rows after the list call, the metrics as they come.
       useDeferStream(),
       useQueryLimits(config),
-      // Before the checks below: it sees (and logs) the operations they refuse.
+      // Before the contract masks them: it logs Run:ai's own words on its failures.
       useOperationLog(deps.log, metrics),
-      useDeferredErrors(),
+      // Before the checks below: their refusals are shaped too.
+      useErrorContract(),
       useRequireCredentials(),
       useArgumentRules(),
       useCostLimit(config),
-      useErrorContract(),
-      // After the contract: it marks the errors the contract has coded.
-      useRequestIds(),
     ],
     // The edge read the credentials: HTTP's Authorization header (routes), or the connection_init payload
     // of a WebSocket operation (websocket.ts), which also gives the operation's signal.

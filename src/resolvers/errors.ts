@@ -1,5 +1,3 @@
-import type { ASTNode } from 'graphql';
-import { createGraphQLError } from 'graphql-yoga';
 import { isUpstreamError } from '../upstream/errors.js';
 
 /** One broken input rule: where (argument path) and what. */
@@ -18,14 +16,6 @@ export class InputValidationError extends Error {
     super(`Invalid input: ${fields.map((f) => (f.path ? `${f.path}: ${f.message}` : f.message)).join('; ')}`);
     this.name = 'InputValidationError';
   }
-}
-
-/** A BAD_USER_INPUT GraphQL error, with the broken rules in `extensions.fields`. */
-export function badUserInput(message: string, fields: FieldProblem[] = [], nodes?: readonly ASTNode[]) {
-  return createGraphQLError(message, {
-    ...(nodes ? { nodes } : {}),
-    extensions: { code: 'BAD_USER_INPUT', http: { status: 400 }, ...(fields.length ? { fields } : {}) },
-  });
 }
 
 /** Run:ai refused a change that clashes with an existing pool (HTTP 409), e.g. a duplicate name. */

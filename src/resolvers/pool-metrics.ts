@@ -1,6 +1,6 @@
-import { createGraphQLError } from 'graphql-yoga';
 import type { GatewayContext } from '../context.js';
 import type { MetricSeries } from '../loaders/index.js';
+import { gatewayError } from '../pipeline/errors.js';
 import type { MetricType, MetricValue, NodePool } from '../upstream/models.js';
 
 /** The default window: the hour before the request, in 20 samples. */
@@ -75,10 +75,11 @@ export async function nodePoolMetrics(
     types,
   });
   if (slice.missingTypes.length > 0) {
-    ctx.deferredErrors.push(
-      createGraphQLError(
+    ctx.partialErrors.push(
+      gatewayError(
+        'PARTIAL_RESULT',
         `Run:ai could not compute ${slice.missingTypes.join(', ')} for node pool ${pool.name}; the other series are returned`,
-        { path: path(), extensions: { code: 'PARTIAL_RESULT', missingTypes: slice.missingTypes } },
+        { path: path(), extensions: { missingTypes: slice.missingTypes } },
       ),
     );
   }

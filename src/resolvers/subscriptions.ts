@@ -1,10 +1,10 @@
-import { createGraphQLError } from 'graphql-yoga';
 import type { GatewayContext } from '../context.js';
 import { LiveLimitError } from '../live/live-budgets.js';
 import type { LiveSubscriber, MetricsDelivery, WatcherDelivery } from '../live/live-updates.js';
 import type { PhaseChange } from '../live/phase-diff.js';
 import type { PoolChange, PoolChangeKind } from '../live/pool-diff.js';
 import type { LiveWindow } from '../live/pool-metrics-poller.js';
+import { gatewayError, isErrorCode } from '../pipeline/errors.js';
 import type { MetricType, NodePoolPhase } from '../upstream/models.js';
 import { parseNodePoolId } from './ids.js';
 import type { MetricSeries } from './pool-metrics.js';
@@ -69,9 +69,9 @@ function requireLive(ctx: GatewayContext): {
   live: NonNullable<GatewayContext['live']>;
 } {
   if (!ctx.token) {
-    throw createGraphQLError(
+    throw gatewayError(
+      'UNAUTHENTICATED',
       'No credentials: send a Run:ai token in the connection_init payload or Authorization.',
-      { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } },
     );
   }
   if (!ctx.live) throw new Error('live updates are not running');
@@ -84,7 +84,7 @@ function within<T>(join: () => T): T {
     return join();
   } catch (error) {
     if (!(error instanceof LiveLimitError)) throw error;
-    throw createGraphQLError(error.message, { extensions: { code: error.code, http: { status: 429 } } });
+    throw gatewayError(error.code, error.message);
   }
 }
 
@@ -130,9 +130,7 @@ export async function subscribePoolMetrics(
   const { who, live } = requireLive(ctx);
   const pool = await ctx.loaders.nodePoolById.load(parseNodePoolId(args.id));
   if (!pool) {
-    throw createGraphQLError(`No node pool with id ${args.id} is visible to you.`, {
-      extensions: { code: 'NOT_FOUND', http: { status: 404 } },
-    });
+    throw gatewayError('NOT_FOUND', `No node pool with id ${args.id} is visible to you.`);
   }
   return within(() => live.subscribeMetrics(who, pool, args.types, args.window));
 }
@@ -143,7 +141,7 @@ function ended(event: { code: string; message: string }): never {
     event.code === 'NOT_FOUND'
       ? `The node pool is gone: ${event.message}`
       : `Run:ai refused the subscription's credentials: ${event.message}`;
-  throw createGraphQLError(message, { extensions: { code: event.code } });
+  throw gatewayError(isErrorCode(event.code) ? event.code : 'UPSTREAM_ERROR', message);
 }
 
 /** A new event starts: the Run:ai calls of a subscription's payload are budgeted per event. */

@@ -1,18 +1,18 @@
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { type ExecutionArgs, type ExecutionResult, GraphQLError, getOperationAST } from 'graphql';
-import { useServer } from 'graphql-ws/use/ws';
-import { isAsyncIterable } from 'graphql-yoga';
+import type { ExecutionArgs, ExecutionResult, GraphQLError } from 'graphql';
+import { handleProtocols } from 'graphql-ws';
 import { WebSocketServer } from 'ws';
-import { type CredentialVerdicts, clientAddressOf, rateKeyOf, type TrustProxy } from '../edge/callers.js';
+import { clientAddressOf, type TrustProxy } from '../edge/callers.js';
 import { connectionCredentials } from '../edge/credentials.js';
 import { hostAllowed } from '../edge/host-check.js';
-import type { RateLimiter } from '../edge/rate-limit.js';
-import { maskError, withCode } from '../pipeline/errors.js';
-import { apqNamespaceOf, type DocumentParams, type TrustedDocuments } from '../pipeline/trusted-documents.js';
-import { rateLimitedBody } from '../pipeline/use-rate-limit.js';
-import { withRequestId } from '../pipeline/use-request-id.js';
+import type { Admission } from '../pipeline/admission.js';
+import { gatewayError, toContract } from '../pipeline/errors.js';
+import type { DocumentParams } from '../pipeline/trusted-documents.js';
 import type { EdgeFacts, Gateway } from '../pipeline/yoga.js';
+import type { Logger } from '../telemetry/logger.js';
+import { serveGraphqlWs, type WsExtra } from './ws-transport.js';
 
 export interface WebSocketOptions {
   path: string;
@@ -22,8 +22,6 @@ export interface WebSocketOptions {
   trustProxy: TrustProxy;
   /** When the gateway acts on ambient credentials: the hosts answered besides loopback names (ALLOWED_HOSTS). */
   allowedHosts?: readonly string[] | undefined;
-  /** What Run:ai said of the tokens callers sent: who is a caller of its own for the rate limit. */
-  verdicts?: CredentialVerdicts | undefined;
   /** Milliseconds a client has to send `connection_init`. */
   connectionInitWaitTimeoutMs: number;
   /** Subscriptions one connection may hold at once. */
@@ -32,10 +30,7 @@ export interface WebSocketOptions {
   allowAnonymous: boolean;
   /** Browser origins allowed besides the gateway's own (CORS_ORIGINS). */
   allowedOrigins: readonly string[];
-  /** The callers' operation budget, shared with HTTP. */
-  rateLimit?: { limiter: RateLimiter; perMinute: number } | undefined;
-  /** Persisted documents: an operation may name its document by id, as over HTTP (PERSISTED_ONLY included). */
-  trustedDocuments?: TrustedDocuments | undefined;
+  log: Logger;
 }
 
 /**
@@ -61,70 +56,91 @@ const GOING_AWAY = 1001;
 /** The `connection_init` payload is read for its credentials; a larger one is refused (4400). */
 export const MAX_CONNECTION_PARAMS_BYTES = 16 * 1024;
 
-/** What a connection holds while it is open: its caller, and the abort signal of each running operation. */
+/** One running operation: its request id, and the signal that aborts its Run:ai calls. */
+interface Operation {
+  requestId: string;
+  controller: AbortController;
+}
+
+/** What a connection holds while it is open: its caller, and its running operations. */
 interface Connection {
   facts: EdgeFacts;
-  operations: Map<string, AbortController>;
+  operations: Map<string, Operation>;
 }
 
-/** What the operation produced when onSubscribe started it: a result or an event stream. */
-interface Started {
-  result: ExecutionResult | AsyncIterable<ExecutionResult>;
-}
-
-/** Any failure while preparing an operation, as coded GraphQL errors for this operation alone. */
-function refusal(error: unknown): GraphQLError[] {
-  const masked = maskError(error, 'Unexpected error.');
-  return [withCode(masked instanceof GraphQLError ? masked : new GraphQLError(masked.message))];
+/** The enveloped executors an operation runs with, carried to graphql-ws's `execute`/`subscribe` as yoga's recipe does. */
+interface Executors {
+  execute: (args: ExecutionArgs) => unknown;
+  subscribe: (args: ExecutionArgs) => unknown;
 }
 
 /**
- * Serves GraphQL over WebSocket (the `graphql-transport-ws` protocol of
- * graphql-ws) on the gateway's HTTP server. Operations go through
- * `yoga.getEnveloped`, so they get the same plugins and context as HTTP.
- * Credentials come in the `connection_init` payload; a connection without
- * them is closed with 4403.
+ * Runs an operation with its enveloped executor. A hook that throws becomes
+ * the operation's coded error, never a failure of the whole connection.
  */
-export function attachWebSocket(server: Server, yoga: Gateway, options: WebSocketOptions) {
-  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes });
+async function run(args: ExecutionArgs, pick: keyof Executors) {
+  try {
+    return (await (args.rootValue as Executors)[pick](args)) as ExecutionResult;
+  } catch (error) {
+    return { errors: toContract([error], (args.contextValue as { requestId?: string }).requestId) };
+  }
+}
+
+/**
+ * Serves GraphQL over WebSocket (graphql-ws's `graphql-transport-ws`
+ * protocol) on the gateway's HTTP server. This file holds only what belongs
+ * to WebSocket: the upgrade with its path, Host and Origin checks and its
+ * message size cap; `connection_init`, whose payload carries the
+ * credentials (none closes the connection with 4403); the subscriptions one
+ * connection may hold; and each operation's abort when it completes or its
+ * socket closes. Everything else is the pipeline every transport shares:
+ * the admission (rate limit, trusted documents), then yoga's enveloped
+ * parse, validate, context and executors, which graphql-ws runs (yoga's
+ * graphql-ws recipe).
+ */
+export function attachWebSocket(
+  server: Server,
+  yoga: Gateway,
+  admission: Admission,
+  options: WebSocketOptions,
+) {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes, handleProtocols });
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if ((req.url ?? '').split('?')[0] !== options.path) {
       socket.destroy();
       return;
     }
-    if (options.allowedHosts && !hostAllowed(req.headers.host, options.allowedHosts)) {
-      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      return;
-    }
-    if (!originAllowed(req, options.allowedOrigins)) {
+    const hostOk = !options.allowedHosts || hostAllowed(req.headers.host, options.allowedHosts);
+    if (!hostOk || !originAllowed(req, options.allowedOrigins)) {
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   };
   server.on('upgrade', onUpgrade);
-  const active = new WeakMap<object, number>();
   const connections = new WeakMap<object, Connection>();
-  /** Aborts an operation's Run:ai calls: it completed, was refused, or its socket closed. */
+  /** Ends an operation: its slot is free, its Run:ai calls aborted. */
   const finish = (extra: object, id: string) => {
     const operations = connections.get(extra)?.operations;
-    operations?.get(id)?.abort();
+    operations?.get(id)?.controller.abort();
     operations?.delete(id);
   };
 
-  const disposable = useServer<Record<string, unknown>>(
+  const transport = serveGraphqlWs(
+    wss,
     {
       connectionInitWaitTimeout: options.connectionInitWaitTimeoutMs,
       // Reads the credentials once, then lets go of the payload; false closes the socket with 4403 Forbidden.
       onConnect: (ctx) => {
+        const extra = ctx.extra as WsExtra;
         const params = ctx.connectionParams;
         if (params && JSON.stringify(params).length > MAX_CONNECTION_PARAMS_BYTES) {
-          ctx.extra.socket.close(4400, 'connection_init payload too large');
+          extra.socket.close(4400, 'connection_init payload too large');
           return false;
         }
         const facts: EdgeFacts = {
           credentials: connectionCredentials(params),
-          address: clientAddressOf(ctx.extra.request, options.trustProxy),
+          address: clientAddressOf(extra.request, options.trustProxy),
         };
         (ctx as { connectionParams?: unknown }).connectionParams = undefined;
         connections.set(ctx.extra, { facts, operations: new Map() });
@@ -133,92 +149,63 @@ export function attachWebSocket(server: Server, yoga: Gateway, options: WebSocke
       },
       onClose: (ctx) => {
         const operations = connections.get(ctx.extra)?.operations;
-        for (const controller of operations?.values() ?? []) controller.abort();
+        for (const { controller } of operations?.values() ?? []) controller.abort();
         operations?.clear();
       },
-      // The operation is started here, not by graphql-ws: a refusal before it runs (bad syntax, a
-      // limit, a broken argument rule, no credentials) is then an `error` message for this
-      // operation alone, never a failure of the whole connection.
       onSubscribe: async (ctx, id, payload) => {
         const connection = connections.get(ctx.extra);
-        if (!connection) return [new GraphQLError('The connection is not initialised.')];
-        const { facts } = connection;
-        if (options.rateLimit) {
-          const key = rateKeyOf(facts.credentials, facts.address, options.verdicts);
-          const verdict = await options.rateLimit.limiter.consume(key);
-          if (!verdict.allowed) {
-            const [error] = rateLimitedBody(verdict.retryAfterMs, options.rateLimit.perMinute).body.errors;
-            return [
-              new GraphQLError(error?.message ?? 'Rate limited', { extensions: error?.extensions ?? {} }),
-            ];
-          }
-        }
-        const held = active.get(ctx.extra) ?? 0;
-        if (held >= options.maxSubscriptionsPerConnection) {
+        if (!connection) return [gatewayError('BAD_REQUEST', 'The connection is not initialised.')];
+        const { facts, operations } = connection;
+        if (operations.size >= options.maxSubscriptionsPerConnection) {
           return [
-            withCode(
-              new GraphQLError(
-                `This connection holds ${held} subscriptions, the most allowed; open another connection or complete one.`,
-                { extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' } },
-              ),
+            gatewayError(
+              'TOO_MANY_SUBSCRIPTIONS',
+              `This connection holds ${operations.size} subscriptions, the most allowed; open another connection or complete one.`,
             ),
           ];
         }
-        // The slot is taken now, before any await, so concurrent subscribes count each other;
-        // a refusal gives it back (graphql-ws calls onComplete only for operations that ran).
-        active.set(ctx.extra, held + 1);
-        const controller = new AbortController();
-        connection.operations.set(id, controller);
-        const refuse = (errors: readonly GraphQLError[]) => {
-          active.set(ctx.extra, Math.max(0, (active.get(ctx.extra) ?? 1) - 1));
-          finish(ctx.extra, id);
-          return errors.map(withCode);
+        // The slot is taken before any await, so concurrent subscribes count each other.
+        const operation: Operation = { requestId: randomUUID(), controller: new AbortController() };
+        operations.set(id, operation);
+        const refuse = (errors: readonly unknown[]) => {
+          finish(ctx.extra, id); // graphql-ws calls onComplete only for operations that ran
+          return toContract(errors, operation.requestId);
         };
         try {
+          await admission.charge(facts);
+          const params = { ...payload, query: admission.documentOf(payload as DocumentParams, facts) ?? '' };
           const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
             facts,
-            signal: controller.signal,
-            params: payload,
+            params,
+            requestId: operation.requestId,
+            signal: operation.controller.signal,
           });
-          const query = options.trustedDocuments
-            ? options.trustedDocuments.resolve(payload as DocumentParams, apqNamespaceOf(facts.credentials))
-            : payload.query;
-          const document: ExecutionArgs['document'] = parse(query);
+          const document = parse(params.query);
           const errors = validate(schema, document);
           if (errors.length > 0) return refuse(errors);
-          const args: ExecutionArgs = {
+          const executors: Executors = { execute, subscribe };
+          return {
             schema,
             document,
             operationName: payload.operationName ?? null,
             variableValues: payload.variables ?? null,
             contextValue: await contextFactory(),
+            rootValue: executors,
           };
-          const run =
-            getOperationAST(document, args.operationName)?.operation === 'subscription' ? subscribe : execute;
-          const result = (await run(args)) as Started['result'];
-          if (!isAsyncIterable(result) && !('data' in result) && result.errors?.length) {
-            return refuse(result.errors);
-          }
-          const started: Started = { result };
-          return { ...args, rootValue: started };
         } catch (error) {
-          return refuse(refusal(error));
+          return refuse([error]);
         }
       },
-      // The operation's request id on errors that are not the caller's own mistake, as over HTTP.
-      onNext: (_ctx, _id, _payload, args, result) => {
-        const requestId = (args.contextValue as { requestId?: string }).requestId;
-        if (!result.errors?.length || !requestId) return undefined;
-        return { ...result, errors: withRequestId(result.errors.map(withCode), requestId) };
-      },
-      onComplete: (ctx, id) => {
-        active.set(ctx.extra, Math.max(0, (active.get(ctx.extra) ?? 1) - 1));
-        finish(ctx.extra, id);
-      },
-      execute: (args) => (args.rootValue as Started).result as never,
-      subscribe: (args) => (args.rootValue as Started).result as never,
+      execute: (args) => run(args, 'execute'),
+      subscribe: (args) => run(args, 'subscribe') as never,
+      // An event stream that fails mid-way (its poller ended) reports its error in the contract.
+      onError: (ctx, id, _payload, errors: readonly GraphQLError[]) =>
+        toContract(errors, connections.get(ctx.extra)?.operations.get(id)?.requestId).map((error) =>
+          error.toJSON(),
+        ),
+      onComplete: (ctx, id) => finish(ctx.extra, id),
     },
-    wss,
+    options.log,
   );
 
   return {
@@ -230,8 +217,7 @@ export function attachWebSocket(server: Server, yoga: Gateway, options: WebSocke
     async close(): Promise<void> {
       server.off('upgrade', onUpgrade);
       for (const client of wss.clients) client.close(GOING_AWAY, 'The gateway is shutting down');
-      await disposable.dispose();
-      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      await transport.dispose();
     },
   };
 }

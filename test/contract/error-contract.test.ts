@@ -204,7 +204,10 @@ describe('the same contract over SSE', () => {
 });
 
 describe('the same contract over graphql-ws', () => {
-  it('a refused subscription gets an error message of its own; the connection and its other subscriptions live on', async () => {
+  // A document refused before it runs (a limit, bad syntax) gets an `error` message; an operation that
+  // the pipeline refuses as it starts (its arguments, its cost) gets one `next` with the errors and no
+  // data, then `complete`: the body HTTP and SSE send. Either way, only that operation ends.
+  it('a refused subscription ends alone, with its coded errors; the connection and its other subscriptions live on', async () => {
     const client = wsClient(stack.url);
     try {
       const kept = new Collected(client);
@@ -228,7 +231,7 @@ describe('the same contract over graphql-ws', () => {
       ];
       for (const refused of refusals) await refused.until((c) => c.done);
       const codes = refusals.map(
-        (r) => (r.errors[0] as { extensions?: { code?: string } }[])[0]?.extensions?.code,
+        (r) => (r.errors.flat()[0] as { extensions?: { code?: string } } | undefined)?.extensions?.code,
       );
       expect(codes).toEqual(['QUERY_LIMIT_EXCEEDED', 'BAD_USER_INPUT', 'BAD_USER_INPUT']);
       expect(kept.done).toBe(false);

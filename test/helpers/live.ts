@@ -139,8 +139,10 @@ export async function expectOneListCallPerPoll(
 export type WsOutcome = 'ok' | 'completed' | (string | undefined)[];
 
 /**
- * Starts one operation over graphql-ws; `outcome` resolves at its first result (`'ok'`), its error (the
- * codes), or its completion without a result. `stop` ends it (a subscription stays open until then).
+ * Starts one operation over graphql-ws; `outcome` resolves at its first result (`'ok'`), its refusal
+ * (the codes: of an `error` message, or of a `next` with errors and no data, as the pipeline refuses
+ * an operation as it starts), or its completion without a result. `stop` ends it (a subscription
+ * stays open until then).
  */
 export function wsOperation(
   client: Client,
@@ -149,7 +151,12 @@ export function wsOperation(
   let stop: () => void = () => undefined;
   const outcome = new Promise<WsOutcome>((resolve) => {
     stop = client.subscribe(payload, {
-      next: () => resolve('ok'),
+      next: (result) =>
+        resolve(
+          result.data == null && result.errors?.length
+            ? result.errors.map((e) => (e as { extensions?: { code?: string } }).extensions?.code)
+            : 'ok',
+        ),
       error: (errors) =>
         resolve((errors as { extensions?: { code?: string } }[]).map((e) => e.extensions?.code)),
       complete: () => resolve('completed'),

@@ -1,9 +1,48 @@
 import type { GraphQLError } from 'graphql';
-import type { Plugin } from 'graphql-yoga';
-import type { GatewayContext } from '../context.js';
-import type { IncrementalPayload } from './use-error-contract.js';
 
 type Path = readonly (string | number)[];
+
+/**
+ * A payload of an incremental delivery (`@defer`, `@stream`) in the shape yoga's executor sends
+ * (graphql-js 17 alpha): the first has `data`, each later one `incremental` parts, the deferred
+ * `data` or streamed `items` at a `path`, with the errors raised inside them.
+ */
+export interface IncrementalPayload {
+  data?: unknown;
+  hasNext?: boolean;
+  errors?: readonly GraphQLError[] | undefined;
+  incremental?:
+    | readonly {
+        data?: unknown;
+        items?: unknown;
+        path?: Path | undefined;
+        errors?: readonly GraphQLError[] | undefined;
+      }[]
+    | undefined;
+}
+
+/** The payload with `map` applied to its top-level errors and to those of each incremental part. */
+export function mapPayloadErrors<P extends IncrementalPayload>(
+  payload: P,
+  map: (errors: readonly GraphQLError[]) => GraphQLError[],
+): P {
+  const top = payload.errors?.length ? { errors: map(payload.errors) } : {};
+  if (!payload.incremental?.some((part) => part.errors?.length)) {
+    return payload.errors?.length ? { ...payload, ...top } : payload;
+  }
+  return {
+    ...payload,
+    ...top,
+    incremental: payload.incremental.map((part) =>
+      part.errors?.length ? { ...part, errors: map(part.errors) } : part,
+    ),
+  };
+}
+
+/** A payload's errors: the top-level ones, then those of its incremental parts. */
+export function errorsOf(payload: IncrementalPayload): GraphQLError[] {
+  return [...(payload.errors ?? []), ...(payload.incremental ?? []).flatMap((part) => part.errors ?? [])];
+}
 
 /** Whether `value`, found at `at`, holds the field at `path` (its value, null included, has arrived). */
 function holds(value: unknown, at: Path, path: Path): boolean {
@@ -17,7 +56,7 @@ function holds(value: unknown, at: Path, path: Path): boolean {
 }
 
 /** What each part of a payload brings, and where it sits: the first payload's data, or each incremental part's. */
-function partsOf(payload: IncrementalPayload & { data?: unknown }): { value: unknown; at: Path }[] {
+function partsOf(payload: IncrementalPayload): { value: unknown; at: Path }[] {
   if (!payload.incremental?.length) return [{ value: payload.data, at: [] }];
   return payload.incremental.map(({ data, items, path = [] }) =>
     Array.isArray(items)
@@ -36,14 +75,14 @@ function partsOf(payload: IncrementalPayload & { data?: unknown }): { value: unk
  * fragment, streamed items). Errors whose field has not arrived are returned
  * to wait for a later payload; the last payload takes them all.
  */
-function place<P extends IncrementalPayload & { data?: unknown; hasNext?: boolean }>(
+export function placeErrors<P extends IncrementalPayload>(
   payload: P,
-  errors: GraphQLError[],
+  errors: readonly GraphQLError[],
 ): { payload: P; waiting: GraphQLError[] } {
   const parts = partsOf(payload);
   const owners = errors.map((error) => {
     const owner = parts.findIndex(({ value, at }) => holds(value, at, error.path ?? []));
-    return owner === -1 && payload.hasNext === false ? 0 : owner;
+    return owner === -1 && payload.hasNext !== true ? 0 : owner;
   });
   const ownedBy = (i: number) => errors.filter((_, e) => owners[e] === i);
   const waiting = ownedBy(-1);
@@ -59,39 +98,4 @@ function place<P extends IncrementalPayload & { data?: unknown; hasNext?: boolea
     return own.length ? { ...part, errors: [...(part.errors ?? []), ...own] } : part;
   });
   return { payload: { ...payload, incremental }, waiting };
-}
-
-/**
- * Appends the errors resolvers deferred (`ctx.deferredErrors`) to the
- * result. GraphQL gives a field either a value or an error; a partial
- * metrics answer needs both: the series that came, and an error naming the
- * types that did not. Under `@defer`/`@stream` each error goes with the
- * payload that brings its field.
- */
-export function useDeferredErrors(): Plugin<GatewayContext> {
-  return {
-    onExecute() {
-      return {
-        onExecuteDone({ args, result, setResult }) {
-          const deferred = (args.contextValue as Partial<GatewayContext>).deferredErrors;
-          if (!deferred) return;
-          if (!(Symbol.asyncIterator in result)) {
-            if (deferred.length)
-              setResult({ ...result, errors: [...(result.errors ?? []), ...(deferred as never[])] });
-            return;
-          }
-          let waiting: GraphQLError[] = [];
-          return {
-            onNext({ result: payload, setResult: setPayload }) {
-              const errors = [...waiting, ...(deferred.splice(0) as GraphQLError[])];
-              if (errors.length === 0) return;
-              const placed = place(payload, errors);
-              waiting = placed.waiting;
-              setPayload(placed.payload);
-            },
-          };
-        },
-      };
-    },
-  };
 }

@@ -1,0 +1,99 @@
+import type { Plugin } from 'graphql-yoga';
+import type { GatewayContext } from '../context.js';
+import { type CredentialVerdicts, rateKeyOf } from '../edge/callers.js';
+import type { RateLimiter } from '../edge/rate-limit.js';
+import { gatewayError } from './errors.js';
+import { apqNamespaceOf, type DocumentParams, type TrustedDocuments } from './trusted-documents.js';
+import type { EdgeFacts } from './yoga.js';
+
+/** What an operation must pass before anything parses it. */
+export interface AdmissionOptions {
+  /** The callers' operation budget (RATE_LIMIT_PER_MINUTE). */
+  rateLimit?: { limiter: RateLimiter; perMinute: number } | undefined;
+  /** What Run:ai said of the tokens callers sent: who is a caller of its own for the rate limit. */
+  verdicts?: CredentialVerdicts | undefined;
+  /** Persisted documents (a manifest, APQ); without them, only documents sent in full run. */
+  trustedDocuments?: TrustedDocuments | undefined;
+}
+
+/**
+ * The checks an operation passes before it is parsed, the same on every
+ * transport: the caller's rate limit, and the document it runs (a persisted
+ * id resolved, `PERSISTED_ONLY` enforced, an APQ hash checked). HTTP and SSE
+ * run them in yoga's request phase ({@link useAdmission}); graphql-ws in
+ * `onSubscribe` (src/websocket/graphql-ws-server.ts). Each refusal is an
+ * error of the contract, thrown.
+ */
+export class Admission {
+  constructor(private readonly options: AdmissionOptions) {}
+
+  /**
+   * Spends one operation of the caller's budget: the token, once Run:ai has
+   * accepted it, else the client address (src/edge/callers.ts). Past it,
+   * RATE_LIMITED (429) with `Retry-After`.
+   */
+  async charge(facts: EdgeFacts): Promise<void> {
+    const rateLimit = this.options.rateLimit;
+    if (!rateLimit) return;
+    const verdict = await rateLimit.limiter.consume(
+      rateKeyOf(facts.credentials, facts.address, this.options.verdicts),
+    );
+    if (verdict.allowed) return;
+    const seconds = Math.max(1, Math.ceil(verdict.retryAfterMs / 1000));
+    throw gatewayError(
+      'RATE_LIMITED',
+      `Rate limit of ${rateLimit.perMinute} operations per minute reached for these credentials; retry in ${seconds} s.`,
+      { extensions: { retryAfterSeconds: seconds }, headers: { 'retry-after': String(seconds) } },
+    );
+  }
+
+  /** The text of the document a request runs: its query, or the persisted document its id names. */
+  documentOf(params: DocumentParams, facts: EdgeFacts): string | null | undefined {
+    const documents = this.options.trustedDocuments;
+    return documents ? documents.resolve(params, apqNamespaceOf(facts.credentials)) : params.query;
+  }
+
+  /**
+   * Keeps an APQ document for the caller's next requests, once its operation
+   * has parsed, validated and runs with credentials.
+   */
+  remember(context: Partial<GatewayContext> & { params?: DocumentParams; facts?: EdgeFacts }): void {
+    const documents = this.options.trustedDocuments;
+    if (!documents || context.token === undefined || !context.params || !context.facts) return;
+    documents.register(context.params, apqNamespaceOf(context.facts.credentials));
+  }
+}
+
+/** What yoga's server context holds for a request: what the edge read of it. */
+interface Edge {
+  facts?: EdgeFacts;
+}
+
+const NO_FACTS: EdgeFacts = { credentials: { kind: 'none' }, address: 'unknown' };
+
+/**
+ * The admission over HTTP and SSE: one charge per HTTP request before its
+ * body is read (a batch or a malformed body costs one operation too), then
+ * each operation's document resolved before yoga parses it. Every
+ * transport's operations register their APQ documents as they run.
+ */
+export function useAdmission(admission: Admission): Plugin<object, Edge> {
+  const remember = ({ args }: { args: { contextValue: unknown } }) =>
+    admission.remember(args.contextValue as never);
+  return {
+    async onRequestParse({ serverContext }) {
+      await admission.charge(serverContext.facts ?? NO_FACTS);
+    },
+    onParams({ params, setParams, context }) {
+      const facts = (context as Edge).facts ?? NO_FACTS;
+      const query = admission.documentOf(params as DocumentParams, facts);
+      // Only the four parameters yoga knows go on: `documentId` has been read.
+      if (query !== params.query || 'documentId' in params) {
+        const { operationName, variables, extensions } = params;
+        setParams({ query: query ?? undefined, operationName, variables, extensions });
+      }
+    },
+    onExecute: remember,
+    onSubscribe: remember,
+  };
+}
