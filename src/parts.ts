@@ -2,20 +2,40 @@
  * The gateway's parts, each built from the settings it needs: what
  * server.ts `start()` lists in the order they depend on each other.
  */
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type Config, tracesUrl } from './config.js';
+import { actsOnAmbientCredentials, type Config, tracesUrl } from './config.js';
 import type { CredentialVerdicts } from './edge/callers.js';
+import { answerClientErrors, limitChunkedBodies, type RouteDeps, routes } from './edge/http-routes.js';
 import type { Readiness } from './edge/readiness.js';
 import { LiveUpdates } from './live/live-updates.js';
 import type { RefreshBus } from './live/refresh-bus.js';
-import type { TrustedDocuments } from './pipeline/trusted-documents.js';
+import { loadManifest, TrustedDocuments } from './pipeline/trusted-documents.js';
 import type { Logger } from './telemetry/logger.js';
 import { PrometheusMetrics } from './telemetry/prometheus.js';
 import type { Tracing } from './telemetry/tracing-setup.js';
 import type { Send } from './upstream/call.js';
 import { UpstreamHttp } from './upstream/http.js';
 import { ServiceTokenSource } from './upstream/service-token.js';
+import type { WebSocketOptions } from './websocket/graphql-ws-server.js';
+
+/**
+ * The trusted documents: the manifest (PERSISTED_DOCUMENTS), read first so
+ * that a broken one stops the start before anything else starts, and the
+ * APQ store. Also the manifest's operation names, for the metrics' labels.
+ */
+export function createTrustedDocuments(config: Config): {
+  trustedDocuments: TrustedDocuments;
+  operationNames: ReadonlySet<string> | undefined;
+} {
+  const manifest = config.persistedDocuments ? loadManifest(config.persistedDocuments) : undefined;
+  const trustedDocuments = new TrustedDocuments({
+    manifest: manifest?.documents,
+    persistedOnly: config.persistedOnly,
+    apq: { maxDocumentBytes: config.apqMaxDocumentBytes, maxBytes: config.apqStoreBytes },
+  });
+  return { trustedDocuments, operationNames: manifest?.operationNames };
+}
 
 /** The Run:ai client, with the transport settings; `outermost` is the tracing layer when tracing is on. */
 export function createUpstream(
@@ -148,6 +168,39 @@ export function createPrometheus(
   live.on('poll', (kind, outcome) => prometheus.livePoll(kind, outcome));
   live.on('drop', (kind) => prometheus.liveEventDropped(kind));
   return prometheus;
+}
+
+/** The node:http server of the routes, with its body cap and its answers to malformed requests. */
+export function createHttpServer(deps: RouteDeps): Server {
+  const server = createServer(routes(deps));
+  limitChunkedBodies(server, deps.config.maxBodyBytes);
+  answerClientErrors(server);
+  return server;
+}
+
+/** Hosts answered besides loopback names, when the gateway acts on ambient credentials (ALLOWED_HOSTS). */
+export function allowedHostsOf(config: Config): readonly string[] | undefined {
+  return actsOnAmbientCredentials(config) ? config.allowedHosts : undefined;
+}
+
+/** The WebSocket endpoint's settings: its path, caps and checks. */
+export function webSocketOptions(
+  config: Config,
+  demo: boolean,
+  trustProxy: WebSocketOptions['trustProxy'],
+  log: Logger,
+): WebSocketOptions {
+  return {
+    path: '/graphql',
+    maxPayloadBytes: config.maxBodyBytes,
+    trustProxy,
+    allowedHosts: allowedHostsOf(config),
+    connectionInitWaitTimeoutMs: config.wsConnectionInitTimeoutMs,
+    maxSubscriptionsPerConnection: config.wsMaxSubscriptionsPerConnection,
+    allowAnonymous: demo,
+    allowedOrigins: config.corsOrigins,
+    log,
+  };
 }
 
 /** Listens on `port` and `host`; resolves the URL clients reach it by. */

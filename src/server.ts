@@ -1,25 +1,27 @@
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import type { Simulator, SimulatorOptions } from 'runai-simulator';
-import { actsOnAmbientCredentials, type Config, listenHost } from './config.js';
+import { type Config, listenHost } from './config.js';
 import type { ContextDeps } from './context.js';
 import { CredentialVerdicts, trustProxies } from './edge/callers.js';
-import { answerClientErrors, limitChunkedBodies, routes } from './edge/http-routes.js';
 import { createRateLimiter, type RateLimiter } from './edge/rate-limit.js';
 import { Readiness } from './edge/readiness.js';
 import type { LiveUpdates } from './live/live-updates.js';
 import type { RefreshBus } from './live/refresh-bus.js';
 import {
+  allowedHostsOf,
+  createHttpServer,
   createLive,
   createPrometheus,
   createRefreshBus,
   createServiceTokens,
+  createTrustedDocuments,
   createUpstream,
   listen,
   loadTracing,
   observeUpstream,
+  webSocketOptions,
 } from './parts.js';
 import { Admission } from './pipeline/admission.js';
-import { loadManifest, TrustedDocuments } from './pipeline/trusted-documents.js';
 import { createGateway } from './pipeline/yoga.js';
 import { schema } from './schema/index.js';
 import { createLogger, type Logger } from './telemetry/logger.js';
@@ -97,13 +99,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
   };
 
   async function start(port = config.port, host = listenHost(config)): Promise<string> {
-    // A broken manifest of trusted documents stops the start before anything else starts.
-    const manifest = config.persistedDocuments ? loadManifest(config.persistedDocuments) : undefined;
-    const trustedDocuments = new TrustedDocuments({
-      manifest: manifest?.documents,
-      persistedOnly: config.persistedOnly,
-      apq: { maxDocumentBytes: config.apqMaxDocumentBytes, maxBytes: config.apqStoreBytes },
-    });
+    const { trustedDocuments, operationNames } = createTrustedDocuments(config);
     const baseUrl = options.demoUpstreamUrl ?? config.runaiUrl ?? (await startSimulator());
     tracing ??= await loadTracing(config, log);
     const upstream = createUpstream(config, baseUrl, log, tracing?.upstreamLayer);
@@ -121,7 +117,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
       live,
       bus,
       trustedDocuments,
-      operationNames: manifest?.operationNames,
+      operationNames,
       clusterWorker,
     });
     observeUpstream(upstream, readiness, verdicts, prometheus);
@@ -148,35 +144,20 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
       tracing: tracing?.plugin,
     });
     const trustProxy = trustProxies(config.trustedProxies);
-    const allowedHosts = actsOnAmbientCredentials(config) ? config.allowedHosts : undefined;
-    const httpServer = createServer(
-      routes({
-        config,
-        yoga,
-        readiness,
-        metrics: prometheus,
-        contextDeps,
-        admission,
-        track,
-        draining: () => draining,
-        trustProxy,
-        allowedHosts,
-      }),
-    );
-    server = httpServer;
-    limitChunkedBodies(httpServer, config.maxBodyBytes);
-    answerClientErrors(httpServer);
-    websocket = attachWebSocket(httpServer, yoga, admission, {
-      path: '/graphql',
-      maxPayloadBytes: config.maxBodyBytes,
+    const httpServer = createHttpServer({
+      config,
+      yoga,
+      readiness,
+      metrics: prometheus,
+      contextDeps,
+      admission,
+      track,
+      draining: () => draining,
       trustProxy,
-      allowedHosts,
-      connectionInitWaitTimeoutMs: config.wsConnectionInitTimeoutMs,
-      maxSubscriptionsPerConnection: config.wsMaxSubscriptionsPerConnection,
-      allowAnonymous: demo,
-      allowedOrigins: config.corsOrigins,
-      log,
+      allowedHosts: allowedHostsOf(config),
     });
+    server = httpServer;
+    websocket = attachWebSocket(httpServer, yoga, admission, webSocketOptions(config, demo, trustProxy, log));
     url = await listen(httpServer, port, host);
     const shown = demo ? 'embedded simulator' : baseUrl;
     log.info({ url, upstream: shown, serviceCredentials: serviceTokens !== undefined }, 'gateway listening');

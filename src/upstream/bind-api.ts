@@ -4,9 +4,10 @@
  * export is an operation taking a {@link CallContext} first; each is bound
  * here without being listed.
  */
+
+import type { CallContext } from './http.js';
 import * as legacy from './legacy-api.js';
 import * as current from './nodepools-api.js';
-import type { CallContext } from './operation.js';
 
 const OPERATIONS = { ...current, ...legacy };
 type Operations = typeof OPERATIONS;

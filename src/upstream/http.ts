@@ -14,6 +14,7 @@ import { EventEmitter } from 'node:events';
 import { Pool } from 'undici';
 import { attempt } from './attempt.js';
 import type {
+  HttpMethod,
   QueryValue,
   Send,
   UpstreamCallEvent,
@@ -26,6 +27,7 @@ import { CredentialLimits } from './credential-limits.js';
 import { credentialScope } from './credential-scope.js';
 import { withDeadline } from './deadline.js';
 import { withSharedGets } from './inflight.js';
+import type { WarnFn } from './models.js';
 import { withRetries } from './retry.js';
 
 export type {
@@ -183,4 +185,64 @@ export class UpstreamHttp extends EventEmitter<UpstreamHttpEvents> {
     const qs = params.toString();
     return `${this.basePath}${path}${qs ? `?${qs}` : ''}`;
   }
+}
+
+/** Per-request context: the transport, the caller's credentials and cancellation. */
+export interface CallContext {
+  http: UpstreamHttp;
+  /** The caller's Run:ai bearer token; without one Run:ai answers 401. */
+  token: string | undefined;
+  /** The token's scope, when the caller already hashed it (credential-scope.ts); else the transport does. */
+  scope?: string | undefined;
+  /** Aborts the call (e.g. the GraphQL client went away). */
+  signal?: AbortSignal | undefined;
+  /** Receives warnings about tolerated oddities in Run:ai's answers; defaults to the transport's logger. */
+  warn?: WarnFn | undefined;
+  /** Absolute deadline (epoch ms) that may shorten the configured total timeout. */
+  deadline?: number | undefined;
+  /** Told of every call made (one per logical call; retries are the transport's). */
+  onCall?: (() => void) | undefined;
+  /** Told of every call that failed, before its error reaches the caller. */
+  onError?: ((error: unknown) => void) | undefined;
+}
+
+export interface CallSpec {
+  operation: string;
+  method: HttpMethod;
+  /** The spec's path template, e.g. `/api/v1/node-pools/{nodepoolId}` (traces name calls by it). */
+  route: string;
+  path: string;
+  query?: Record<string, QueryValue>;
+  body?: unknown;
+  accept?: string;
+  /** Hand a 2xx body over unread, as a stream. */
+  stream?: boolean;
+}
+
+/**
+ * Sends one logical Run:ai call of a typed operation through the caller's
+ * transport: the caller's {@link CallContext} comes first, so credentials
+ * and cancellation flow explicitly per request.
+ */
+export function call(ctx: CallContext, spec: CallSpec): Promise<UpstreamResponse> {
+  ctx.onCall?.();
+  const answer = ctx.http.request({
+    ...spec,
+    token: ctx.token,
+    scope: ctx.scope,
+    signal: ctx.signal,
+    deadline: ctx.deadline,
+  });
+  const { onError } = ctx;
+  return onError
+    ? answer.catch((error: unknown) => {
+        onError(error);
+        throw error;
+      })
+    : answer;
+}
+
+/** Where an operation's parser reports tolerated oddities of Run:ai's answer. */
+export function warnOf(ctx: CallContext): WarnFn {
+  return ctx.warn ?? ((obj, msg) => ctx.http.logger?.warn(obj, msg));
 }

@@ -2,8 +2,10 @@
  * The deprecated `/v1/k8s` operations of the Run:ai node-pools API, kept for
  * clusters whose control plane predates `/api/v1`. Same pools, integer ids.
  */
+
+import { type CallContext, call, warnOf } from './http.js';
 import type { LegacyNodePool } from './models.js';
-import { type CallContext, call, seg, type WithOptionalRatio, warnOf } from './operation.js';
+import { seg, type WithOptionalRatio } from './operation.js';
 import { parseLegacyNodePool, parseLegacyNodePoolList } from './parse-node-pools.js';
 import type { components } from './types.js';
 

@@ -8,8 +8,9 @@ import { Readable } from 'node:stream';
  * function here (and its test).
  */
 import { UpstreamError } from './errors.js';
+import { type CallContext, type CallSpec, call, warnOf } from './http.js';
 import type { MetricType, NodePool, NodePoolMetrics, SortField, SortOrder } from './models.js';
-import { type CallContext, type CallSpec, call, seg, type WithOptionalRatio, warnOf } from './operation.js';
+import { seg, type WithOptionalRatio } from './operation.js';
 import { parseCount, parseNodePool, parseNodePoolList } from './parse-node-pools.js';
 import { parseMetrics } from './parse-pool-metrics.js';
 import type { components } from './types.js';

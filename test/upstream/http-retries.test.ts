@@ -2,6 +2,7 @@ import { createServer } from 'node:net';
 import { SEED_CLUSTERS } from 'runai-simulator';
 import { describe, expect, it } from 'vitest';
 import { credentialScope } from '../../src/upstream/credential-scope.js';
+import type { CallContext } from '../../src/upstream/http.js';
 import { type UpstreamCallEvent, UpstreamHttp } from '../../src/upstream/http.js';
 import {
   countNodePools,
@@ -12,7 +13,6 @@ import {
   patchNodePool,
   updateNodePool,
 } from '../../src/upstream/nodepools-api.js';
-import type { CallContext } from '../../src/upstream/operation.js';
 import { useApiFixture } from './nodepools-api-fixture.js';
 import { ADMIN, expectUpstreamError, httpOptions, uniqueName } from './support.js';
 

@@ -7,13 +7,13 @@
 import { SEED_CLUSTERS } from 'runai-simulator';
 import { beforeAll, expect, it } from 'vitest';
 import type { UpstreamErrorCode } from '../../src/upstream/errors.js';
+import type { CallContext } from '../../src/upstream/http.js';
 import type { NodePool } from '../../src/upstream/models.js';
 import {
   createNodePool,
   listNodePools,
   type NodePoolMetricsParams,
 } from '../../src/upstream/nodepools-api.js';
-import type { CallContext } from '../../src/upstream/operation.js';
 import { ADMIN, ADMIN_2, expectUpstreamError, type Stack, uniqueName, useStack, VIEWER } from './support.js';
 
 export const PROD = SEED_CLUSTERS.prod.id;

@@ -3,8 +3,8 @@
 import { createSimulator, type Simulator } from 'runai-simulator';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { isUpstreamError, type UpstreamError } from '../../src/upstream/errors.js';
+import type { CallContext } from '../../src/upstream/http.js';
 import { UpstreamHttp, type UpstreamHttpOptions } from '../../src/upstream/http.js';
-import type { CallContext } from '../../src/upstream/operation.js';
 
 export const ADMIN = 'demo-admin';
 export const VIEWER = 'demo-viewer';
