@@ -5,18 +5,16 @@ import { request } from 'node:http';
 import { availableParallelism } from 'node:os';
 import { createInterface } from 'node:readline';
 import { createSimulator, SEED_CLUSTER_IDS } from 'runai-simulator';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadConfig } from '../src/config.js';
+import { onCleanup, useCleanupsAfterAll } from './helpers/cleanup.js';
 import { eventually } from './helpers/eventually.js';
 import { Collected, wsClient } from './helpers/live.js';
 
 type LogLine = Record<string, unknown> & { msg?: string; worker?: number; role?: string };
 
-const cleanups: (() => unknown)[] = [];
-afterAll(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const onCleanupAfterAll = useCleanupsAfterAll();
 
 /**
  * Starts `src/main.ts` with WORKERS=2 on port 0 (cluster workers that listen
@@ -31,7 +29,7 @@ async function startCluster(env: Record<string, string>) {
   const lines: LogLine[] = [];
   const stderr: string[] = [];
   child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
-  cleanups.push(() => {
+  onCleanupAfterAll(() => {
     if (child.exitCode === null && child.signalCode === null) {
       const exited = once(child, 'exit');
       child.kill('SIGTERM');
@@ -157,9 +155,9 @@ describe('WORKERS=2 in demo mode', () => {
     // Two WebSocket connections: round-robin puts one on each worker.
     const subs = [0, 1].map(() => {
       const client = wsClient(gateway.url);
-      cleanups.push(() => client.dispose());
+      onCleanup(() => client.dispose());
       const sub = new Collected(client);
-      cleanups.push(sub.unsubscribe);
+      onCleanup(sub.unsubscribe);
       return sub;
     });
     // One scrape, answered by one worker, counts both workers' subscriptions and watchers.
@@ -207,7 +205,7 @@ describe('WORKERS=2 in front of Run:ai', () => {
   let gateway: Awaited<ReturnType<typeof startCluster>>;
   beforeAll(async () => {
     const upstream = await simulator.start(0, '127.0.0.1');
-    cleanups.push(() => simulator.stop());
+    onCleanupAfterAll(() => simulator.stop());
     gateway = await startCluster({
       RUNAI_URL: upstream,
       RATE_LIMIT_PER_MINUTE: '5',

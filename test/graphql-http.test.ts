@@ -2,17 +2,11 @@ import { type AuditResult, serverAudits } from 'graphql-http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Stack, startStack } from './helpers/stack.js';
 
-const cleanups: (() => Promise<void>)[] = [];
-afterAll(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
 let stack: Stack | undefined;
 beforeAll(async () => {
   stack = await startStack({ config: { logLevel: 'silent' } });
-  const started = stack;
-  cleanups.push(() => started.stop());
 });
+afterAll(() => stack?.stop());
 
 /** The GraphQL endpoint, known only once beforeAll has started the stack (audits ask for it lazily). */
 const url = () => {

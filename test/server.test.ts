@@ -1,13 +1,9 @@
 import { createServer } from 'node:net';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { makeConfig } from '../src/config.js';
 import { buildApp } from '../src/server.js';
-import { startStack } from './helpers/stack.js';
-
-const cleanups: (() => Promise<void>)[] = [];
-afterAll(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+import { onCleanup } from './helpers/cleanup.js';
+import { stackWith } from './helpers/stack.js';
 
 /** A loopback port on which nothing listens. */
 async function closedPort(): Promise<number> {
@@ -21,7 +17,7 @@ async function closedPort(): Promise<number> {
 describe('demo mode (no RUNAI_URL)', () => {
   it('serves the embedded simulator and lets callers without a token act as demo-admin', async () => {
     const app = buildApp(makeConfig({ logLevel: 'silent' }));
-    cleanups.push(() => app.stop());
+    onCleanup(() => app.stop());
     const url = await app.start(0, '127.0.0.1');
     expect(app.simulator).toBeDefined();
 
@@ -40,8 +36,7 @@ describe('demo mode (no RUNAI_URL)', () => {
 
 describe('gateway in front of a configured upstream', () => {
   it('pages through pools end to end with the caller’s token', async () => {
-    const stack = await startStack({ config: { logLevel: 'silent' } });
-    cleanups.push(() => stack.stop());
+    const stack = await stackWith();
     const first = await stack.query<{
       nodePools: {
         edges: { cursor: string; node: { name: string } }[];
@@ -67,16 +62,14 @@ describe('gateway in front of a configured upstream', () => {
   });
 
   it('answers UNAUTHENTICATED without any upstream call when the caller sends no token', async () => {
-    const stack = await startStack({ config: { logLevel: 'silent' } });
-    cleanups.push(() => stack.stop());
+    const stack = await stackWith();
     const res = await stack.query('{ nodePools(first: 2) { edges { node { name } } } }', {}, null);
     expect(res.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     expect(stack.simulator.requests).toHaveLength(0);
   });
 
   it('serves /healthz and /readyz, and a 404 elsewhere', async () => {
-    const stack = await startStack({ config: { logLevel: 'silent' } });
-    cleanups.push(() => stack.stop());
+    const stack = await stackWith();
     expect((await fetch(`${stack.url}/healthz`)).status).toBe(200);
     expect((await fetch(`${stack.url}/readyz`)).status).toBe(200);
     expect((await fetch(`${stack.url}/nope`)).status).toBe(404);
@@ -87,7 +80,7 @@ describe('gateway in front of a configured upstream', () => {
     const app = buildApp(
       makeConfig({ runaiUrl: `http://127.0.0.1:${port}`, logLevel: 'silent', upstreamMaxRetries: 0 }),
     );
-    cleanups.push(() => app.stop());
+    onCleanup(() => app.stop());
     const url = await app.start(0, '127.0.0.1');
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
     expect((await fetch(`${url}/readyz`)).status).toBe(503);
@@ -96,8 +89,7 @@ describe('gateway in front of a configured upstream', () => {
 
 describe('GraphiQL', () => {
   it('is served to browsers without loading anything from outside the server', async () => {
-    const stack = await startStack({ config: { logLevel: 'silent' } });
-    cleanups.push(() => stack.stop());
+    const stack = await stackWith();
     const res = await fetch(`${stack.url}/graphql`, { headers: { accept: 'text/html' } });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/html');

@@ -1,5 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { onCleanup, useCleanupsAfterAll } from './helpers/cleanup.js';
 import { eventually } from './helpers/eventually.js';
+import { post, type SendOptions } from './helpers/http.js';
 import { wsClient } from './helpers/live.js';
 import { type ExportedSpan, startReceiver } from './helpers/otlp-receiver.js';
 import { type Stack, startStack } from './helpers/stack.js';
@@ -9,21 +11,17 @@ const CALLER_SPAN_ID = '00f067aa0ba902b7';
 const SPAN_KIND_SERVER = 2;
 const SPAN_KIND_CLIENT = 3;
 
-async function post(stack: Stack, body: object, headers: Record<string, string> = {}) {
-  const res = await fetch(`${stack.url}/graphql`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      authorization: 'Bearer demo-admin',
-      ...headers,
-    },
-    body: JSON.stringify(body),
-  });
-  return (await res.json()) as { data?: Record<string, unknown>; errors?: unknown[] };
-}
+/**
+ * How these tests send an operation (with `post`): accepting any answer, as a bare fetch does; with a
+ * `traceId`, as a caller whose span CALLER_SPAN_ID in that trace is the parent.
+ */
+const asCaller = (traceId?: string): SendOptions => ({
+  accept: '*/*',
+  headers: traceId === undefined ? {} : { traceparent: `00-${traceId}-${CALLER_SPAN_ID}-01` },
+});
 
 describe('tracing on (OTEL_EXPORTER_OTLP_ENDPOINT set)', () => {
-  const cleanups: (() => Promise<void> | void)[] = [];
+  const onCleanupAfterAll = useCleanupsAfterAll();
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
   let stack: Stack;
 
@@ -31,18 +29,14 @@ describe('tracing on (OTEL_EXPORTER_OTLP_ENDPOINT set)', () => {
     // The SDK reads its batch delay from the environment: export within 50 ms rather than 5 s.
     const delay = process.env['OTEL_BSP_SCHEDULE_DELAY'];
     process.env['OTEL_BSP_SCHEDULE_DELAY'] = '50';
-    cleanups.push(() => {
+    onCleanupAfterAll(() => {
       if (delay === undefined) delete process.env['OTEL_BSP_SCHEDULE_DELAY'];
       else process.env['OTEL_BSP_SCHEDULE_DELAY'] = delay;
     });
     receiver = await startReceiver();
-    cleanups.push(() => receiver.close());
+    onCleanupAfterAll(() => receiver.close());
     stack = await startStack({ config: { otelExporterOtlpEndpoint: receiver.url } });
-    cleanups.push(() => stack.stop());
-  });
-
-  afterAll(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+    onCleanupAfterAll(() => stack.stop());
   });
 
   const spansOf = (traceId: string) => receiver.spans().filter((span) => span.traceId === traceId);
@@ -54,16 +48,16 @@ describe('tracing on (OTEL_EXPORTER_OTLP_ENDPOINT set)', () => {
     // count_nodepools fails once with 503 and is retried.
     stack.simulator.faults.failNext(1, 503, { operation: 'count_nodepools' });
     const result = await post(
-      stack,
+      stack.url,
       {
         query: `query Pools($name: String!) {
           nodePools(first: 5, filter: { name: { ne: $name } }) { totalCount edges { node { id name } } }
         }`,
         variables: { name: 'secret-variable-value' },
       },
-      { traceparent: `00-${TRACE_ID}-${CALLER_SPAN_ID}-01` },
+      asCaller(TRACE_ID),
     );
-    expect(result.errors).toBeUndefined();
+    expect(result.body.errors).toBeUndefined();
 
     const spans = await eventually(() => {
       const found = spansOf(TRACE_ID);
@@ -118,20 +112,23 @@ describe('tracing on (OTEL_EXPORTER_OTLP_ENDPOINT set)', () => {
   });
 
   it('names each Run:ai call by its route template and marks calls shared between operations', async () => {
-    const { data } = await post(stack, { query: '{ nodePools(first: 1) { edges { node { runaiId } } } }' });
-    const pools = data?.['nodePools'] as { edges: { node: { runaiId: string } }[] } | undefined;
-    const id = pools?.edges[0]?.node.runaiId as string;
+    const { body } = await post<{ nodePools: { edges: { node: { runaiId: string } }[] } | null }>(
+      stack.url,
+      { query: '{ nodePools(first: 1) { edges { node { runaiId } } } }' },
+      asCaller(),
+    );
+    const id = body.data?.nodePools?.edges[0]?.node.runaiId as string;
     stack.simulator.clearRequests();
     // Both operations are in flight together: the second waits for the first one's request.
     stack.simulator.faults.setLatency(300, { operation: 'get_nodepool' });
-    cleanups.push(() => stack.simulator.faults.setLatency(0));
+    onCleanup(() => stack.simulator.faults.setLatency(0));
     const traceIds = ['a'.repeat(32), 'b'.repeat(32)];
     await Promise.all(
       traceIds.map((traceId) =>
         post(
-          stack,
+          stack.url,
           { query: 'query One($id: ID!) { nodePool(id: $id) { name } }', variables: { id } },
-          { traceparent: `00-${traceId}-${CALLER_SPAN_ID}-01` },
+          asCaller(traceId),
         ),
       ),
     );
@@ -163,7 +160,7 @@ describe('tracing on (OTEL_EXPORTER_OTLP_ENDPOINT set)', () => {
 
   it('ends the operation span of a document that does not parse with its error code', async () => {
     const traceId = 'c'.repeat(32);
-    await post(stack, { query: '{ nodePools(' }, { traceparent: `00-${traceId}-${CALLER_SPAN_ID}-01` });
+    await post(stack.url, { query: '{ nodePools(' }, asCaller(traceId));
     const operation = await eventually(() => {
       const found = spansOf(traceId).find((span) => span.kind === SPAN_KIND_SERVER);
       expect(found).toBeDefined();
@@ -175,7 +172,7 @@ describe('tracing on (OTEL_EXPORTER_OTLP_ENDPOINT set)', () => {
 
   it('ends the operation span of a document that fails validation with its error code', async () => {
     const traceId = 'd'.repeat(32);
-    await post(stack, { query: '{ noSuchField }' }, { traceparent: `00-${traceId}-${CALLER_SPAN_ID}-01` });
+    await post(stack.url, { query: '{ noSuchField }' }, asCaller(traceId));
     const operation = await eventually(() => {
       const found = spansOf(traceId).find((span) => span.kind === SPAN_KIND_SERVER);
       expect(found).toBeDefined();
@@ -191,7 +188,7 @@ describe('tracing on (OTEL_EXPORTER_OTLP_ENDPOINT set)', () => {
 
   it('gives a graphql-ws operation its span, with its phases and Run:ai calls', async () => {
     const client = wsClient(stack.url);
-    cleanups.push(() => client.dispose());
+    onCleanup(() => client.dispose());
     await new Promise<void>((resolve, reject) => {
       client.subscribe(
         { query: 'query OverWebSocket { nodePools(first: 1) { edges { node { name } } } }' },

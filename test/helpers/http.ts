@@ -7,11 +7,11 @@ export interface ResponseError {
   extensions?: Record<string, unknown> & { code?: unknown; http?: { status?: unknown } };
 }
 
-/** A GraphQL response body, and how it came. */
-export interface Answer {
+/** A GraphQL response body, and how it came; `TData` is the shape of its `data`. */
+export interface Answer<TData = Record<string, unknown>> {
   status: number;
   contentType: string;
-  body: { data?: unknown; errors?: ResponseError[] } & Record<string, unknown>;
+  body: { data?: TData | null; errors?: ResponseError[] } & Record<string, unknown>;
 }
 
 export interface SendOptions {
@@ -31,32 +31,36 @@ function headersOf(options: SendOptions): Record<string, string> {
   return headers;
 }
 
-async function answerOf(res: Response): Promise<Answer> {
+async function answerOf<TData = Record<string, unknown>>(res: Response): Promise<Answer<TData>> {
   const text = await res.text();
   return {
     status: res.status,
     contentType: res.headers.get('content-type') ?? '',
-    body: text ? (JSON.parse(text) as Answer['body']) : {},
+    body: text ? (JSON.parse(text) as Answer<TData>['body']) : {},
   };
 }
 
-/** POSTs a GraphQL request as JSON, the way client libraries do. */
-export async function post(
+/**
+ * POSTs a GraphQL request as JSON, the way client libraries do. `documentId` asks for a trusted document
+ * by its id, in place of `query`.
+ */
+export async function post<TData = Record<string, unknown>>(
   url: string,
   request: {
     query?: string;
+    documentId?: string;
     variables?: unknown;
     operationName?: string;
     extensions?: Record<string, unknown>;
   },
   options: SendOptions = {},
-): Promise<Answer> {
+): Promise<Answer<TData>> {
   const res = await fetch(`${url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headersOf(options) },
     body: JSON.stringify(request),
   });
-  return answerOf(res);
+  return answerOf<TData>(res);
 }
 
 /** Sends a GraphQL request as a GET with the given search parameters (raw, so they may be malformed). */
@@ -108,14 +112,14 @@ export async function postSse(
 }
 
 /** The codes of a response's errors, in order. */
-export const codesOf = (body: Answer['body']) => (body.errors ?? []).map((e) => e.extensions?.code);
+export const codesOf = (body: Answer<unknown>['body']) => (body.errors ?? []).map((e) => e.extensions?.code);
 
 /**
  * Asserts the error contract on one answer: every error has a string code
  * and the HTTP status that code stands for; the response is a 200 when it
  * has `data`, else the highest of its errors' statuses.
  */
-export function expectContract(answer: Answer, statusOfCode: (code: string) => number): void {
+export function expectContract(answer: Answer<unknown>, statusOfCode: (code: string) => number): void {
   const errors = answer.body.errors ?? [];
   for (const error of errors) {
     expect(typeof error.extensions?.code, `code of "${error.message}"`).toBe('string');

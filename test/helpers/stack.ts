@@ -5,6 +5,7 @@ import { createSimulator, type Simulator, type SimulatorOptions } from 'runai-si
 import { type ConfigInput, makeConfig } from '../../src/config.js';
 import { type App, buildApp } from '../../src/server.js';
 import { createLogger } from '../../src/telemetry/logger.js';
+import { onCleanup } from './cleanup.js';
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
   data?: T | null;
@@ -44,19 +45,20 @@ export function captureLogs(lines: Record<string, unknown>[]): Writable {
   });
 }
 
+export interface StackOptions {
+  config?: ConfigInput;
+  simulator?: SimulatorOptions;
+  settleDelaysMs?: readonly number[];
+  /** The gateway's operation clock (AppOptions.now); default the real time. */
+  now?: () => Date;
+}
+
 /**
  * Starts a real simulator and a real gateway in front of it, both on free
- * loopback ports. `token` defaults to demo-admin.
+ * loopback ports. `token` defaults to demo-admin. Stopping it is the
+ * caller's business: in a test, {@link stackWith} does it.
  */
-export async function startStack(
-  options: {
-    config?: ConfigInput;
-    simulator?: SimulatorOptions;
-    settleDelaysMs?: readonly number[];
-    /** The gateway's operation clock (AppOptions.now); default the real time. */
-    now?: () => Date;
-  } = {},
-): Promise<Stack> {
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const simulator = createSimulator(options.simulator);
   const simulatorUrl = await simulator.start(0, '127.0.0.1');
   const logs: Record<string, unknown>[] = [];
@@ -106,5 +108,18 @@ export async function startStack(
       await simulator.stop();
     },
   };
+  return stack;
+}
+
+/**
+ * A stack of the test's own ({@link startStack}), stopped once the test is done. Its gateway logs nothing
+ * unless `config` sets a `logLevel` (e.g. `'info'`, to read `stack.logs`).
+ */
+export async function stackWith(
+  config: ConfigInput = {},
+  options: Omit<StackOptions, 'config'> = {},
+): Promise<Stack> {
+  const stack = await startStack({ ...options, config: { logLevel: 'silent', ...config } });
+  onCleanup(() => stack.stop());
   return stack;
 }

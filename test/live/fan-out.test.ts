@@ -1,24 +1,9 @@
 import type { Client } from 'graphql-ws';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { onCleanup } from '../helpers/cleanup.js';
 import { eventually } from '../helpers/eventually.js';
 import { Collected, expectOneListCallPerPoll, wsClient } from '../helpers/live.js';
-import { type Stack, startStack } from '../helpers/stack.js';
-
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function stackWith(
-  tokens?: Record<string, { tenantId: number; role: 'admin' | 'viewer' }>,
-): Promise<Stack> {
-  const stack = await startStack({
-    config: { logLevel: 'silent', pollIntervalMs: 500 },
-    ...(tokens ? { simulator: { tokens } } : {}),
-  });
-  cleanups.push(() => stack.stop());
-  return stack;
-}
+import { type Stack, stackWith } from '../helpers/stack.js';
 
 /** The list calls Run:ai received, of every token or of one. */
 const lists = (stack: Stack, token?: string) =>
@@ -28,12 +13,12 @@ const lists = (stack: Stack, token?: string) =>
 
 describe('shared pollers', () => {
   it('serves 200 subscribers on one token from one poller: one list call per poll', async () => {
-    const stack = await stackWith();
+    const stack = await stackWith({ pollIntervalMs: 500 });
     // 4 connections of 50 subscriptions each (a connection holds at most 100 by default).
     const clients = Array.from({ length: 4 }, () => wsClient(stack.url));
-    cleanups.push(() => Promise.all(clients.map((c) => c.dispose())));
+    onCleanup(() => Promise.all(clients.map((c) => c.dispose())));
     const subs = Array.from({ length: 200 }, (_, i) => new Collected(clients[i % 4] as Client));
-    cleanups.push(() => {
+    onCleanup(() => {
       for (const s of subs) s.unsubscribe();
     });
     await eventually(() => expect(stack.app.live?.subscriptions).toBe(200));
@@ -47,11 +32,11 @@ describe('shared pollers', () => {
     const tokens = Object.fromEntries(
       Array.from({ length: 10 }, (_, i) => [`token-${i}`, { tenantId: 1001, role: 'viewer' as const }]),
     );
-    const stack = await stackWith(tokens);
+    const stack = await stackWith({ pollIntervalMs: 500 }, { simulator: { tokens } });
     const clients: Client[] = Object.keys(tokens).map((token) => wsClient(stack.url, token));
-    cleanups.push(() => Promise.all(clients.map((c) => c.dispose())));
+    onCleanup(() => Promise.all(clients.map((c) => c.dispose())));
     const subs = clients.flatMap((client) => [new Collected(client), new Collected(client)]);
-    cleanups.push(() => {
+    onCleanup(() => {
       for (const s of subs) s.unsubscribe();
     });
     await eventually(() => expect(stack.app.live?.subscriptions).toBe(20));
@@ -60,9 +45,9 @@ describe('shared pollers', () => {
   });
 
   it('stops polling when the last subscriber leaves', async () => {
-    const stack = await stackWith();
+    const stack = await stackWith({ pollIntervalMs: 500 });
     const client = wsClient(stack.url);
-    cleanups.push(() => client.dispose());
+    onCleanup(() => client.dispose());
     const subs = [new Collected(client), new Collected(client)];
     await eventually(() => expect(lists(stack, 'demo-admin')).toBeGreaterThanOrEqual(1));
     for (const s of subs) s.unsubscribe();
@@ -78,9 +63,9 @@ describe('shared pollers', () => {
     // The poller of another token, started now, keeps time: by its fourth list call three intervals have
     // passed, and a poller of demo-admin still running would have listed again meanwhile.
     const other = wsClient(stack.url, 'demo-admin-2');
-    cleanups.push(() => other.dispose());
+    onCleanup(() => other.dispose());
     const clock = new Collected(other);
-    cleanups.push(clock.unsubscribe);
+    onCleanup(clock.unsubscribe);
     await eventually(() => expect(lists(stack, 'demo-admin-2')).toBeGreaterThanOrEqual(4));
     expect(lists(stack, 'demo-admin')).toBe(after);
   });
@@ -88,10 +73,9 @@ describe('shared pollers', () => {
 
 describe('connection limits', () => {
   it('refuses a subscription beyond the per-connection maximum, keeping the others', async () => {
-    const stack = await startStack({ config: { logLevel: 'silent', wsMaxSubscriptionsPerConnection: 2 } });
-    cleanups.push(() => stack.stop());
+    const stack = await stackWith({ wsMaxSubscriptionsPerConnection: 2 });
     const client = wsClient(stack.url);
-    cleanups.push(() => client.dispose());
+    onCleanup(() => client.dispose());
     const kept = [new Collected(client), new Collected(client)];
     await eventually(() => expect(stack.app.live?.subscriptions).toBe(2));
     const refused = new Collected(client);

@@ -3,15 +3,11 @@
  * with the Run:ai calls counted.
  */
 import type { Client } from 'graphql-ws';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { onCleanup } from '../helpers/cleanup.js';
 import { eventually } from '../helpers/eventually.js';
 import { wsClient } from '../helpers/live.js';
-import { type Stack, startStack } from '../helpers/stack.js';
-
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+import { type Stack, stackWith } from '../helpers/stack.js';
 
 const LIVE_METRICS = `subscription($id: ID!, $types: [NodePoolMetricType!]!, $window: LiveMetricsWindow) {
   nodePoolMetrics(id: $id, types: $types, window: $window) {
@@ -53,22 +49,18 @@ class MetricsFeed {
   }
 }
 
-async function stackWith(metricsPollIntervalMs = 1_000): Promise<Stack> {
-  const stack = await startStack({
-    config: { logLevel: 'silent', pollIntervalMs: 60_000, metricsPollIntervalMs },
-  });
-  cleanups.push(() => stack.stop());
-  return stack;
-}
+/** A stack of the test's own that polls metrics every second (and pool lists too rarely to matter). */
+const metricsStack = (): Promise<Stack> =>
+  stackWith({ pollIntervalMs: 60_000, metricsPollIntervalMs: 1_000 });
 
 const metricsCalls = (stack: Stack, token = 'demo-admin') =>
   stack.simulator.requests.filter((r) => r.operation === 'get_nodepool_metrics' && r.token === token).length;
 
 describe('nodePoolMetrics', () => {
   it('300 subscribers of one pool share one metrics call per interval, and it stops when the last leaves', async () => {
-    const stack = await stackWith();
+    const stack = await metricsStack();
     const clients = Array.from({ length: 3 }, () => wsClient(stack.url));
-    cleanups.push(() => Promise.all(clients.map((c) => c.dispose())));
+    onCleanup(() => Promise.all(clients.map((c) => c.dispose())));
     const feeds = Array.from(
       { length: 300 },
       (_, i) =>
@@ -109,20 +101,26 @@ describe('nodePoolMetrics', () => {
     for (const feed of feeds) feed.unsubscribe();
     await eventually(() => expect(stack.app.live?.pollers).toEqual({ list: 0, metrics: 0 }));
     const after = metricsCalls(stack);
-    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    // A poller of another token and pool, started now, keeps time: by its third metrics call two intervals
+    // have passed, and a poller of demo-admin still running would have polled again meanwhile.
+    const other = wsClient(stack.url, 'demo-admin-2');
+    onCleanup(() => other.dispose());
+    const clock = new MetricsFeed(other, { id: '13', types: ['GPU_UTILIZATION'] });
+    onCleanup(clock.unsubscribe);
+    await eventually(() => expect(metricsCalls(stack, 'demo-admin-2')).toBeGreaterThanOrEqual(3));
     expect(metricsCalls(stack)).toBe(after);
   });
 
   it('runs one poller per pool and window', async () => {
-    const stack = await stackWith();
+    const stack = await metricsStack();
     const client = wsClient(stack.url);
-    cleanups.push(() => client.dispose());
+    onCleanup(() => client.dispose());
     const feeds = [
       new MetricsFeed(client, { id: '2', types: ['GPU_UTILIZATION'] }),
       new MetricsFeed(client, { id: '3', types: ['GPU_UTILIZATION'] }),
       new MetricsFeed(client, { id: '2', types: ['GPU_UTILIZATION'], window: { durationSeconds: 60 } }),
     ];
-    cleanups.push(() => {
+    onCleanup(() => {
       for (const f of feeds) f.unsubscribe();
     });
     await eventually(() => expect(feeds.every((f) => f.events.length >= 1)).toBe(true));
@@ -130,9 +128,9 @@ describe('nodePoolMetrics', () => {
   });
 
   it('refuses bad arguments before any Run:ai call', async () => {
-    const stack = await stackWith();
+    const stack = await metricsStack();
     const client = wsClient(stack.url);
-    cleanups.push(() => client.dispose());
+    onCleanup(() => client.dispose());
     const feeds = [
       new MetricsFeed(client, { id: '2', types: [] }),
       new MetricsFeed(client, { id: 'not-an-id', types: ['GPU_UTILIZATION'] }),
@@ -145,11 +143,11 @@ describe('nodePoolMetrics', () => {
   });
 
   it('ends with NOT_FOUND when the pool is deleted', async () => {
-    const stack = await stackWith(1_000);
+    const stack = await metricsStack();
     const client = wsClient(stack.url);
-    cleanups.push(() => client.dispose());
+    onCleanup(() => client.dispose());
     const feed = new MetricsFeed(client, { id: '4', types: ['GPU_UTILIZATION'] });
-    cleanups.push(feed.unsubscribe);
+    onCleanup(feed.unsubscribe);
     await eventually(() => expect(feed.events.length).toBeGreaterThanOrEqual(1));
     stack.simulator.faults.failNext(1, 404, { operation: 'get_nodepool_metrics' });
     await eventually(() => expect(feed.done).toBe(true));

@@ -1,12 +1,8 @@
 import { SEED_CLUSTER_IDS } from 'runai-simulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { onCleanup } from '../helpers/cleanup.js';
 import { Collected, wsClient } from '../helpers/live.js';
 import { type Stack, startStack } from '../helpers/stack.js';
-
-const cleanups: (() => unknown)[] = [];
-afterAll(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
 
 let stack: Stack;
 beforeAll(async () => {
@@ -16,8 +12,9 @@ beforeAll(async () => {
     simulator: { delays: { create: 150, update: 150, delete: 150 } },
     settleDelaysMs: [100, 200, 400, 800],
   });
-  cleanups.push(() => stack.stop());
 });
+// Unset when beforeAll failed.
+afterAll(() => stack?.stop());
 
 const CREATE = `mutation($input: CreateNodePoolInput!) { createNodePool(input: $input) { ... on CreateNodePoolPayload { nodePool { id runaiId } } } }`;
 const DELETE = `mutation($id: ID!) { deleteNodePool(id: $id) { ... on DeleteNodePoolPayload { accepted } } }`;
@@ -25,9 +22,9 @@ const DELETE = `mutation($id: ID!) { deleteNodePool(id: $id) { ... on DeleteNode
 describe('nodePoolPhaseChanged over graphql-ws', () => {
   it('shows a pool created and deleted through the gateway go through its whole lifecycle', async () => {
     const client = wsClient(stack.url);
-    cleanups.push(() => client.dispose());
+    onCleanup(() => client.dispose());
     const sub = new Collected(client);
-    cleanups.push(sub.unsubscribe);
+    onCleanup(sub.unsubscribe);
     await stack.simulator.waitForRequest({ operation: 'get_nodepools' });
 
     const created = await stack.query<{ createNodePool: { nodePool: { id: string; runaiId: string } } }>(

@@ -4,15 +4,11 @@
  */
 import type { Client } from 'graphql-ws';
 import { SEED_CLUSTER_IDS } from 'runai-simulator';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { onCleanup } from '../helpers/cleanup.js';
 import { eventually } from '../helpers/eventually.js';
 import { Collected, expectOneListCallPerPoll, sseSubscription, wsClient } from '../helpers/live.js';
-import { type Stack, startStack } from '../helpers/stack.js';
-
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+import { type Stack, stackWith } from '../helpers/stack.js';
 
 const POOL_CHANGED = `subscription($filter: NodePoolChangeFilter) {
   nodePoolChanged(filter: $filter) { kind nodePoolId changedFields missedEvents nodePool { runaiId name labelValue phase } }
@@ -46,28 +42,28 @@ class PoolChanges {
   }
 }
 
-async function stackWith(pollIntervalMs = 500): Promise<Stack> {
-  const stack = await startStack({
-    config: { logLevel: 'silent', pollIntervalMs },
-    simulator: { delays: { create: 150, update: 150, delete: 150 } },
-    settleDelaysMs: [100, 200, 400, 800],
-  });
-  cleanups.push(() => stack.stop());
-  return stack;
-}
+/** A stack of the test's own whose pool list is polled every `pollIntervalMs`, and whose writes take a while. */
+const liveStack = (pollIntervalMs = 500): Promise<Stack> =>
+  stackWith(
+    { pollIntervalMs },
+    {
+      simulator: { delays: { create: 150, update: 150, delete: 150 } },
+      settleDelaysMs: [100, 200, 400, 800],
+    },
+  );
 
 const lists = (stack: Stack) =>
   stack.simulator.requests.filter((r) => r.operation === 'get_nodepools' && r.token === 'demo-admin').length;
 
 describe('nodePoolChanged', () => {
   it('200 subscribers of each subscription on one token share one list poll per interval', async () => {
-    const stack = await stackWith();
+    const stack = await liveStack();
     // 8 connections of 50 subscriptions (at most 100 per connection by default).
     const clients = Array.from({ length: 8 }, () => wsClient(stack.url));
-    cleanups.push(() => Promise.all(clients.map((c) => c.dispose())));
+    onCleanup(() => Promise.all(clients.map((c) => c.dispose())));
     const changes = Array.from({ length: 200 }, (_, i) => new PoolChanges(clients[i % 4] as Client));
     const phases = Array.from({ length: 200 }, (_, i) => new Collected(clients[4 + (i % 4)] as Client));
-    cleanups.push(() => {
+    onCleanup(() => {
       for (const s of [...changes, ...phases]) s.unsubscribe();
     });
     await eventually(() => expect(stack.app.live?.subscriptions).toBe(400));
@@ -79,12 +75,13 @@ describe('nodePoolChanged', () => {
 
   it('a label change made through the gateway reaches subscribers with changedFields naming it', async () => {
     // A long interval: only the settling polls that follow the mutation can deliver the change in time.
-    const stack = await stackWith(60_000);
+    const stack = await liveStack(60_000);
     const client = wsClient(stack.url);
-    cleanups.push(() => client.dispose());
+    onCleanup(() => client.dispose());
     const all = new PoolChanges(client);
     const onlyPlacement = new PoolChanges(client, { filter: { fields: ['placementStrategy'] } });
-    cleanups.push(all.unsubscribe, onlyPlacement.unsubscribe);
+    onCleanup(all.unsubscribe);
+    onCleanup(onlyPlacement.unsubscribe);
     await eventually(() => expect(stack.app.live?.subscriptions).toBe(2));
     await stack.app.live?.ready('demo-admin');
 
@@ -110,11 +107,11 @@ describe('nodePoolChanged', () => {
   });
 
   it('announces a pool created and deleted through the gateway', async () => {
-    const stack = await stackWith(60_000);
+    const stack = await liveStack(60_000);
     const client = wsClient(stack.url);
-    cleanups.push(() => client.dispose());
+    onCleanup(() => client.dispose());
     const sub = new PoolChanges(client, { filter: { kinds: ['CREATED', 'DELETED'] } });
-    cleanups.push(sub.unsubscribe);
+    onCleanup(sub.unsubscribe);
     await eventually(() => expect(stack.app.live?.subscriptions).toBe(1));
     await stack.app.live?.ready('demo-admin');
     const created = await stack.query<{ createNodePool: { nodePool?: { runaiId: string } } }>(
@@ -139,11 +136,11 @@ describe('nodePoolChanged', () => {
   });
 
   it('backs off while Run:ai answers 429, then recovers and delivers', async () => {
-    const stack = await stackWith(500);
+    const stack = await liveStack(500);
     const client = wsClient(stack.url);
-    cleanups.push(() => client.dispose());
+    onCleanup(() => client.dispose());
     const sub = new PoolChanges(client, { filter: { kinds: ['UPDATED'], ids: ['4'] } });
-    cleanups.push(sub.unsubscribe);
+    onCleanup(sub.unsubscribe);
     await eventually(() => expect(stack.app.live?.subscriptions).toBe(1));
     await stack.app.live?.ready('demo-admin');
     stack.simulator.faults.failNext(3, 429, { operation: 'get_nodepools', retryAfterSeconds: 1 });
@@ -175,9 +172,9 @@ describe('nodePoolChanged', () => {
   });
 
   it('delivers the same events over server-sent events', async () => {
-    const stack = await stackWith(60_000);
+    const stack = await liveStack(60_000);
     const sse = await sseSubscription(stack.url, POOL_CHANGED);
-    cleanups.push(() => sse.close());
+    onCleanup(() => sse.close());
     expect(sse.contentType).toContain('text/event-stream');
     await eventually(() => expect(stack.app.live?.subscriptions).toBe(1));
     await stack.app.live?.ready('demo-admin');

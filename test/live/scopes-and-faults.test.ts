@@ -1,25 +1,18 @@
 import { SEED_CLUSTER_IDS } from 'runai-simulator';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { onCleanup } from '../helpers/cleanup.js';
 import { eventually } from '../helpers/eventually.js';
 import { Collected, PHASE_SUBSCRIPTION, sseSubscription, wsClient } from '../helpers/live.js';
-import { type Stack, startStack } from '../helpers/stack.js';
+import { type Stack, stackWith } from '../helpers/stack.js';
 
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function liveStack(pollIntervalMs = 500): Promise<Stack> {
-  const stack = await startStack({ config: { logLevel: 'silent', pollIntervalMs } });
-  cleanups.push(() => stack.stop());
-  return stack;
-}
+/** A stack of the test's own whose pool list is polled every `pollIntervalMs`. */
+const liveStack = (pollIntervalMs = 500): Promise<Stack> => stackWith({ pollIntervalMs });
 
 function subscribe(stack: Stack, token: string | null, variables: Record<string, unknown> = {}) {
   const client = wsClient(stack.url, token);
-  cleanups.push(() => client.dispose());
+  onCleanup(() => client.dispose());
   const sub = new Collected(client, variables);
-  cleanups.push(sub.unsubscribe);
+  onCleanup(sub.unsubscribe);
   return sub;
 }
 
@@ -132,7 +125,7 @@ describe('transports', () => {
   it('delivers the same events over server-sent events', async () => {
     const stack = await liveStack(60_000);
     const sse = await sseSubscription(stack.url, PHASE_SUBSCRIPTION);
-    cleanups.push(() => sse.close());
+    onCleanup(() => sse.close());
     expect(sse.contentType).toContain('text/event-stream');
     await baseline(stack);
     const created = await stack.query<{ createNodePool: { nodePool: { id: string } } }>(

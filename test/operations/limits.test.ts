@@ -1,17 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Stack, startStack } from '../helpers/stack.js';
-
-const cleanups: (() => Promise<void>)[] = [];
-afterAll(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+import { type Stack, stackWith, startStack } from '../helpers/stack.js';
 
 let stack: Stack;
 beforeAll(async () => {
   stack = await startStack({ config: { logLevel: 'silent' } });
-  cleanups.push(() => stack.stop());
 });
+// Unset when beforeAll failed.
+afterAll(() => stack?.stop());
 
 describe('query limits (defaults)', () => {
   it('let the reference dashboard query through', async () => {
@@ -58,8 +54,7 @@ describe('query limits (defaults)', () => {
 
 describe('cost limit', () => {
   it('weighs a page size passed as a variable as it weighs the literal, before any call', async () => {
-    const strict = await startStack({ config: { logLevel: 'silent', maxCost: 1_000 } });
-    cleanups.push(() => strict.stop());
+    const strict = await stackWith({ maxCost: 1_000 });
     const page = 'query($n: Int) { nodePools(first: $n) { edges { node { name phase } } } }';
     const literal = await strict.query('{ nodePools(first: 400) { edges { node { name phase } } } }');
     const variable = await strict.query(page, { n: 400 });
@@ -83,10 +78,7 @@ describe('cost limit', () => {
 
 describe('switches', () => {
   it('turn off introspection and field suggestions, and GraphiQL', async () => {
-    const locked = await startStack({
-      config: { logLevel: 'silent', introspection: false, hideFieldSuggestions: true, graphiql: false },
-    });
-    cleanups.push(() => locked.stop());
+    const locked = await stackWith({ introspection: false, hideFieldSuggestions: true, graphiql: false });
     const intro = await locked.query('{ __schema { types { name } } }');
     expect(intro.errors?.[0]?.message).toMatch(/introspection/i);
     const typo = await locked.query('{ nodePool(id: "1") { nme } }');
@@ -99,8 +91,7 @@ describe('switches', () => {
   });
 
   it('apply limits set by configuration', async () => {
-    const strict = await startStack({ config: { logLevel: 'silent', maxDepth: 3, maxAliases: 1 } });
-    cleanups.push(() => strict.stop());
+    const strict = await stackWith({ maxDepth: 3, maxAliases: 1 });
     const deep = await strict.query('{ nodePools { edges { node { status { nodes } } } } }');
     expect(deep.errors?.[0]?.message).toMatch(/depth limit of 3 exceeded/i);
     const aliased = await strict.query('{ a: nodePoolCount b: nodePoolCount }');

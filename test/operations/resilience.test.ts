@@ -1,28 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eventually } from '../helpers/eventually.js';
-import { type Stack, startStack } from '../helpers/stack.js';
-
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function stackWith(config: Parameters<typeof startStack>[0]): Promise<Stack> {
-  const stack = await startStack(config);
-  cleanups.push(() => stack.stop());
-  return stack;
-}
+import { stackWith } from '../helpers/stack.js';
 
 describe('circuit breaker', () => {
   it("opens a credential's circuit under repeated 503s, fails fast while open, and closes again after recovery", async () => {
     const stack = await stackWith({
-      config: {
-        logLevel: 'silent',
-        upstreamMaxRetries: 0,
-        circuitVolumeThreshold: 4,
-        circuitErrorThresholdPercent: 50,
-        circuitResetTimeoutMs: 300,
-      },
+      upstreamMaxRetries: 0,
+      circuitVolumeThreshold: 4,
+      circuitErrorThresholdPercent: 50,
+      circuitResetTimeoutMs: 300,
     });
     stack.simulator.faults.failNext(4, 503, { operation: 'count_nodepools' });
     for (let i = 0; i < 4; i++) {
@@ -50,7 +36,7 @@ describe('circuit breaker', () => {
 
 describe('deadlines and disconnects', () => {
   it('aborts the upstream call when the client goes away', async () => {
-    const stack = await stackWith({ config: { logLevel: 'silent' } });
+    const stack = await stackWith();
     stack.simulator.faults.setLatency(2_000, { operation: 'count_nodepools' });
     const controller = new AbortController();
     const pending = fetch(`${stack.url}/graphql`, {
@@ -68,7 +54,7 @@ describe('deadlines and disconnects', () => {
   });
 
   it('ends a request that outlives its deadline with UPSTREAM_TIMEOUT', async () => {
-    const stack = await stackWith({ config: { logLevel: 'silent', requestTimeoutMs: 300 } });
+    const stack = await stackWith({ requestTimeoutMs: 300 });
     stack.simulator.faults.setLatency(1_000, { operation: 'get_nodepool' });
     const res = await stack.query('{ nodePool(id: "2") { name } }');
     expect(res.errors?.[0]?.extensions?.code).toBe('UPSTREAM_TIMEOUT');
@@ -77,7 +63,7 @@ describe('deadlines and disconnects', () => {
 
 describe('observability', () => {
   it('counts operations and upstream calls on /metrics', async () => {
-    const stack = await stackWith({ config: { logLevel: 'silent' } });
+    const stack = await stackWith();
     await stack.query('query Pools { nodePools(first: 2) { totalCount edges { node { name } } } }');
     await stack.query('query Pools { nodePools(first: 2) { edges { node { name } } } }');
     await stack.query('query Broken { nodePool(id: "x") { name } }');
@@ -97,7 +83,7 @@ describe('observability', () => {
   });
 
   it('logs one line per operation with request id, name, duration and upstream calls, and never a token', async () => {
-    const stack = await stackWith({ config: { logLevel: 'debug' } });
+    const stack = await stackWith({ logLevel: 'debug' });
     const secret = 'demo-admin';
     await stack.query(
       'query Dash { nodePools(first: 3) { totalCount edges { node { name } } } }',

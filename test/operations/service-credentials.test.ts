@@ -1,17 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { type Stack, startStack } from '../helpers/stack.js';
+import { describe, expect, it } from 'vitest';
+import { type Stack, stackWith } from '../helpers/stack.js';
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const SERVICE_CLIENT = { runaiClientId: 'demo-client', runaiClientSecret: 'demo-secret' };
 
 describe('service credentials', () => {
   it('gets one token for 20 concurrent callers without one and reuses it (refresh timing: test/upstream/service-token-cache-and-refresh.test.ts)', async () => {
-    const stack: Stack = await startStack({
-      config: { logLevel: 'silent', runaiClientId: 'demo-client', runaiClientSecret: 'demo-secret' },
-    });
-    cleanups.push(() => stack.stop());
+    const stack: Stack = await stackWith(SERVICE_CLIENT);
     const tokenCalls = () => stack.simulator.requests.filter((r) => r.operation === 'issue_token');
 
     const burst = () =>
@@ -30,10 +24,7 @@ describe('service credentials', () => {
   });
 
   it('uses the caller’s own token when one is sent', async () => {
-    const stack = await startStack({
-      config: { logLevel: 'silent', runaiClientId: 'demo-client', runaiClientSecret: 'demo-secret' },
-    });
-    cleanups.push(() => stack.stop());
+    const stack = await stackWith(SERVICE_CLIENT);
     await stack.query('{ nodePoolCount }', {}, 'demo-admin-2');
     expect(stack.simulator.requests.map((r) => r.operation)).toEqual(['count_nodepools']);
     expect(stack.simulator.requests[0]?.tenantId).toBe(1002);

@@ -9,15 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApolloClient, gql, HttpLink, InMemoryCache } from '@apollo/client/core';
 import { createPersistedQueryLink } from '@apollo/client/link/persisted-queries';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
+import { onCleanup } from '../helpers/cleanup.js';
+import { post } from '../helpers/http.js';
 import { wsClient } from '../helpers/live.js';
-import { type Stack, startStack } from '../helpers/stack.js';
-
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+import { stackWith } from '../helpers/stack.js';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -30,32 +27,6 @@ function manifestFile(documents: string[]): string {
   const path = join(dir, 'persisted-documents.json');
   writeFileSync(path, JSON.stringify(Object.fromEntries(documents.map((d) => [sha256(d), d]))));
   return path;
-}
-
-async function stackWith(config: Record<string, unknown> = {}): Promise<Stack> {
-  const stack = await startStack({ config: { logLevel: 'silent', ...config } });
-  cleanups.push(() => stack.stop());
-  return stack;
-}
-
-/** POSTs a raw GraphQL-over-HTTP body; returns the status and the parsed answer. */
-async function post(stack: Stack, body: Record<string, unknown>) {
-  const res = await fetch(`${stack.url}/graphql`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      accept: 'application/graphql-response+json',
-      authorization: 'Bearer demo-admin',
-    },
-    body: JSON.stringify(body),
-  });
-  return {
-    status: res.status,
-    body: (await res.json()) as {
-      data?: Record<string, unknown>;
-      errors?: { extensions?: { code?: string } }[];
-    },
-  };
 }
 
 const persisted = (document: string) => ({ persistedQuery: { version: 1, sha256Hash: sha256(document) } });
@@ -92,10 +63,10 @@ describe('automatic persisted queries', () => {
 
   it('answers an unknown hash with PERSISTED_QUERY_NOT_FOUND and a wrong one with PERSISTED_QUERY_HASH_MISMATCH', async () => {
     const stack = await stackWith();
-    const unknown = await post(stack, { extensions: persisted(POOL_COUNT) });
+    const unknown = await post(stack.url, { extensions: persisted(POOL_COUNT) });
     expect(unknown.status).toBe(404);
     expect(unknown.body.errors?.[0]?.extensions?.code).toBe('PERSISTED_QUERY_NOT_FOUND');
-    const mismatch = await post(stack, { query: POOL_COUNT, extensions: persisted(POOL_NAMES) });
+    const mismatch = await post(stack.url, { query: POOL_COUNT, extensions: persisted(POOL_NAMES) });
     expect(mismatch.status).toBe(400);
     expect(mismatch.body.errors?.[0]?.extensions?.code).toBe('PERSISTED_QUERY_HASH_MISMATCH');
     // Nothing reached Run:ai for either.
@@ -106,28 +77,28 @@ describe('automatic persisted queries', () => {
 describe('a manifest of trusted documents', () => {
   it('runs its documents by documentId or by hash', async () => {
     const stack = await stackWith({ persistedDocuments: manifestFile([POOL_NAMES, POOL_COUNT]) });
-    const byId = await post(stack, { documentId: sha256(POOL_COUNT) });
+    const byId = await post(stack.url, { documentId: sha256(POOL_COUNT) });
     expect(byId.status).toBe(200);
     expect(typeof byId.body.data?.['nodePoolCount']).toBe('number');
-    const byHash = await post(stack, { extensions: persisted(POOL_NAMES), operationName: 'PoolNames' });
+    const byHash = await post(stack.url, { extensions: persisted(POOL_NAMES), operationName: 'PoolNames' });
     expect(byHash.status).toBe(200);
     expect(byHash.body.data?.['nodePools']).toBeDefined();
   });
 
   it('with PERSISTED_ONLY, refuses any other document before it runs, over HTTP and graphql-ws', async () => {
     const stack = await stackWith({ persistedDocuments: manifestFile([POOL_COUNT]), persistedOnly: true });
-    const full = await post(stack, { query: POOL_COUNT });
+    const full = await post(stack.url, { query: POOL_COUNT });
     expect(full.status).toBe(400);
     expect(full.body.errors?.[0]?.extensions?.code).toBe('PERSISTED_QUERY_ONLY');
     // An APQ registration would let any document in: refused the same way.
-    const registration = await post(stack, { query: POOL_NAMES, extensions: persisted(POOL_NAMES) });
+    const registration = await post(stack.url, { query: POOL_NAMES, extensions: persisted(POOL_NAMES) });
     expect(registration.body.errors?.[0]?.extensions?.code).toBe('PERSISTED_QUERY_ONLY');
-    expect((await post(stack, { extensions: persisted(POOL_NAMES) })).status).toBe(404);
+    expect((await post(stack.url, { extensions: persisted(POOL_NAMES) })).status).toBe(404);
     expect(stack.simulator.requests).toEqual([]);
-    expect((await post(stack, { documentId: sha256(POOL_COUNT) })).status).toBe(200);
+    expect((await post(stack.url, { documentId: sha256(POOL_COUNT) })).status).toBe(200);
 
     const client = wsClient(stack.url);
-    cleanups.push(() => client.dispose());
+    onCleanup(() => client.dispose());
     const run = (payload: { query: string; extensions?: Record<string, unknown> }) =>
       new Promise<{ data?: unknown; code?: unknown }>((resolve) => {
         client.subscribe(payload, {
@@ -144,8 +115,8 @@ describe('a manifest of trusted documents', () => {
 
   it("labels the metrics' operations with the manifest's names only", async () => {
     const stack = await stackWith({ persistedDocuments: manifestFile([POOL_COUNT]) });
-    await post(stack, { documentId: sha256(POOL_COUNT) });
-    await post(stack, { query: 'query MadeUpName1234 { nodePoolCount }' });
+    await post(stack.url, { documentId: sha256(POOL_COUNT) });
+    await post(stack.url, { query: 'query MadeUpName1234 { nodePoolCount }' });
     const metrics = await (await fetch(`${stack.url}/metrics`)).text();
     expect(metrics).toMatch(/graphql_operations_total\{operation="PoolCount",outcome="success"\} 1/);
     expect(metrics).toMatch(/graphql_operations_total\{operation="other",outcome="success"\} 1/);

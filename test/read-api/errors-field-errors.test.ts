@@ -2,16 +2,17 @@ import type { Simulator } from 'runai-simulator';
 import { describe, expect, it } from 'vitest';
 import type { ConfigInput } from '../../src/config.js';
 import {
+  asJson,
   expectHttpOk,
   expectSafe,
   expectUpstream,
   type GraphQLError,
   onlyError,
-  post,
-  stackWith,
   TWO_FIELDS,
   type TwoFields,
-} from './errors-fixture.js';
+} from '../helpers/errors.js';
+import { post } from '../helpers/http.js';
+import { stackWith } from '../helpers/stack.js';
 
 type Field = 'count' | 'pool';
 /** Run:ai's answer to a field's call: a status, or a 200 whose body is not JSON; `times` in a row. */
@@ -66,18 +67,18 @@ describe('upstream errors are field errors', () => {
   ])('%s → %s, on the %s field only', async (_when, code, field, answer, http, statuses, config) => {
     const stack = await stackWith(config);
     inject(stack.simulator, field, answer);
-    const res = await post<TwoFields>(stack, TWO_FIELDS);
+    const res = await post<TwoFields>(stack.url, { query: TWO_FIELDS }, asJson());
     const other: Field = field === 'pool' ? 'count' : 'pool';
-    expect(res.data?.[field]).toBeNull();
-    if (other === 'count') expect(res.data?.count).toBeGreaterThan(0);
-    else expect(res.data?.pool?.runaiId).toBe('1');
-    expectUpstream(onlyError(res, field), {
+    expect(res.body.data?.[field]).toBeNull();
+    if (other === 'count') expect(res.body.data?.count).toBeGreaterThan(0);
+    else expect(res.body.data?.pool?.runaiId).toBe('1');
+    expectUpstream(onlyError(res.body, field), {
       code,
       http,
       operation: OPERATION[field],
       status: statuses.at(-1) as number,
     });
-    expectSafe(res.errors, stack);
+    expectSafe(res.body.errors, stack);
     expectHttpOk(res);
     const calls = stack.simulator.requests.filter((r) => r.operation === OPERATION[field]);
     expect(calls.map((r) => r.status)).toEqual(statuses);
@@ -86,10 +87,10 @@ describe('upstream errors are field errors', () => {
 
   it('401 (unknown token) → UNAUTHENTICATED on each field, with its own path', async () => {
     const stack = await stackWith();
-    const res = await post<TwoFields>(stack, TWO_FIELDS, 'nope');
-    expect(res.data).toEqual({ count: null, pool: null });
-    expect(res.errors).toHaveLength(2);
-    const byPath = new Map(res.errors?.map((e) => [e.path?.[0], e]));
+    const res = await post<TwoFields>(stack.url, { query: TWO_FIELDS }, asJson('nope'));
+    expect(res.body.data).toEqual({ count: null, pool: null });
+    expect(res.body.errors).toHaveLength(2);
+    const byPath = new Map(res.body.errors?.map((e) => [e.path?.[0], e]));
     expectUpstream(byPath.get('count') as GraphQLError, {
       code: 'UNAUTHENTICATED',
       http: 401,
@@ -102,7 +103,7 @@ describe('upstream errors are field errors', () => {
       operation: 'get_nodepool',
       status: 401,
     });
-    expectSafe(res.errors, stack, ['nope']);
+    expectSafe(res.body.errors, stack, ['nope']);
     // 401 is not retried.
     expect(stack.simulator.requests.map((r) => r.status)).toEqual([401, 401]);
   });
@@ -110,35 +111,36 @@ describe('upstream errors are field errors', () => {
   it('401 (revoked token) → UNAUTHENTICATED once the token is revoked', async () => {
     const stack = await stackWith();
     stack.simulator.setToken('short-lived-token', { tenantId: 1001, role: 'viewer' });
-    const before = await post<TwoFields>(stack, TWO_FIELDS, 'short-lived-token');
-    expect(before.errors).toBeUndefined();
-    expect(before.data?.pool?.runaiId).toBe('1');
+    const before = await post<TwoFields>(stack.url, { query: TWO_FIELDS }, asJson('short-lived-token'));
+    expect(before.body.errors).toBeUndefined();
+    expect(before.body.data?.pool?.runaiId).toBe('1');
 
     stack.simulator.setToken('short-lived-token', null);
     const after = await post<{ count: number | null }>(
-      stack,
-      '{ count: nodePoolCount }',
-      'short-lived-token',
+      stack.url,
+      { query: '{ count: nodePoolCount }' },
+      asJson('short-lived-token'),
     );
-    expect(after.data).toEqual({ count: null });
-    expectUpstream(onlyError(after, 'count'), {
+    expect(after.body.data).toEqual({ count: null });
+    expectUpstream(onlyError(after.body, 'count'), {
       code: 'UNAUTHENTICATED',
       http: 401,
       operation: 'count_nodepools',
       status: 401,
     });
-    expectSafe(after.errors, stack, ['short-lived-token', 'demo-admin']);
+    expectSafe(after.body.errors, stack, ['short-lived-token', 'demo-admin']);
   });
 
   it('404 → nodePool(id) is null, without any error', async () => {
     const stack = await stackWith();
     const res = await post<TwoFields>(
-      stack,
-      '{ count: nodePoolCount pool: nodePool(id: "99999") { runaiId } }',
+      stack.url,
+      { query: '{ count: nodePoolCount pool: nodePool(id: "99999") { runaiId } }' },
+      asJson(),
     );
-    expect(res.errors).toBeUndefined();
-    expect(res.data?.pool).toBeNull();
-    expect(res.data?.count).toBeGreaterThan(0);
+    expect(res.body.errors).toBeUndefined();
+    expect(res.body.data?.pool).toBeNull();
+    expect(res.body.data?.count).toBeGreaterThan(0);
     const gets = stack.simulator.requests.filter((r) => r.operation === 'get_nodepool');
     expect(gets.map((r) => r.status)).toEqual([404]);
   });
@@ -146,9 +148,9 @@ describe('upstream errors are field errors', () => {
   it('503 twice, then 200 → the retried field has data and no error', async () => {
     const stack = await stackWith();
     stack.simulator.faults.failNext(2, 503, { operation: 'get_nodepool' });
-    const res = await post<TwoFields>(stack, TWO_FIELDS);
-    expect(res.errors).toBeUndefined();
-    expect(res.data?.pool?.runaiId).toBe('1');
+    const res = await post<TwoFields>(stack.url, { query: TWO_FIELDS }, asJson());
+    expect(res.body.errors).toBeUndefined();
+    expect(res.body.data?.pool?.runaiId).toBe('1');
     const gets = stack.simulator.requests.filter((r) => r.operation === 'get_nodepool');
     expect(gets.map((r) => r.status)).toEqual([503, 503, 200]);
   });
@@ -156,16 +158,16 @@ describe('upstream errors are field errors', () => {
   it('a slow call → UPSTREAM_TIMEOUT on that field, the other still answers', async () => {
     const stack = await stackWith({ upstreamTotalTimeoutMs: 200 });
     stack.simulator.faults.setLatency(1000, { operation: 'count_nodepools' });
-    const res = await post<TwoFields>(stack, TWO_FIELDS);
-    expect(res.data?.pool?.runaiId).toBe('1');
-    expect(res.data?.count).toBeNull();
-    expectUpstream(onlyError(res, 'count'), {
+    const res = await post<TwoFields>(stack.url, { query: TWO_FIELDS }, asJson());
+    expect(res.body.data?.pool?.runaiId).toBe('1');
+    expect(res.body.data?.count).toBeNull();
+    expectUpstream(onlyError(res.body, 'count'), {
       code: 'UPSTREAM_TIMEOUT',
       http: 504,
       operation: 'count_nodepools',
       status: null,
     });
-    expectSafe(res.errors, stack);
+    expectSafe(res.body.errors, stack);
     expectHttpOk(res);
     // The deadline, not the upstream's latency, ended the call: its one request was abandoned, not answered.
     await stack.simulator.waitForRequest({ operation: 'count_nodepools', aborted: true });
@@ -178,26 +180,31 @@ describe('upstream errors are field errors', () => {
     const stack = await stackWith();
     stack.simulator.faults.failNext(1, 403, { operation: 'get_nodepools' });
     const res = await post<{ count: number | null; pools: unknown }>(
-      stack,
-      '{ count: nodePoolCount pools: nodePools(first: 2) { edges { node { name } } } }',
+      stack.url,
+      { query: '{ count: nodePoolCount pools: nodePools(first: 2) { edges { node { name } } } }' },
+      asJson(),
     );
-    expect(res.data?.count).toBeGreaterThan(0);
-    expect(res.data?.pools).toBeNull();
-    const error = res.errors?.[0] as GraphQLError;
-    expect(res.errors).toHaveLength(1);
+    expect(res.body.data?.count).toBeGreaterThan(0);
+    expect(res.body.data?.pools).toBeNull();
+    const error = res.body.errors?.[0] as GraphQLError;
+    expect(res.body.errors).toHaveLength(1);
     expect(error.path?.[0]).toBe('pools');
     expectUpstream(error, { code: 'FORBIDDEN', http: 403, operation: 'get_nodepools', status: 403 });
-    expectSafe(res.errors, stack);
+    expectSafe(res.body.errors, stack);
     expectHttpOk(res);
   });
 
   it('a field error keeps a 2xx status for application/graphql-response+json when data is not null', async () => {
     const stack = await stackWith();
     stack.simulator.faults.failNext(3, 503, { operation: 'get_nodepool' });
-    const res = await post<TwoFields>(stack, TWO_FIELDS, 'demo-admin', 'application/graphql-response+json');
-    expect(res.data?.count).toBeGreaterThan(0);
-    expect(res.data?.pool).toBeNull();
-    expect(onlyError(res, 'pool').extensions?.code).toBe('UPSTREAM_UNAVAILABLE');
+    const res = await post<TwoFields>(
+      stack.url,
+      { query: TWO_FIELDS },
+      { accept: 'application/graphql-response+json' },
+    );
+    expect(res.body.data?.count).toBeGreaterThan(0);
+    expect(res.body.data?.pool).toBeNull();
+    expect(onlyError(res.body, 'pool').extensions?.code).toBe('UPSTREAM_UNAVAILABLE');
     // GraphQL over HTTP: "If the GraphQL response contains the data entry and it is not null,
     // then the server MUST reply with a 2xx status code".
     expect(res.status).toBeGreaterThanOrEqual(200);

@@ -1,16 +1,5 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import { type GraphQLResponse, type Stack, startStack } from '../helpers/stack.js';
-
-const cleanups: (() => Promise<void>)[] = [];
-afterAll(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function stackWith(): Promise<Stack> {
-  const stack = await startStack({ config: { logLevel: 'silent' } });
-  cleanups.push(() => stack.stop());
-  return stack;
-}
+import { describe, expect, it } from 'vitest';
+import { type GraphQLResponse, type Stack, stackWith } from '../helpers/stack.js';
 
 const LIST = '{ nodePools(first: 50) { edges { node { id runaiId tenantId name } } } }';
 type Pool = { id: string; runaiId: string; tenantId: number; name: string };

@@ -1,17 +1,15 @@
 import { createSimulator, SEED_CLUSTER_IDS } from 'runai-simulator';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { makeConfig } from '../../src/config.js';
 import { type App, buildApp } from '../../src/server.js';
 import { createLogger } from '../../src/telemetry/logger.js';
+import { useCleanupsAfterAll } from '../helpers/cleanup.js';
 import { eventually } from '../helpers/eventually.js';
 import { Collected, wsClient } from '../helpers/live.js';
 import { RedisServer } from '../helpers/redis-server.js';
 import { captureLogs } from '../helpers/stack.js';
 
-const cleanups: (() => unknown)[] = [];
-afterAll(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const onCleanupAfterAll = useCleanupsAfterAll();
 
 const simulator = createSimulator({ delays: { create: 150, update: 150, delete: 150 } });
 let redis: RedisServer;
@@ -27,7 +25,7 @@ async function replica(runaiUrl: string) {
     settleDelaysMs: [100, 200, 400, 800],
   });
   const url = await app.start(0, '127.0.0.1');
-  cleanups.push(() => app.stop());
+  onCleanupAfterAll(() => app.stop());
   return { app, url, logs };
 }
 
@@ -57,11 +55,12 @@ async function createPool(url: string, name: string): Promise<string> {
   return body.data.createNodePool.nodePool.id;
 }
 
+/** Subscribes on `url` until the file is done: later tests count on the watchers these keep running. */
 function subscribeOn(url: string) {
   const client = wsClient(url);
-  cleanups.push(() => client.dispose());
+  onCleanupAfterAll(() => client.dispose());
   const sub = new Collected(client);
-  cleanups.push(sub.unsubscribe);
+  onCleanupAfterAll(sub.unsubscribe);
   return sub;
 }
 
@@ -70,9 +69,9 @@ const lifecycleOf = (sub: Collected, id: string) =>
 
 beforeAll(async () => {
   redis = await RedisServer.create();
-  cleanups.push(() => redis.stop());
+  onCleanupAfterAll(() => redis.stop());
   const upstream = await simulator.start(0, '127.0.0.1');
-  cleanups.push(() => simulator.stop());
+  onCleanupAfterAll(() => simulator.stop());
   a = await replica(upstream);
   b = await replica(upstream);
   await eventually(bothConnected, { timeout: 15_000 });
@@ -97,7 +96,7 @@ describe('two replicas sharing Redis', () => {
 
   it('shows a nodePoolChanged subscriber on B a label change made through A, with the field named', async () => {
     const client = wsClient(b.url);
-    cleanups.push(() => client.dispose());
+    onCleanupAfterAll(() => client.dispose());
     const events: { kind: string; changedFields: string[]; nodePool: { runaiId: string } }[] = [];
     const stop = client.subscribe<{ nodePoolChanged: (typeof events)[number] }>(
       {
@@ -106,7 +105,7 @@ describe('two replicas sharing Redis', () => {
       },
       { next: (r) => r.data && events.push(r.data.nodePoolChanged), error: () => {}, complete: () => {} },
     );
-    cleanups.push(stop);
+    onCleanupAfterAll(stop);
     await eventually(() => expect(b.app.live?.subscriptions).toBeGreaterThanOrEqual(2));
     await b.app.live?.ready('demo-admin');
     await fetch(`${a.url}/graphql`, {

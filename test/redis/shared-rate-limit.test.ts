@@ -1,25 +1,23 @@
 import { createSimulator } from 'runai-simulator';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { makeConfig } from '../../src/config.js';
 import { type App, buildApp } from '../../src/server.js';
+import { useCleanupsAfterAll } from '../helpers/cleanup.js';
 import { post } from '../helpers/http.js';
 import { RedisServer } from '../helpers/redis-server.js';
 
 /** With REDIS_URL, one credential's operations are counted once across every replica. */
 
-const cleanups: (() => unknown)[] = [];
-afterAll(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const onCleanupAfterAll = useCleanupsAfterAll();
 
 const simulator = createSimulator();
 let replicas: { app: App; url: string }[];
 
 beforeAll(async () => {
   const redis = await RedisServer.create();
-  cleanups.push(() => redis.stop());
+  onCleanupAfterAll(() => redis.stop());
   const runaiUrl = await simulator.start(0, '127.0.0.1');
-  cleanups.push(() => simulator.stop());
+  onCleanupAfterAll(() => simulator.stop());
   replicas = [];
   for (let i = 0; i < 2; i++) {
     const app = buildApp(
@@ -32,7 +30,7 @@ beforeAll(async () => {
       }),
     );
     const url = await app.start(0, '127.0.0.1');
-    cleanups.push(() => app.stop());
+    onCleanupAfterAll(() => app.stop());
     replicas.push({ app, url });
   }
 });

@@ -1,7 +1,7 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { codesOf, post } from '../helpers/http.js';
 import { type WsOutcome, wsClient, wsOperation } from '../helpers/live.js';
-import { type Stack, startStack } from '../helpers/stack.js';
+import { stackWith } from '../helpers/stack.js';
 
 /**
  * Nothing a caller sends makes the gateway grow without bound or spend
@@ -9,19 +9,9 @@ import { type Stack, startStack } from '../helpers/stack.js';
  * metrics, answer bodies it reads, samples it would serve.
  */
 
-const stacks: Stack[] = [];
-afterAll(async () => {
-  for (const stack of stacks.splice(0)) await stack.stop();
-});
-async function stackWith(config: Parameters<typeof startStack>[0] = {}) {
-  const stack = await startStack(config);
-  stacks.push(stack);
-  return stack;
-}
-
 describe('rate limit per credential', () => {
   it('answers 429 RATE_LIMITED with Retry-After past RATE_LIMIT_PER_MINUTE, for that credential only', async () => {
-    const stack = await stackWith({ config: { logLevel: 'silent', rateLimitPerMinute: 5 } });
+    const stack = await stackWith({ rateLimitPerMinute: 5 });
     // The first request reaches Run:ai, which accepts the token: from then on it is a caller of its own
     // (that first request was charged to the client address).
     expect((await post(stack.url, { query: '{ nodePoolCount }' }, { token: 'demo-viewer' })).status).toBe(
@@ -44,7 +34,7 @@ describe('rate limit per credential', () => {
   });
 
   it('counts operations over graphql-ws against the same budget', async () => {
-    const stack = await stackWith({ config: { logLevel: 'silent', rateLimitPerMinute: 3 } });
+    const stack = await stackWith({ rateLimitPerMinute: 3 });
     const client = wsClient(stack.url, 'demo-viewer');
     try {
       const outcomes: WsOutcome[] = [];
@@ -59,7 +49,7 @@ describe('rate limit per credential', () => {
 
 describe('telemetry', () => {
   it('keeps /metrics bounded after 5,000 invented operation names', async () => {
-    const stack = await stackWith({ config: { logLevel: 'silent' } });
+    const stack = await stackWith();
     const scrape = async () => (await fetch(`${stack.url}/metrics`)).text();
     const series = (text: string) =>
       text.split('\n').filter((l) => l.startsWith('graphql_operations_total{')).length;
@@ -80,7 +70,7 @@ describe('telemetry', () => {
 
 describe('answer size', () => {
   it('refuses a Run:ai answer over UPSTREAM_MAX_BODY_BYTES as UPSTREAM_BAD_RESPONSE, without reading it whole', async () => {
-    const stack = await stackWith({ config: { logLevel: 'silent', upstreamMaxBodyBytes: 256 * 1024 } });
+    const stack = await stackWith({ upstreamMaxBodyBytes: 256 * 1024 });
     const huge = JSON.stringify({ nodepools: [], padding: 'x'.repeat(4 * 1024 * 1024) });
     stack.simulator.faults.failNext(1, 200, { operation: 'get_nodepools', body: huge });
     const answer = await post(stack.url, { query: '{ nodePools { edges { node { name } } } }' });
@@ -89,7 +79,7 @@ describe('answer size', () => {
   });
 
   it('refuses, before any call, an answer of more metric samples than MAX_RESPONSE_SAMPLES, however small the query', async () => {
-    const stack = await stackWith({ config: { logLevel: 'silent', maxCost: 100_000_000 } });
+    const stack = await stackWith({ maxCost: 100_000_000 });
     // 450 bytes asking for 200 pools × 5 types × 1,000 samples.
     const query =
       '{ nodePools(first: 200) { edges { node { metrics(types: [GPU_UTILIZATION, CPU_UTILIZATION, TOTAL_GPU, GPU_QUOTA, ALLOCATED_GPU], window: { samples: 1000 }) { series { samples { timestamp value } } } } } } }';

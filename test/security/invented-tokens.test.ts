@@ -1,9 +1,9 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CredentialVerdicts } from '../../src/edge/callers.js';
 import { credentialScope } from '../../src/edge/credentials.js';
 import { codesOf, post } from '../helpers/http.js';
 import { type WsOutcome, wsClient, wsOperation } from '../helpers/live.js';
-import { type Stack, startStack } from '../helpers/stack.js';
+import { type Stack, stackWith } from '../helpers/stack.js';
 
 /**
  * Finding 5 of the third security round: invented tokens bypassed the rate
@@ -12,16 +12,6 @@ import { type Stack, startStack } from '../helpers/stack.js';
  * accepted it; until then its requests are charged to the client address.
  * A token Run:ai refused is refused again for a while without a call.
  */
-
-const stacks: Stack[] = [];
-afterAll(async () => {
-  for (const stack of stacks.splice(0)) await stack.stop();
-});
-async function stackWith(config: Record<string, unknown>) {
-  const stack = await startStack({ config: { logLevel: 'silent', ...config } });
-  stacks.push(stack);
-  return stack;
-}
 
 const count = (stack: Stack) =>
   stack.simulator.requests.filter((r) => r.operation === 'count_nodepools').length;

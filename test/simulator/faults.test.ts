@@ -1,6 +1,19 @@
+import { once } from 'node:events';
+import { Agent, get } from 'node:http';
+import type { Socket } from 'node:net';
 import { createSimulator } from 'runai-simulator';
 import { describe, expect, it, vi } from 'vitest';
 import { call, startSimulator } from './helpers.js';
+
+/** GETs `url` as demo-admin through `agent`, reading the whole answer; resolves with its status. */
+function statusOf(agent: Agent, url: string): Promise<number | undefined> {
+  return new Promise((resolve, reject) => {
+    get(url, { agent, headers: { authorization: 'Bearer demo-admin' } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode));
+    }).on('error', reject);
+  });
+}
 
 describe('simulator: fault injection', () => {
   it('failNext answers the next N matching requests with a Run:ai error body and Retry-After', async () => {
@@ -49,9 +62,26 @@ describe('simulator: fault injection', () => {
   it('setLatency delays matching requests until cleared with setLatency(0)', async () => {
     const sim = await startSimulator();
     sim.faults.setLatency(150, { operation: 'count_nodepools' });
-    const started = performance.now();
-    expect((await call(sim, '/api/v1/node-pools/count')).status).toBe(200);
-    expect(performance.now() - started).toBeGreaterThanOrEqual(140);
+    // The latency sleeps on a fake clock: only advancing it can release the request.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const delayed = call(sim, '/api/v1/node-pools/count');
+      // Checks every fake millisecond: the request has slept at most 1 ms when it is first seen.
+      await vi.waitFor(() => expect(sim.countRequests({ operation: 'count_nodepools' })).toBe(1), {
+        interval: 1,
+      });
+      await vi.advanceTimersByTimeAsync(148);
+      // Another operation is not delayed: it is answered while the first still sleeps (149 ms of 150).
+      expect((await call(sim, '/api/v1/node-pools')).status).toBe(200);
+      expect(sim.requests.map((r) => [r.operation, r.status])).toEqual([
+        ['count_nodepools', 0],
+        ['get_nodepools', 200],
+      ]);
+      await vi.advanceTimersByTimeAsync(2);
+      expect((await delayed).status).toBe(200);
+    } finally {
+      vi.useRealTimers();
+    }
     sim.faults.setLatency(0);
     expect((await call(sim, '/api/v1/node-pools/count')).status).toBe(200);
   });
@@ -111,26 +141,35 @@ describe('simulator: fault injection', () => {
     expect(bad.status).toBe(400);
   });
 
-  it('stop() closes idle keep-alive sockets promptly, and url throws before start', async () => {
+  it('stop() closes idle keep-alive sockets, and url throws before start', async () => {
     const sim = createSimulator();
     expect(() => sim.url).toThrow(/start/);
     await sim.start();
-    for (let i = 0; i < 3; i++) await call(sim, '/api/v1/node-pools/count');
-    const started = performance.now();
-    await sim.stop();
-    expect(performance.now() - started).toBeLessThan(1000);
-    expect(() => sim.url).toThrow();
+    const agent = new Agent({ keepAlive: true });
+    try {
+      for (let i = 0; i < 3; i++)
+        expect(await statusOf(agent, `${sim.url}/api/v1/node-pools/count`)).toBe(200);
+      // The three calls took turns on one connection, which stays open, idle.
+      const idle = Object.values(agent.freeSockets).flat();
+      expect(idle).toHaveLength(1);
+      const closed = idle.map((socket) => once(socket as Socket, 'close'));
+      await sim.stop();
+      // The client never closes it: the simulator did.
+      await Promise.all(closed);
+      expect(() => sim.url).toThrow();
+    } finally {
+      agent.destroy();
+    }
   });
 
   it('stop() does not wait for a request sleeping in injected latency', async () => {
     const sim = createSimulator();
     await sim.start();
+    // Far longer than the test may take: stop() returns at all only if it does not wait for the sleep.
     sim.faults.setLatency(60_000);
     const pending = call(sim, '/api/v1/node-pools/count').catch((error: unknown) => error);
     await vi.waitFor(() => expect(sim.countRequests()).toBe(1));
-    const started = performance.now();
     await sim.stop();
-    expect(performance.now() - started).toBeLessThan(1000);
     expect(await pending).toBeInstanceOf(Error);
   });
 });

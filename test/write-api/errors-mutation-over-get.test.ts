@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { useMutations } from './errors-fixture.js';
+import { useMutations } from '../helpers/errors.js';
 
 const m = useMutations();
 

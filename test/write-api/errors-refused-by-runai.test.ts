@@ -1,6 +1,6 @@
 import { SEED_CLUSTER_IDS } from 'runai-simulator';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { globalId, useMutations, VIEWER } from './errors-fixture.js';
+import { globalId, useMutations, VIEWER } from '../helpers/errors.js';
 
 const m = useMutations();
 const PROD = SEED_CLUSTER_IDS.prod;

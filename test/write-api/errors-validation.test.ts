@@ -1,6 +1,6 @@
 import { SEED_CLUSTER_IDS } from 'runai-simulator';
 import { describe, expect, it } from 'vitest';
-import { globalId, useMutations } from './errors-fixture.js';
+import { globalId, useMutations } from '../helpers/errors.js';
 
 const m = useMutations();
 
