@@ -10,6 +10,7 @@ import { answerClientErrors, limitChunkedBodies, type RouteDeps, routes } from '
 import type { Readiness } from './edge/readiness.js';
 import { LiveUpdates } from './live/live-updates.js';
 import type { RefreshBus } from './live/refresh-bus.js';
+import { watchManifest } from './pipeline/manifest-reload.js';
 import { loadManifest, TrustedDocuments } from './pipeline/trusted-documents.js';
 import type { Logger } from './telemetry/logger.js';
 import { PrometheusMetrics } from './telemetry/prometheus.js';
@@ -21,20 +22,32 @@ import type { WebSocketOptions } from './websocket/graphql-ws-server.js';
 
 /**
  * The trusted documents: the manifest (PERSISTED_DOCUMENTS), read first so
- * that a broken one stops the start before anything else starts, and the
- * APQ store. Also the manifest's operation names, for the metrics' labels.
+ * that a broken one stops the start before anything else starts, and
+ * watched for changes from then on (manifest-reload.ts); and the APQ store.
+ * Also the manifest's operation names, for the metrics' labels.
  */
-export function createTrustedDocuments(config: Config): {
+export function createTrustedDocuments(
+  config: Config,
+  log: Logger,
+): {
   trustedDocuments: TrustedDocuments;
   operationNames: ReadonlySet<string> | undefined;
+  stopWatching: () => void;
 } {
-  const manifest = config.persistedDocuments ? loadManifest(config.persistedDocuments) : undefined;
+  const path = config.persistedDocuments;
+  const manifest = path ? loadManifest(path) : undefined;
   const trustedDocuments = new TrustedDocuments({
     manifest: manifest?.documents,
     persistedOnly: config.persistedOnly,
     apq: { maxDocumentBytes: config.apqMaxDocumentBytes, maxBytes: config.apqStoreBytes },
   });
-  return { trustedDocuments, operationNames: manifest?.operationNames };
+  if (!path || !manifest) return { trustedDocuments, operationNames: undefined, stopWatching: () => {} };
+  log.info(
+    { manifest: path, documents: manifest.documents.size, persistedOnly: config.persistedOnly },
+    'trusted documents loaded',
+  );
+  const stopWatching = watchManifest(path, trustedDocuments, manifest.operationNames, log);
+  return { trustedDocuments, operationNames: manifest.operationNames, stopWatching };
 }
 
 /** The Run:ai client, with the transport settings; `outermost` is the tracing layer when tracing is on. */

@@ -85,6 +85,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
   let limiter: RateLimiter | undefined;
   let tracing: Tracing | undefined;
   let url: string | undefined;
+  let stopManifest = () => {};
   /** Responses being written, so shutdown can wait for them. */
   const inflight = new Set<ServerResponse>();
   const idle: (() => void)[] = [];
@@ -99,7 +100,8 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
   };
 
   async function start(port = config.port, host = listenHost(config)): Promise<string> {
-    const { trustedDocuments, operationNames } = createTrustedDocuments(config);
+    const { trustedDocuments, operationNames, stopWatching } = createTrustedDocuments(config, log);
+    stopManifest = stopWatching;
     const baseUrl = options.demoUpstreamUrl ?? config.runaiUrl ?? (await startSimulator());
     tracing ??= await loadTracing(config, log);
     const upstream = createUpstream(config, baseUrl, log, tracing?.upstreamLayer);
@@ -186,6 +188,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
       ? new Promise<void>((resolve) => closing.close(() => resolve()))
       : Promise.resolve();
     live?.stop();
+    stopManifest();
     await websocket?.close();
     websocket = undefined;
     if (inflight.size > 0) {

@@ -59,7 +59,7 @@ query Dashboard($first: Int!, $window: MetricsWindow) {
 export const DEMO_DASHBOARD_VARIABLES = `${JSON.stringify({ first: 10, window: { samples: 6 } }, null, 2)}\n`;
 
 /**
- * One of the headers listed in CSRF_HEADERS (src/pipeline/yoga.ts). GraphiQL sends it on every request: its
+ * One of the headers listed in CSRF_HEADERS (src/pipeline/use-csrf.ts). GraphiQL sends it on every request: its
  * subscriptions go out as GET requests for `text/event-stream`, which carry no JSON content type and so are
  * "simple" requests that the CSRF prevention plugin refuses (403) without one of those headers.
  */

@@ -10,6 +10,7 @@ import type { PrometheusMetrics } from '../telemetry/prometheus.js';
 import { clientAddressOf, type TrustProxy } from './callers.js';
 import { readCredentials } from './credentials.js';
 import { hostAllowed, hostRefusal } from './host-check.js';
+import { OriginRefusals } from './origin-refusals.js';
 import { METRICS_CSV_PATH, serveMetricsCsv } from './pool-metrics-csv.js';
 import type { Readiness } from './readiness.js';
 import { sendErrors, sendText } from './replies.js';
@@ -94,6 +95,7 @@ export interface RouteDeps {
 export function routes(deps: RouteDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const { config, yoga, readiness, metrics } = deps;
   const log = deps.contextDeps.log;
+  const origins = new OriginRefusals(log, config.corsOrigins);
   return (req, res) => {
     // Every route's work is awaited here: whatever it throws answers this request, never ends the process.
     handled(log, res, async () => {
@@ -127,6 +129,7 @@ export function routes(deps: RouteDeps): (req: IncomingMessage, res: ServerRespo
       const requestId = requestIdOf(req.headers['x-request-id']);
       res.setHeader('x-request-id', requestId);
       deps.track(res);
+      origins.observeHttp(req);
       await yoga.handle(req, res, { requestId, facts: factsOf(deps, req) });
     });
   };

@@ -1,4 +1,4 @@
-import type { ExecutionResult, GraphQLError } from 'graphql';
+import { BREAK, type DocumentNode, type ExecutionResult, type GraphQLError, visit } from 'graphql';
 import { isAsyncIterable, mapAsyncIterator, type Plugin } from 'graphql-yoga';
 import {
   codeOf,
@@ -10,6 +10,43 @@ import {
   toContract,
   withExtensions,
 } from '../pipeline/errors.js';
+
+const STREAMED = /^(multipart\/mixed|text\/event-stream)\b/;
+
+/**
+ * Over HTTP (the context holds the request; graphql-ws operations have
+ * none), refuses an operation whose result must stream (a subscription, or
+ * a document with `@defer` or `@stream`) when the Accept header names no
+ * media type that streams: NOT_ACCEPTABLE, naming what to accept.
+ */
+function refuseUnstreamable(context: unknown, document: DocumentNode, kind: 'incremental' | 'subscription') {
+  const request = (context as { request?: Request }).request;
+  if (!request) return;
+  if (kind === 'incremental' && !usesIncrementalDelivery(document)) return;
+  const accepted = (request.headers.get('accept') ?? '*/*').split(',').map((type) => type.trim());
+  if (accepted.some((type) => STREAMED.test(type) || type.startsWith('*/*'))) return;
+  throw gatewayError(
+    'NOT_ACCEPTABLE',
+    kind === 'subscription'
+      ? 'A subscription over HTTP streams its events: send Accept: text/event-stream (or multipart/mixed), or subscribe over graphql-ws.'
+      : 'This operation uses @defer or @stream, whose result comes in parts: send Accept: multipart/mixed or text/event-stream, or drop the directive.',
+  );
+}
+
+/** Whether a document asks for incremental delivery. */
+function usesIncrementalDelivery(document: DocumentNode): boolean {
+  let found = false;
+  visit(document, {
+    Directive(node) {
+      if (node.name.value === 'defer' || node.name.value === 'stream') {
+        found = true;
+        return BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
+}
 
 /**
  * GraphQL over HTTP for the error contract (src/pipeline/errors.ts): every
@@ -25,6 +62,14 @@ import {
  */
 export function useHttpResults(): Plugin<object, { requestId?: string }> {
   return {
+    // A result only an incremental media type can carry, for a client that accepts none: refused
+    // before it runs, so that it costs Run:ai nothing (yoga would run it, then answer an empty 406).
+    onExecute({ args }) {
+      refuseUnstreamable(args.contextValue, args.document, 'incremental');
+    },
+    onSubscribe({ args }) {
+      refuseUnstreamable(args.contextValue, args.document, 'subscription');
+    },
     onRequestParse({ request, requestParser, setRequestParser, endResponse, fetchAPI }) {
       // A POST in a media type no parser reads: yoga would answer an empty 415.
       if (!requestParser && request.method === 'POST') {

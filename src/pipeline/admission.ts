@@ -72,6 +72,17 @@ interface Edge {
 const NO_FACTS: EdgeFacts = { credentials: { kind: 'none' }, address: 'unknown' };
 
 /**
+ * The parameters with the `documentId` of a GET's query string: yoga's GET
+ * parser reads only the four parameters of GraphQL over HTTP, and the
+ * persisted-documents convention sends the id beside them.
+ */
+function withDocumentIdOf(request: Request, params: DocumentParams): DocumentParams {
+  if (request.method !== 'GET' || params.documentId !== undefined) return params;
+  const documentId = new URL(request.url, 'http://gateway').searchParams.get('documentId');
+  return documentId === null ? params : { ...params, documentId };
+}
+
+/**
  * The admission over HTTP and SSE: one charge per HTTP request before its
  * body is read (a batch or a malformed body costs one operation too), then
  * each operation's document resolved before yoga parses it. Every
@@ -84,9 +95,9 @@ export function useAdmission(admission: Admission): Plugin<object, Edge> {
     async onRequestParse({ serverContext }) {
       await admission.charge(serverContext.facts ?? NO_FACTS);
     },
-    onParams({ params, setParams, context }) {
+    onParams({ params, setParams, context, request }) {
       const facts = (context as Edge).facts ?? NO_FACTS;
-      const query = admission.documentOf(params as DocumentParams, facts);
+      const query = admission.documentOf(withDocumentIdOf(request, params as DocumentParams), facts);
       // Only the four parameters yoga knows go on: `documentId` has been read.
       if (query !== params.query || 'documentId' in params) {
         const { operationName, variables, extensions } = params;

@@ -119,9 +119,12 @@ export class TrustedDocuments {
   /** Bytes each namespace holds, so that one tenant cannot push every other's documents out. */
   private readonly held = new Map<string, number>();
   private readonly limits: ApqLimits;
+  /** The manifest's documents: replaced whole when the manifest is reloaded. */
+  private manifest: ReadonlyMap<string, string> | undefined;
 
   constructor(private readonly options: TrustedDocumentsOptions) {
     this.limits = options.apq ?? DEFAULT_APQ_LIMITS;
+    this.manifest = options.manifest;
     this.apq = new LRUCache({
       maxSize: this.limits.maxBytes,
       sizeCalculation: (document, key) => document.length + key.length,
@@ -139,9 +142,19 @@ export class TrustedDocuments {
     return this.apq.calculatedSize;
   }
 
+  /** Runs the documents of a reloaded manifest from the next request on. */
+  replaceManifest(documents: ReadonlyMap<string, string>): void {
+    this.manifest = documents;
+  }
+
+  /** The manifest's number of documents. */
+  get manifestSize(): number {
+    return this.manifest?.size ?? 0;
+  }
+
   /** The document a persisted id stands for, if the manifest or this namespace's APQ documents know it. */
   lookup(id: string, namespace: string | undefined): string | undefined {
-    const trusted = this.options.manifest?.get(id);
+    const trusted = this.manifest?.get(id);
     if (trusted !== undefined) return trusted;
     return namespace === undefined ? undefined : this.apq.get(`${namespace}\n${id}`);
   }
@@ -171,7 +184,7 @@ export class TrustedDocuments {
   register(params: DocumentParams, namespace: string | undefined): void {
     const id = persistedIdOf(params);
     if (!params.query || id === undefined || namespace === undefined || !this.allowsArbitrary) return;
-    if (params.query.length > this.limits.maxDocumentBytes || this.options.manifest?.has(id)) return;
+    if (params.query.length > this.limits.maxDocumentBytes || this.manifest?.has(id)) return;
     if (sha256(params.query) !== id) return;
     const key = `${namespace}\n${id}`;
     if (this.apq.has(key)) return;
@@ -193,7 +206,7 @@ export class TrustedDocuments {
     if (params.query) {
       this.checkHash(params);
       if (this.allowsArbitrary) return params.query;
-      const trusted = id === undefined ? undefined : this.options.manifest?.get(id);
+      const trusted = id === undefined ? undefined : this.manifest?.get(id);
       if (trusted === undefined) throw this.persistedOnlyError();
       return trusted;
     }

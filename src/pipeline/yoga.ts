@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import type { GraphQLSchema } from 'graphql';
@@ -14,6 +13,7 @@ import { type Admission, useAdmission } from './admission.js';
 import { codeOf, isClientError, logLevelOf, maskError } from './errors.js';
 import { useArgumentRules } from './use-argument-rules.js';
 import { useCostLimit } from './use-cost-limit.js';
+import { useCsrf } from './use-csrf.js';
 import { useErrorContract } from './use-error-contract.js';
 import { useOperationLog } from './use-operation-log.js';
 import { useQueryLimits } from './use-query-limits.js';
@@ -32,14 +32,6 @@ export interface ServerContext {
 export type EdgeFacts = Pick<RequestFacts, 'credentials' | 'address'>;
 
 export type Gateway = YogaServerInstance<ServerContext, GatewayContext>;
-
-/** Any of these headers marks a request as deliberate (GraphQL clients, Apollo and yoga conventions). */
-export const CSRF_HEADERS = [
-  'x-graphql-yoga-csrf',
-  'apollo-require-preflight',
-  'x-apollo-operation-name',
-  'graphql-preflight',
-];
 
 /**
  * The graphql-yoga instance: schema, the one pipeline of plugins every
@@ -68,7 +60,8 @@ export function createGateway(
     landingPage: false,
     // No cross-origin grant unless CORS_ORIGINS lists the origin; credentials only for those.
     cors: config.corsOrigins.length > 0 ? { origin: config.corsOrigins, credentials: true } : false,
-    graphiql: config.graphiql ? graphiqlOptions({ demo }) : false,
+    // With PERSISTED_ONLY, GraphiQL could run nothing (a typed document is a document sent in full): not served.
+    graphiql: config.graphiql && !config.persistedOnly ? graphiqlOptions({ demo }) : false,
     // The renderer inlines GraphiQL's assets (9 MB of script, ~30 MB of heap): load it on first use only.
     renderGraphiQL: async (options) =>
       (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
@@ -81,8 +74,8 @@ export function createGateway(
       ...(tracing ? [tracing] : []),
       // HTTP only: the contract's statuses, and the answers yoga would give without a body.
       useHttpResults(),
-      // A request must prove it is not a cross-site form or image: a non-simple content type or this header.
-      useCSRFPrevention({ requestHeaders: CSRF_HEADERS }),
+      // A request on ambient credentials must prove it is not a cross-site form or image.
+      useCsrf(),
       // The rate limit and the document a request runs, before anything parses it.
       useAdmission(admission),
       ...(config.introspection ? [] : [useDisableIntrospection()]),

@@ -7,6 +7,7 @@ import { WebSocketServer } from 'ws';
 import { clientAddressOf, type TrustProxy } from '../edge/callers.js';
 import { connectionCredentials } from '../edge/credentials.js';
 import { hostAllowed } from '../edge/host-check.js';
+import { OriginRefusals } from '../edge/origin-refusals.js';
 import type { Admission } from '../pipeline/admission.js';
 import { gatewayError, toContract } from '../pipeline/errors.js';
 import type { DocumentParams } from '../pipeline/trusted-documents.js';
@@ -105,13 +106,16 @@ export function attachWebSocket(
   options: WebSocketOptions,
 ) {
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes, handleProtocols });
+  const origins = new OriginRefusals(options.log, options.allowedOrigins);
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if ((req.url ?? '').split('?')[0] !== options.path) {
       socket.destroy();
       return;
     }
     const hostOk = !options.allowedHosts || hostAllowed(req.headers.host, options.allowedHosts);
-    if (!hostOk || !originAllowed(req, options.allowedOrigins)) {
+    const originOk = originAllowed(req, options.allowedOrigins);
+    if (!originOk) origins.refusedWebSocket(String(req.headers.origin));
+    if (!hostOk || !originOk) {
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
