@@ -29,11 +29,11 @@ export const SCENARIOS: Record<string, Scenario> = {
   defer,
 };
 
-/** Runs the chosen scenarios in order and returns their results. */
+/** Runs the chosen scenarios in order and returns their results; prints their tables unless `print` is false. */
 export async function runBenchmarks(
   options: BenchOptions,
   only?: string[],
-  { build = true }: { build?: boolean } = {},
+  { build = true, print = true }: { build?: boolean; print?: boolean } = {},
 ): Promise<ScenarioResult[]> {
   // A fresh build, so the numbers are those of the current source (the smoke test reuses an existing one).
   buildGateway(build);
@@ -43,6 +43,7 @@ export async function runBenchmarks(
     const started = performance.now();
     const result = await scenario(options);
     results.push(result);
+    if (!print) continue;
     console.log(`\n## ${result.name}  (${((performance.now() - started) / 1000).toFixed(1)} s)`);
     console.table(result.rows);
     for (const [target, held] of Object.entries(result.targets ?? {})) {

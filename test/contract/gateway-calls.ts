@@ -129,6 +129,17 @@ async function firstNextEvent(body: ReadableStream<Uint8Array>): Promise<GraphQL
  * compared when one comes before it is seen open. The stream is then closed,
  * and we wait for the gateway to let go of it.
  */
+/** Codes a subscription's events carry once it runs: Run:ai's answers to its polls. */
+const RAN = new Set([
+  'NOT_FOUND',
+  'FORBIDDEN',
+  'UPSTREAM_ERROR',
+  'UPSTREAM_UNAVAILABLE',
+  'UPSTREAM_TIMEOUT',
+  'UPSTREAM_BAD_RESPONSE',
+  'PARTIAL_RESULT',
+]);
+
 export async function subscriptionOutcome(
   url: string,
   request: GraphQLRequest,
@@ -157,8 +168,14 @@ export async function subscriptionOutcome(
     ).then(() => 'open' as const);
     const event = res.body ? firstNextEvent(res.body) : Promise.resolve(undefined);
     const first = await Promise.race([event, opened]);
-    if (first === 'open') return { status: res.status, data: undefined, codes: [], messages: [], open: true };
-    return { ...outcomeOf(res.status, first), open: false };
+    const outcome = first === 'open' ? undefined : outcomeOf(res.status, first);
+    // A subscription that ran: open, or its first poll already answered by Run:ai (a pool that does not
+    // exist is NOT_FOUND from the poller). Which of the two a client sees first is a race between the poll
+    // and the count of open subscriptions; both mean the arguments were accepted.
+    if (!outcome || (outcome.codes.length > 0 && outcome.codes.every((code) => RAN.has(String(code))))) {
+      return { status: res.status, data: undefined, codes: [], messages: [], open: true };
+    }
+    return { ...outcome, open: false };
   } finally {
     abort.abort();
     await waitUntil(() => openSubscriptions() <= before, 'the subscription to close');
