@@ -100,6 +100,50 @@ describe('pages of other origins', () => {
     expect(simulator.countRequests({ operation: 'create_nodepool' })).toBe(0);
   });
 
+  it('cannot run a mutation with a forged form POST or a forged GET image (no CORS for either)', async () => {
+    simulator.clearRequests();
+    const page = await pageAt(foreign.url);
+    // A form needs no preflight: only the CSRF rule stands between it and the demo credentials.
+    const statuses: number[] = [];
+    const record = (res: { url(): string; status(): number }) => {
+      if (res.url().startsWith(`${gateway}/graphql`)) statuses.push(res.status());
+    };
+    page.on('response', record);
+    await page.evaluate(
+      ([url, query]) => {
+        const form = document.createElement('form');
+        form.method = 'POST';
+        form.action = `${url}/graphql`;
+        form.enctype = 'application/x-www-form-urlencoded';
+        const field = Object.assign(document.createElement('input'), { name: 'query', value: query });
+        form.append(field);
+        document.body.append(form);
+        form.submit();
+      },
+      [gateway, CREATE] as const,
+    );
+    await expect.poll(() => statuses, { timeout: 10_000 }).toEqual([403]);
+    // An image is a GET the browser sends with no header a page could add.
+    const page2 = await pageAt(foreign.url);
+    const sent: string[] = [];
+    page2.on('request', (req) => {
+      if (req.url().startsWith(`${gateway}/graphql`)) sent.push(req.method());
+    });
+    await page2.evaluate(
+      ([url, query]) => {
+        const image = new Image();
+        image.src = `${url}/graphql?query=${encodeURIComponent(query)}`;
+        document.body.append(image);
+      },
+      [gateway, '{ nodePools(first: 1) { edges { node { name } } } }'] as const,
+    );
+    // Chromium blocks the JSON answer of an image (ORB), so the page sees no status: the proof is that the
+    // request went out and the gateway asked Run:ai nothing.
+    await expect.poll(() => sent, { timeout: 10_000 }).toEqual(['GET']);
+    await page2.waitForLoadState('networkidle');
+    expect(simulator.requests).toEqual([]);
+  });
+
   it('cannot open a subscription through the gateway', async () => {
     const page = await pageAt(foreign.url);
     expect(await openWebSocket(page, gateway)).toBe('refused');
