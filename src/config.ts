@@ -71,6 +71,10 @@ export const configSchema = z
     pollIntervalMs: int(500).default(5_000),
     /** Poll interval of the metrics pollers behind `nodePoolMetrics`. */
     metricsPollIntervalMs: int(1_000).default(15_000),
+    /** Events kept per credential scope for subscribers that resume with `after` (or SSE's Last-Event-ID). */
+    liveLogLength: int(1, 100_000).default(1_000),
+    /** Age past which a scope's logged events are dropped; a resume from an older cursor gets RESYNC. */
+    liveLogMaxAgeSeconds: int(1, 604_800).default(3_600),
     /** Events kept for a subscriber that reads slower than they come; older ones are dropped (`missedEvents`). */
     subscriptionQueueSize: int(1, 100_000).default(100),
     /** Bytes kept for such a subscriber (the newest event always, budget permitting); older events are dropped. */

@@ -40,6 +40,10 @@ export interface GatewayContext {
    * takes them into the payload that brings their field.
    */
   partialErrors: GraphQLError[];
+  /** SSE's `Last-Event-ID`: a reconnecting EventSource resumes its change feed after it. */
+  lastEventId: string | undefined;
+  /** The cursor of the change feed event being resolved, for the result (src/edge/use-event-ids.ts). */
+  eventCursor?: string | undefined;
 }
 
 /**
@@ -73,6 +77,8 @@ export interface RequestFacts {
   /** Aborts its Run:ai calls: the client went away, or its operation completed. */
   signal?: AbortSignal | undefined;
   requestId?: string | undefined;
+  /** SSE's `Last-Event-ID` header, as sent. */
+  lastEventId?: string | undefined;
 }
 
 /** What the context factory needs from the running gateway. */
@@ -158,6 +164,7 @@ export async function createContext(deps: ContextDeps, facts: RequestFacts): Pro
       if (token) deps.live?.notifyChange(token, poolId, change);
     },
     live: deps.live,
+    lastEventId: facts.lastEventId,
     partialErrors: [],
   };
 }

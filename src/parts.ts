@@ -8,6 +8,7 @@ import { actsOnAmbientCredentials, type Config, tracesUrl } from './config.js';
 import type { CredentialVerdicts } from './edge/callers.js';
 import { answerClientErrors, limitChunkedBodies, type RouteDeps, routes } from './edge/http-routes.js';
 import type { Readiness } from './edge/readiness.js';
+import type { LiveStore } from './live/live-store.js';
 import { LiveUpdates } from './live/live-updates.js';
 import type { RefreshBus } from './live/refresh-bus.js';
 import { watchManifest } from './pipeline/manifest-reload.js';
@@ -95,17 +96,36 @@ export async function createRefreshBus(
   return clusterWorker ? (await import('./live/cluster-bus.js')).createClusterBus() : undefined;
 }
 
-/** The live layer behind subscriptions, with its intervals and budgets. */
+/**
+ * What the processes of the deployment share of the live layer (leases, change logs, events): Redis when
+ * configured, the cluster primary for a worker without it, nothing for a process on its own.
+ */
+export async function createLiveStore(
+  config: Config,
+  log: Logger,
+  clusterWorker: boolean,
+): Promise<LiveStore | undefined> {
+  if (config.redisUrl) {
+    return (await import('./live/redis-store.js')).createRedisStore({
+      url: config.redisUrl,
+      warn: (obj, msg) => log.warn(obj, msg),
+    });
+  }
+  return clusterWorker ? (await import('./live/cluster-store.js')).createClusterStore() : undefined;
+}
+
+/** The live layer behind subscriptions, with its intervals, budgets and change log. */
 export function createLive(
   config: Config,
   http: UpstreamHttp,
-  bus: RefreshBus | undefined,
+  sharing: { bus: RefreshBus | undefined; store: LiveStore | undefined },
   log: Logger,
-  settleDelaysMs: readonly number[] | undefined,
+  { settleDelaysMs, now }: { settleDelaysMs?: readonly number[] | undefined; now?: (() => Date) | undefined },
 ): LiveUpdates {
   return new LiveUpdates({
     http,
-    bus,
+    ...sharing,
+    log: { length: config.liveLogLength, maxAgeMs: config.liveLogMaxAgeSeconds * 1000 },
     intervalMs: config.pollIntervalMs,
     metricsIntervalMs: config.metricsPollIntervalMs,
     queueCapacity: config.subscriptionQueueSize,
@@ -117,7 +137,9 @@ export function createLive(
       queuedBytes: config.liveMaxQueuedBytes,
     },
     ...(settleDelaysMs ? { settleDelaysMs } : {}),
+    ...(now ? { now: () => now().getTime() } : {}),
     warn: (obj, msg) => log.warn(obj, msg),
+    info: (obj, msg) => log.info(obj, msg),
   });
 }
 
@@ -172,6 +194,7 @@ export function createPrometheus(
       queuedBytes: () => live.queuedBytes,
       apqBytes: () => trustedDocuments.apqBytes,
       pollers: () => live.pollers,
+      leases: () => live.leases,
       openCircuits: () => http.openCircuits,
       backingOff: () => http.backingOff,
       redisConnected: config.redisUrl && bus ? () => bus.connected : undefined,
@@ -180,6 +203,9 @@ export function createPrometheus(
   );
   live.on('poll', (kind, outcome) => prometheus.livePoll(kind, outcome));
   live.on('drop', (kind) => prometheus.liveEventDropped(kind));
+  live.on('handover', (kind) => prometheus.liveHandover(kind));
+  live.on('replayed', (count) => prometheus.liveResume(count));
+  live.on('resync', () => prometheus.liveResume('resync'));
   return prometheus;
 }
 

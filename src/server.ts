@@ -5,12 +5,14 @@ import type { ContextDeps } from './context.js';
 import { CredentialVerdicts, trustProxies } from './edge/callers.js';
 import { createRateLimiter, type RateLimiter } from './edge/rate-limit.js';
 import { Readiness } from './edge/readiness.js';
+import type { LiveStore } from './live/live-store.js';
 import type { LiveUpdates } from './live/live-updates.js';
 import type { RefreshBus } from './live/refresh-bus.js';
 import {
   allowedHostsOf,
   createHttpServer,
   createLive,
+  createLiveStore,
   createPrometheus,
   createRefreshBus,
   createServiceTokens,
@@ -82,6 +84,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
   let live: LiveUpdates | undefined;
   let websocket: ReturnType<typeof attachWebSocket> | undefined;
   let bus: RefreshBus | undefined;
+  let store: LiveStore | undefined;
   let limiter: RateLimiter | undefined;
   let tracing: Tracing | undefined;
   let url: string | undefined;
@@ -113,7 +116,8 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
       config.rateLimitPerMinute > 0
         ? await createRateLimiter(config.rateLimitPerMinute, config.redisUrl, { clusterWorker })
         : undefined;
-    live = createLive(config, upstream, bus, log, options.settleDelaysMs);
+    store = await createLiveStore(config, log, clusterWorker);
+    live = createLive(config, upstream, { bus, store }, log, options);
     const prometheus = createPrometheus(config, {
       http: upstream,
       live,
@@ -208,6 +212,8 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     await closed;
     await bus?.close();
     bus = undefined;
+    await store?.close();
+    store = undefined;
     await limiter?.close();
     limiter = undefined;
     await http?.close();

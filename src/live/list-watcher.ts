@@ -23,7 +23,13 @@ export interface ListWatcherOptions {
   settleDelaysMs: readonly number[];
   /** Upper bound of the back-off after failed polls. */
   maxBackoffMs: number;
-  publish: (event: WatcherEvent) => void;
+  /**
+   * Each poll's events, in order (none when nothing changed), with the pool
+   * list they lead to; an `end` comes alone.
+   */
+  publish: (events: WatcherEvent[], pools?: ReadonlyMap<string, NodePool>) => void;
+  /** The pool list the last poller of this scope saw: changes since are announced on the first poll. */
+  seed?: ReadonlyMap<string, NodePool> | undefined;
   onPoll?: (outcome: 'ok' | 'error') => void;
   warn?: (obj: object, msg: string) => void;
   now?: () => Date;
@@ -38,7 +44,9 @@ export interface ListWatcherOptions {
  * with jitter (backoff.ts).
  */
 export class ListWatcher {
-  private known: Map<string, NodePool> | undefined;
+  private known: ReadonlyMap<string, NodePool> | undefined;
+  /** The events of the poll under way, published together when it ends. */
+  private batch: WatcherEvent[] = [];
   private timer: NodeJS.Timeout | undefined;
   private polling: Promise<void> | undefined;
   private again = false;
@@ -60,6 +68,7 @@ export class ListWatcher {
     this.baseline = new Promise((resolve) => {
       this.resolveBaseline = resolve;
     });
+    this.known = options.seed;
     void this.poll();
   }
 
@@ -118,7 +127,7 @@ export class ListWatcher {
       this.failures++;
       this.lastError = error;
       if (isUpstreamError(error) && (error.code === 'UNAUTHENTICATED' || error.code === 'FORBIDDEN')) {
-        this.options.publish({ kind: 'end', code: error.code, message: error.message });
+        this.options.publish([{ kind: 'end', code: error.code, message: error.message }]);
         this.stop();
         return;
       }
@@ -133,6 +142,7 @@ export class ListWatcher {
     this.options.onPoll?.('ok');
     this.failures = 0;
     const now = this.options.now?.() ?? new Date();
+    this.batch = [];
     if (this.known) {
       for (const change of diffPools(this.known, pools, now)) this.emitPool(change);
       for (const change of diffPhases(this.known, pools, now)) this.emit(change);
@@ -157,6 +167,9 @@ export class ListWatcher {
     for (const id of this.announced) if (!pools.has(id)) this.announced.delete(id);
     for (const id of this.poolsAnnounced) if (!pools.has(id)) this.poolsAnnounced.delete(id);
     this.known = pools;
+    const batch = this.batch;
+    this.batch = [];
+    this.options.publish(batch, pools);
     this.resolveBaseline();
     for (const id of this.settling.keys()) {
       const pool = pools.get(id);
@@ -166,12 +179,12 @@ export class ListWatcher {
 
   private emit(change: PhaseChange): void {
     if (change.previousPhase === null) this.announced.add(change.poolId);
-    this.options.publish({ kind: 'phase', change });
+    this.batch.push({ kind: 'phase', change });
   }
 
   private emitPool(change: PoolChange): void {
     if (change.kind === 'CREATED') this.poolsAnnounced.add(change.poolId);
-    this.options.publish({ kind: 'pool', change });
+    this.batch.push({ kind: 'pool', change });
   }
 
   private async listAll(): Promise<Map<string, NodePool>> {

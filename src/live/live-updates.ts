@@ -1,14 +1,24 @@
 import { EventEmitter } from 'node:events';
 import { credentialScope } from '../edge/credentials.js';
 import type { MetricSeries } from '../loaders/pool-metrics.js';
-import { bindNodePoolsApi } from '../upstream/bind-api.js';
 import type { UpstreamHttp } from '../upstream/http.js';
 import type { MetricType, NodePool } from '../upstream/models.js';
 import { BoundedQueue, type Delivered } from './bounded-queue.js';
-import { ListWatcher, type WatcherEvent } from './list-watcher.js';
+import { type FeedEvent, resumeFeed } from './change-feed.js';
+import {
+  decodeMetricsEvent,
+  decodePools,
+  decodeWatcherEvent,
+  encodePools,
+  type PoolsSnapshot,
+} from './event-codec.js';
+import type { ListWatcher } from './list-watcher.js';
 import { type Admission, DEFAULT_LIVE_LIMITS, LiveBudgets, type LiveLimits } from './live-budgets.js';
-import { type LiveWindow, type MetricsEvent, MetricsPoller, quantiseWindow } from './pool-metrics-poller.js';
+import { type LiveStore, type LogLimits, ownStore, type TopicEntry } from './live-store.js';
+import { type LiveWindow, type MetricsEvent, quantiseWindow } from './pool-metrics-poller.js';
 import type { RefreshBus } from './refresh-bus.js';
+import { SharedTopic, type TopicPoller, type TopicRole } from './shared-topic.js';
+import { type PollerSettings, startListWatcher, startMetricsPoller } from './topic-pollers.js';
 
 export interface LiveUpdatesOptions {
   http: UpstreamHttp;
@@ -27,8 +37,19 @@ export interface LiveUpdatesOptions {
   /** What one caller may hold, across its connections; and the bytes queued in the whole process. */
   limits?: LiveLimits;
   warn?: (obj: object, msg: string) => void;
+  /** Where this process starts polling a topic for the deployment (one line per topic and poller). */
+  info?: (obj: object, msg: string) => void;
   /** Carries refresh signals to the other replicas (Redis); without it, refreshes stay on this replica. */
   bus?: RefreshBus | undefined;
+  /**
+   * What the processes of the deployment share (leases, logs, events): the
+   * cluster primary's or Redis. Without it, this process polls alone.
+   */
+  store?: LiveStore | undefined;
+  /** The clock that judges whether a stored state is still current (tests move it). Default `Date.now`. */
+  now?: () => number;
+  /** The change feed's log per scope (LIVE_LOG_LENGTH, LIVE_LOG_MAX_AGE_SECONDS). Default 1000 events, 1 hour. */
+  log?: LogLimits;
 }
 
 /** The two kinds of shared pollers: the pool list of a scope, and one pool's metrics. */
@@ -37,19 +58,37 @@ export type PollerKind = 'list' | 'metrics';
 /** A change made through this gateway, announced to the live layer. */
 export type ChangeKind = 'created' | 'updated' | 'deleted';
 
-/** A shared poller and its subscribers. */
-interface Shared<P extends { stop(): void }, S> {
-  poller: P;
+/** A topic with subscribers in this process. */
+interface Topic<S> {
+  shared: SharedTopic;
   subscribers: Set<S>;
 }
 
 interface ListSubscriber {
-  deliver: (event: WatcherEvent, bytes: number) => void;
+  deliver: (event: FeedEvent, bytes: number) => void;
 }
 
 interface MetricsSubscriber {
   types: ReadonlySet<MetricType>;
   deliver: (event: MetricsEvent) => void;
+}
+
+interface ListTopic extends Topic<ListSubscriber> {
+  /** This process's poller of the topic, while it polls. */
+  watcher?: ListWatcher | undefined;
+  /**
+   * The scope's pool list as this process last knew it, whoever polled: from the snapshots it saw and the
+   * events since. Should the store become unreachable, its own poller starts from it, and misses nothing.
+   */
+  mirror?: PoolsSnapshot | undefined;
+}
+
+interface MetricsTopic extends Topic<MetricsSubscriber> {
+  /** The last series polled (here or by the process that polls), for a subscriber who joins between polls. */
+  latest?: Extract<MetricsEvent, { kind: 'metrics' }> | undefined;
+  /** The types every other process's subscribers want. */
+  remote: ReadonlySet<MetricType>;
+  poller?: TopicPoller & { pollSoon(): void };
 }
 
 /** Who subscribes: the token its pollers use, and the caller whose budgets it spends (src/edge/callers.ts). */
@@ -58,9 +97,21 @@ export interface LiveSubscriber {
   caller: string;
 }
 
+/** Keeps a topic's mirror of its scope's pool list up to date with an event of any process's poller. */
+function mirrorEvent(topic: ListTopic, event: FeedEvent): void {
+  const { mirror } = topic;
+  if (!mirror || (event.kind !== 'pool' && event.kind !== 'phase')) return;
+  const gone = event.kind === 'pool' ? event.change.kind === 'DELETED' : event.change.phase === 'Deleted';
+  if (gone) mirror.pools.delete(event.change.poolId);
+  else mirror.pools.set(event.change.poolId, event.change.pool);
+  mirror.at = Math.max(mirror.at, event.change.observedAt.getTime());
+}
+
 /** About how many bytes an event takes once written out to a subscriber: its pool, or its samples. */
-function watcherEventBytes(event: WatcherEvent): number {
-  return event.kind === 'end' ? 256 : 512 + JSON.stringify(event.change.pool).length;
+export function feedEventBytes(event: FeedEvent): number {
+  return event.kind === 'phase' || event.kind === 'pool'
+    ? 512 + JSON.stringify(event.change.pool).length
+    : 256;
 }
 
 /**
@@ -77,51 +128,92 @@ function metricsEventBytes(series: readonly MetricSeries[]): number {
 
 /** A metrics event as one subscriber receives it: only the series of its own types. */
 export type MetricsDelivery = Delivered<MetricsEvent>;
-export type WatcherDelivery = Delivered<WatcherEvent>;
+export type WatcherDelivery = Delivered<FeedEvent>;
+
+/** What the live layer tells its listeners (metrics). */
+export interface LiveUpdatesEvents {
+  /** Each poll of a poller of this process. */
+  poll: [kind: PollerKind, outcome: 'ok' | 'error'];
+  /** An event dropped from a slow subscriber's queue. */
+  drop: [kind: PollerKind];
+  /** This process took a topic's lease from a poller that left or died. */
+  handover: [kind: PollerKind];
+  /** Events replayed to resuming subscribers, and resumes answered with a resync. */
+  replayed: [count: number];
+  resync: [];
+}
+
+const DEFAULT_LOG: LogLimits = { length: 1000, maxAgeMs: 3_600_000 };
 
 /**
- * The live layer: shared pollers, each started by its first subscriber and
- * stopped when its last one leaves.
+ * The live layer: shared pollers, started with the first subscriber of a
+ * topic and stopped with its last one, in the whole deployment.
  * - One pool list watcher per credential scope (a hash of the token), for
- *   `nodePoolChanged` and `nodePoolPhaseChanged` alike.
+ *   `nodePoolChanged` and `nodePoolPhaseChanged` alike; its events are
+ *   logged per scope, so that a subscriber can resume after a cursor.
  * - One metrics poller per (scope, pool, window), for every subscriber of
  *   `nodePoolMetrics` on that pool and window, asking for the union of
  *   their types.
- * Scopes never share data: each poller polls with its own token and
- * publishes only to its own subscribers. Each subscriber has a bounded
- * queue (bounded-queue.ts).
+ * With a shared store (shared-topic.ts), one process of the deployment
+ * polls each topic, and every process delivers its events to its own
+ * subscribers. Scopes never share data: each poller polls with the token
+ * of a subscriber in its own process, and its events reach only its
+ * scope's subscribers. Each subscriber has a bounded queue (bounded-queue.ts).
  */
-/** What the live layer tells its listeners (metrics): each poll of a shared poller, each event dropped. */
-export interface LiveUpdatesEvents {
-  poll: [kind: PollerKind, outcome: 'ok' | 'error'];
-  drop: [kind: PollerKind];
-}
-
 export class LiveUpdates extends EventEmitter<LiveUpdatesEvents> {
-  private readonly lists = new Map<string, Shared<ListWatcher, ListSubscriber>>();
-  private readonly metrics = new Map<string, Shared<MetricsPoller, MetricsSubscriber>>();
+  private readonly lists = new Map<string, ListTopic>();
+  private readonly metrics = new Map<string, MetricsTopic>();
   private readonly open = new Set<{ close(): void }>();
   private readonly budgets: LiveBudgets;
+  private readonly store: LiveStore;
+  private readonly own: LiveStore;
+  private readonly settings: PollerSettings;
+  private readonly log: LogLimits;
   private stopped = false;
   private polls = 0;
 
   constructor(private readonly options: LiveUpdatesOptions) {
     super();
     this.budgets = new LiveBudgets(options.limits ?? DEFAULT_LIVE_LIMITS);
-    // Another replica served a mutation: refresh this replica's watcher of that scope, if it has one.
+    this.log = options.log ?? DEFAULT_LOG;
+    this.own = ownStore();
+    this.store = options.store ?? this.own;
+    this.settings = {
+      http: options.http,
+      intervalMs: options.intervalMs,
+      metricsIntervalMs: options.metricsIntervalMs ?? options.intervalMs,
+      settleDelaysMs: options.settleDelaysMs ?? [500, 1000, 2000, 4000, 8000],
+      maxBackoffMs: options.maxBackoffMs ?? 60_000,
+      warn: options.warn,
+      onPoll: (kind, outcome) => {
+        if (kind === 'list') this.polls++;
+        this.emit('poll', kind, outcome);
+      },
+    };
+    const dispatch = (topic: string, entries: TopicEntry[]) => this.dispatch(topic, entries);
+    this.store.listen(dispatch);
+    if (this.own !== this.store) this.own.listen(dispatch);
+    // Another process served a mutation: refresh this process's watcher of that scope, if it polls it.
     options.bus?.onSignal((signal) =>
-      this.lists.get(signal.scope)?.poller.refresh(signal.poolId, signal.change),
+      this.lists.get(signal.scope)?.watcher?.refresh(signal.poolId, signal.change),
     );
   }
 
-  /** Pool list polls made since start, all scopes together (each poll lists every pool of its scope). */
+  /** Pool list polls made by this process since start, all scopes together. */
   get pollCount(): number {
     return this.polls;
   }
 
-  /** Running pollers of each kind. */
+  /** Topics with subscribers in this process, of each kind. */
   get pollers(): Record<PollerKind, number> {
     return { list: this.lists.size, metrics: this.metrics.size };
+  }
+
+  /** Topics this process polls for the deployment (it holds their lease, or polls alone). */
+  get leases(): Record<PollerKind, number> {
+    const polling = (topics: Map<string, Topic<unknown>>) =>
+      [...topics.values()].filter((topic) => topic.shared.role !== 'following').length;
+    return { list: polling(this.lists), metrics: polling(this.metrics) };
   }
 
   /** Number of open subscriptions. */
@@ -135,31 +227,57 @@ export class LiveUpdates extends EventEmitter<LiveUpdatesEvents> {
   }
 
   /**
-   * The events of the subscriber's scope's pool list watcher that `accept`
-   * takes, from the moment its first snapshot is taken. Ends after an `end`
-   * event (the token stopped working) or when the gateway stops; leaving
-   * releases the watcher.
+   * The events of the subscriber's scope that `accept` takes: after
+   * `after` (a cursor of an earlier event: the log's events since then come
+   * first, or a `resync` when the log no longer holds it), else from the
+   * moment the scope has its first snapshot. Ends after an `end` event (the
+   * token stopped working) or when the gateway stops; leaving releases the
+   * watcher.
    *
    * @throws {LiveLimitError} when the caller holds the most subscriptions its budget allows.
    */
   subscribe(
     who: LiveSubscriber,
-    accept: (event: WatcherEvent) => boolean = () => true,
+    accept: (event: FeedEvent) => boolean = () => true,
+    after?: string,
   ): AsyncIterableIterator<WatcherDelivery> {
     const key = credentialScope(who.token);
     const admission = this.budgets.admit(who.caller);
-    const shared = this.stopped ? undefined : this.acquireList(key, who.token);
-    const queue = this.queue<WatcherEvent>('list', admission, () => {
-      if (shared) this.leave(this.lists, key, shared, subscriber);
+    const topic = this.stopped ? undefined : this.listTopic(key, who.token);
+    const queue = this.queue<FeedEvent>('list', admission, () => {
+      if (topic) this.leave(this.lists, key, topic, subscriber);
     });
-    const subscriber: ListSubscriber = {
-      deliver: (event, bytes) => {
-        if (event.kind !== 'end' && !accept(event)) return;
-        queue.push(event, bytes);
-        if (event.kind === 'end') queue.close();
-      },
+    /** Live events that come while the log is read, delivered after it. */
+    let held: FeedEvent[] | undefined = after === undefined ? undefined : [];
+    let resynced = false;
+    const push = (event: FeedEvent) => {
+      if (event.kind === 'resync') {
+        // A gap in the log matters only to a subscriber that resumes from before it, and only once.
+        if (after === undefined || resynced) return;
+        resynced = true;
+      } else if (event.kind !== 'end' && !accept(event)) return;
+      queue.push(event, feedEventBytes(event));
+      if (event.kind === 'end') queue.close();
     };
-    shared?.subscribers.add(subscriber);
+    const subscriber: ListSubscriber = { deliver: (event) => (held ? held.push(event) : push(event)) };
+    topic?.subscribers.add(subscriber);
+    if (topic && after !== undefined) {
+      void resumeFeed({
+        stores: [this.store, this.own],
+        topic: key,
+        after,
+        capacity: this.options.queueCapacity ?? 100,
+        accept,
+      }).then((resumed) => {
+        if (resumed.kind === 'resync') this.emit('resync');
+        else this.emit('replayed', resumed.events.length);
+        for (const event of resumed.events) push(event);
+        const seen = new Set(resumed.events.map((event) => event.cursor));
+        for (const event of held ?? [])
+          if (event.cursor === undefined || !seen.has(event.cursor)) push(event);
+        held = undefined;
+      });
+    }
     return queue;
   }
 
@@ -179,12 +297,12 @@ export class LiveUpdates extends EventEmitter<LiveUpdatesEvents> {
     asked: LiveWindow,
   ): AsyncIterableIterator<MetricsDelivery> {
     const window = quantiseWindow(asked);
-    const key = `${credentialScope(who.token)}\0${pool.id}\0${window.durationMs}\0${window.samples}`;
+    const key = `m.${credentialScope(who.token)}.${pool.id}.${window.durationMs}.${window.samples}`;
     const admission = this.budgets.admit(who.caller, key);
     const wanted = new Set(types);
-    const shared = this.stopped ? undefined : this.acquireMetrics(key, who.token, pool, window);
+    const topic = this.stopped ? undefined : this.metricsTopic(key, who.token, pool, window);
     const queue = this.queue<MetricsEvent>('metrics', admission, () => {
-      if (shared) this.leave(this.metrics, key, shared, subscriber);
+      if (topic) this.leave(this.metrics, key, topic, subscriber);
     });
     const subscriber: MetricsSubscriber = {
       types: wanted,
@@ -200,40 +318,73 @@ export class LiveUpdates extends EventEmitter<LiveUpdatesEvents> {
         queue.push({ ...event, series }, metricsEventBytes(series));
       },
     };
-    if (shared) {
-      shared.subscribers.add(subscriber);
-      const current = shared.poller.current;
+    if (topic) {
+      topic.subscribers.add(subscriber);
+      const current = topic.latest;
       if (current && types.every((type) => current.types.has(type))) subscriber.deliver(current);
-      else shared.poller.pollSoon();
+      else if (topic.poller) topic.poller.pollSoon();
+      else if (this.store.shared) this.store.want(key, types, 2 * this.leaseMs('metrics')).catch(() => {});
     }
     return queue;
   }
 
   /** Resolves once the caller's scope has its first snapshot (tests and warm-up). */
   async ready(token: string): Promise<void> {
-    await this.lists.get(credentialScope(token))?.poller.ready();
+    await this.lists.get(credentialScope(token))?.shared.ready();
   }
 
   /**
    * A mutation through the gateway changed a pool: the scope's watcher, if
-   * any, polls now and then until the pool settles, so subscribers see the
-   * whole lifecycle without waiting for the regular interval.
+   * this process polls the scope, polls now and then until the pool
+   * settles, so subscribers see the whole lifecycle without waiting for the
+   * regular interval; the bus tells the other processes.
    */
   notifyChange(token: string, poolId: string | undefined, change: ChangeKind = 'updated'): void {
     const scope = credentialScope(token);
     // Locally at once, whatever Redis does; the other replicas through the bus, by scope hash only.
-    this.lists.get(scope)?.poller.refresh(poolId, change);
+    this.lists.get(scope)?.watcher?.refresh(poolId, change);
     this.options.bus?.publish({ scope, poolId, change });
   }
 
-  /** Ends every subscription and stops every poller. */
+  /** Ends every subscription, stops every poller and gives its lease up. */
   stop(): void {
     this.stopped = true;
     for (const queue of [...this.open]) queue.close();
-    for (const { poller } of this.lists.values()) poller.stop();
-    for (const { poller } of this.metrics.values()) poller.stop();
+    for (const { shared } of [...this.lists.values(), ...this.metrics.values()]) shared.stop();
     this.lists.clear();
     this.metrics.clear();
+  }
+
+  /** How long a lease lasts: two intervals, so that a poller that dies is replaced within about two. */
+  private leaseMs(kind: PollerKind): number {
+    const interval = kind === 'list' ? this.settings.intervalMs : this.settings.metricsIntervalMs;
+    return Math.max(2 * interval, 500);
+  }
+
+  /** Delivers a publication of any process to this process's subscribers of its topic. */
+  private dispatch(key: string, entries: TopicEntry[]): void {
+    const list = this.lists.get(key);
+    if (list) {
+      for (const entry of entries) {
+        const logged = decodeWatcherEvent(entry.data);
+        const event: FeedEvent = {
+          ...(logged.kind === 'gap' ? { kind: 'resync', observedAt: new Date() } : logged),
+          ...(entry.id ? { cursor: entry.id } : {}),
+        };
+        mirrorEvent(list, event);
+        for (const subscriber of [...list.subscribers]) subscriber.deliver(event, 0);
+        if (event.kind === 'end') this.retire(this.lists, key, list);
+      }
+      return;
+    }
+    const metrics = this.metrics.get(key);
+    if (!metrics) return;
+    for (const entry of entries) {
+      const event = decodeMetricsEvent(entry.data);
+      if (event.kind === 'metrics') metrics.latest = event;
+      for (const subscriber of [...metrics.subscribers]) subscriber.deliver(event);
+      if (event.kind === 'end') this.retire(this.metrics, key, metrics);
+    }
   }
 
   private queue<E extends object>(
@@ -257,69 +408,118 @@ export class LiveUpdates extends EventEmitter<LiveUpdatesEvents> {
     return queue;
   }
 
-  private acquireList(key: string, token: string): Shared<ListWatcher, ListSubscriber> {
+  private topicOptions(kind: PollerKind, key: string, log: LogLimits | undefined) {
+    return {
+      topic: key,
+      store: this.store,
+      own: this.own,
+      leaseMs: this.leaseMs(kind),
+      ...(this.options.now ? { now: this.options.now } : {}),
+      log,
+      // A pool list serves a resume as long as the log does; metrics are stale after a couple of polls.
+      snapshotTtlMs: kind === 'list' ? this.log.maxAgeMs : 2 * this.leaseMs(kind),
+      onRole: (role: TopicRole, handover: boolean) => this.roleChanged(kind, key, role, handover),
+      ...(this.options.warn ? { warn: this.options.warn } : {}),
+    };
+  }
+
+  private listTopic(key: string, token: string): ListTopic {
     const existing = this.lists.get(key);
     if (existing) return existing;
-    const subscribers = new Set<ListSubscriber>();
-    const watcher = new ListWatcher({
-      api: bindNodePoolsApi({ http: this.options.http, token }),
-      intervalMs: this.options.intervalMs,
-      settleDelaysMs: this.options.settleDelaysMs ?? [500, 1000, 2000, 4000, 8000],
-      maxBackoffMs: this.options.maxBackoffMs ?? 60_000,
-      publish: (event) => {
-        const bytes = watcherEventBytes(event);
-        for (const subscriber of [...subscribers]) subscriber.deliver(event, bytes);
-        if (event.kind === 'end') this.lists.delete(key);
+    const topic: ListTopic = { subscribers: new Set(), shared: undefined as unknown as SharedTopic };
+    this.lists.set(key, topic);
+    topic.shared = new SharedTopic({
+      ...this.topicOptions('list', key, this.log),
+      onState: (snapshot) => {
+        const state = decodePools(snapshot);
+        if (!topic.mirror || topic.mirror.at <= state.at) topic.mirror = state;
       },
-      onPoll: (outcome) => {
-        this.polls++;
-        this.emit('poll', 'list', outcome);
+      fallbackSeed: () => (topic.mirror ? encodePools(topic.mirror.pools, topic.mirror.at) : undefined),
+      wantsState: () => topic.mirror === undefined,
+      start: (seed, publish) => {
+        const watcher = startListWatcher(this.settings, token, seed, publish, this.log.maxAgeMs / 4);
+        topic.watcher = watcher;
+        return {
+          stop: () => {
+            watcher.stop();
+            if (topic.watcher === watcher) topic.watcher = undefined;
+          },
+          ready: () => watcher.ready(),
+        };
       },
-      ...(this.options.warn ? { warn: this.options.warn } : {}),
     });
-    const shared = { poller: watcher, subscribers };
-    this.lists.set(key, shared);
-    return shared;
+    return topic;
   }
 
-  /** A subscriber left; the poller stops with its last one. */
-  private leave<P extends { stop(): void }, S>(
-    pollers: Map<string, Shared<P, S>>,
-    key: string,
-    shared: Shared<P, S>,
-    subscriber: S,
-  ): void {
-    shared.subscribers.delete(subscriber);
-    if (shared.subscribers.size > 0) return;
-    shared.poller.stop();
-    if (pollers.get(key) === shared) pollers.delete(key);
-  }
-
-  private acquireMetrics(
-    key: string,
-    token: string,
-    pool: NodePool,
-    window: LiveWindow,
-  ): Shared<MetricsPoller, MetricsSubscriber> {
+  private metricsTopic(key: string, token: string, pool: NodePool, window: LiveWindow): MetricsTopic {
     const existing = this.metrics.get(key);
     if (existing) return existing;
-    const subscribers = new Set<MetricsSubscriber>();
-    const poller = new MetricsPoller({
-      api: bindNodePoolsApi({ http: this.options.http, token }),
-      pool,
-      window,
-      types: () => new Set([...subscribers].flatMap((s) => [...s.types])),
-      intervalMs: this.options.metricsIntervalMs ?? this.options.intervalMs,
-      maxBackoffMs: this.options.maxBackoffMs ?? 60_000,
-      publish: (event) => {
-        for (const subscriber of [...subscribers]) subscriber.deliver(event);
-        if (event.kind === 'end') this.metrics.delete(key);
+    const topic: MetricsTopic = {
+      subscribers: new Set(),
+      remote: new Set(),
+      shared: undefined as unknown as SharedTopic,
+    };
+    this.metrics.set(key, topic);
+    const localTypes = () => [...topic.subscribers].flatMap((s) => [...s.types]);
+    topic.shared = new SharedTopic({
+      ...this.topicOptions('metrics', key, undefined),
+      onRole: (role, handover) => {
+        this.roleChanged('metrics', key, role, handover);
+        // A follower's first subscribers get the series the poller stored last, as they would from it.
+        if (role !== 'following' || topic.latest) return;
+        this.store
+          .snapshot(key)
+          .then((seed) => {
+            const event = seed === undefined || topic.latest ? undefined : decodeMetricsEvent(seed.data);
+            if (event?.kind !== 'metrics') return;
+            topic.latest = event;
+            for (const subscriber of [...topic.subscribers]) subscriber.deliver(event);
+          })
+          .catch(() => {});
       },
-      onPoll: (outcome) => this.emit('poll', 'metrics', outcome),
-      ...(this.options.warn ? { warn: this.options.warn } : {}),
+      // Every process says which types its subscribers want; the one that polls asks Run:ai for them all.
+      beforeClaim: async () => {
+        await this.store.want(key, [...new Set(localTypes())], 2 * this.leaseMs('metrics'));
+        topic.remote = new Set((await this.store.wanted(key)) as MetricType[]);
+      },
+      start: (seed, publish) => {
+        if (seed !== undefined && !topic.latest) {
+          const event = decodeMetricsEvent(seed);
+          if (event.kind === 'metrics') topic.latest = event;
+        }
+        const types = () => new Set([...localTypes(), ...topic.remote]);
+        const poller = startMetricsPoller(this.settings, token, pool, window, types, publish);
+        topic.poller = poller;
+        return {
+          stop: () => {
+            poller.stop();
+            if (topic.poller === poller) topic.poller = undefined;
+          },
+        };
+      },
     });
-    const shared = { poller, subscribers };
-    this.metrics.set(key, shared);
-    return shared;
+    return topic;
+  }
+
+  /** Counts a handover, and says where a topic is polled when the deployment shares its pollers. */
+  private roleChanged(kind: PollerKind, key: string, role: TopicRole, handover: boolean): void {
+    if (handover) this.emit('handover', kind);
+    if (role === 'polling' && this.store.shared) {
+      this.options.info?.(
+        { kind, topic: key.slice(0, 14), handover },
+        'polling a live topic for the deployment',
+      );
+    }
+  }
+
+  /** A subscriber left; the topic is released with its last one. */
+  private leave<S>(topics: Map<string, Topic<S>>, key: string, topic: Topic<S>, subscriber: S): void {
+    topic.subscribers.delete(subscriber);
+    if (topic.subscribers.size === 0) this.retire(topics, key, topic);
+  }
+
+  private retire<S>(topics: Map<string, Topic<S>>, key: string, topic: Topic<S>): void {
+    topic.shared.stop();
+    if (topics.get(key) === topic) topics.delete(key);
   }
 }

@@ -6,6 +6,7 @@ import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Config } from '../config.js';
 import { type ContextDeps, createContext, type GatewayContext, type RequestFacts } from '../context.js';
 import { graphiqlOptions } from '../edge/graphiql.js';
+import { useEventIds } from '../edge/use-event-ids.js';
 import { useHttpResults } from '../edge/use-http-results.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { PrometheusMetrics } from '../telemetry/prometheus.js';
@@ -74,6 +75,8 @@ export function createGateway(
       ...(tracing ? [tracing] : []),
       // HTTP only: the contract's statuses, and the answers yoga would give without a body.
       useHttpResults(),
+      // Change feed cursors: in each event's extensions, and as SSE's event ids.
+      useEventIds(),
       // A request on ambient credentials must prove it is not a cross-site form or image.
       useCsrf(),
       // The rate limit and the document a request runs, before anything parses it.
@@ -99,7 +102,8 @@ export function createGateway(
         facts: EdgeFacts;
         signal?: AbortSignal;
       };
-      return createContext(deps, { ...facts, signal: signal ?? request?.signal, requestId });
+      const lastEventId = request?.headers.get('last-event-id') ?? undefined;
+      return createContext(deps, { ...facts, signal: signal ?? request?.signal, requestId, lastEventId });
     },
     logging: {
       debug: (...args) => deps.log.debug({ args }, 'yoga'),

@@ -1,11 +1,12 @@
 import type { GatewayContext } from '../context.js';
 import { LiveLimitError } from '../live/live-budgets.js';
+import { CURSOR_PATTERN } from '../live/live-store.js';
 import type { LiveSubscriber, MetricsDelivery, WatcherDelivery } from '../live/live-updates.js';
 import type { PhaseChange } from '../live/phase-diff.js';
 import type { PoolChange, PoolChangeKind } from '../live/pool-diff.js';
 import type { LiveWindow } from '../live/pool-metrics-poller.js';
 import { gatewayError, isErrorCode } from '../pipeline/errors.js';
-import type { MetricType, NodePoolPhase } from '../upstream/models.js';
+import type { MetricType, NodePool, NodePoolPhase } from '../upstream/models.js';
 import { parseNodePoolId } from './ids.js';
 import type { MetricSeries } from './pool-metrics.js';
 
@@ -21,7 +22,8 @@ export interface PhaseChangeFilterInput {
 export interface PoolChangeFilterInput {
   ids?: readonly (string | number)[] | null | undefined;
   clusterId?: string | null | undefined;
-  kinds?: readonly PoolChangeKind[] | null | undefined;
+  /** RESYNC is always delivered, named or not. */
+  kinds?: readonly (PoolChangeKind | 'RESYNC')[] | null | undefined;
   /** Only changes touching one of these fields (a created or deleted pool touches all). */
   fields?: readonly string[] | null | undefined;
 }
@@ -54,7 +56,7 @@ export function poolChangeMatcher(
   input: PoolChangeFilterInput | null | undefined,
 ): (change: PoolChange) => boolean {
   const pool = poolMatcher(input);
-  const kinds = input?.kinds?.length ? new Set(input.kinds) : null;
+  const kinds = input?.kinds?.length ? new Set<string>(input.kinds) : null;
   const fields = input?.fields?.length ? input.fields : null;
   return (change) =>
     pool(change.poolId, change.pool.clusterId) &&
@@ -89,31 +91,51 @@ function within<T>(join: () => T): T {
 }
 
 /**
+ * Where a change feed subscription resumes: after SSE's `Last-Event-ID`
+ * (a reconnecting EventSource's last event, newer than any `after` in the
+ * URL it reconnects to), else after `after`, else from now.
+ */
+function resumeAfter(after: string | null | undefined, ctx: GatewayContext): string | undefined {
+  const cursor = ctx.lastEventId ?? after ?? undefined;
+  if (cursor !== undefined && !CURSOR_PATTERN.test(cursor)) {
+    throw gatewayError(
+      'BAD_USER_INPUT',
+      'Last-Event-ID is not a cursor of this gateway: send the `id` of an event it wrote, or none.',
+    );
+  }
+  return cursor;
+}
+
+/**
  * Resolves the `nodePoolPhaseChanged` subscription: the phase events of the
- * caller's scope, filtered. Joins (or starts) the scope's one pool list
- * watcher; leaving releases it.
+ * caller's scope, filtered, after `after` when given. Joins (or starts) the
+ * scope's one pool list watcher; leaving releases it.
  */
 export function subscribePhaseChanges(
   input: PhaseChangeFilterInput | null | undefined,
+  after: string | null | undefined,
   ctx: GatewayContext,
 ): AsyncIterable<WatcherDelivery> {
   const { who, live } = requireLive(ctx);
   const matches = phaseChangeMatcher(input);
-  return within(() => live.subscribe(who, (event) => event.kind === 'phase' && matches(event.change)));
+  const from = resumeAfter(after, ctx);
+  return within(() => live.subscribe(who, (event) => event.kind === 'phase' && matches(event.change), from));
 }
 
 /**
  * Resolves the `nodePoolChanged` subscription: pools created, updated and
- * deleted in the caller's scope, filtered, from the same shared watcher as
- * the phase events.
+ * deleted in the caller's scope, filtered, after `after` when given, from
+ * the same shared watcher as the phase events.
  */
 export function subscribePoolChanges(
   input: PoolChangeFilterInput | null | undefined,
+  after: string | null | undefined,
   ctx: GatewayContext,
 ): AsyncIterable<WatcherDelivery> {
   const { who, live } = requireLive(ctx);
   const matches = poolChangeMatcher(input);
-  return within(() => live.subscribe(who, (event) => event.kind === 'pool' && matches(event.change)));
+  const from = resumeAfter(after, ctx);
+  return within(() => live.subscribe(who, (event) => event.kind === 'pool' && matches(event.change), from));
 }
 
 /**
@@ -149,26 +171,55 @@ function nextEvent(ctx: GatewayContext): void {
   ctx.callBudget.made = 0;
 }
 
-/** One phase event as the subscription's payload (or the error that ends it). */
-export function phaseChangeOf(
-  event: WatcherDelivery,
-  ctx: GatewayContext,
-): PhaseChange & { missedEvents: number } {
+/** What every change feed event carries besides its change. */
+interface FeedFields {
+  /** Its place in the scope's log, to resume after; null for an event that was not logged. */
+  cursor: string | null;
+  missedEvents: number;
+  observedAt: Date;
+}
+
+/** A `nodePoolPhaseChanged` payload: a phase change, or the RESYNC that replaces a replay the log cannot give. */
+export type PhaseChangePayload = FeedFields &
+  (
+    | ({ kind: 'PHASE_CHANGED' } & Omit<PhaseChange, 'observedAt'>)
+    | { kind: 'RESYNC'; poolId: null; pool: null; previousPhase: null; phase: null }
+  );
+
+/** A `nodePoolChanged` payload: a pool change, or a RESYNC. */
+export type PoolChangePayload = FeedFields &
+  (
+    | Omit<PoolChange, 'observedAt'>
+    | { kind: 'RESYNC'; poolId: null; pool: NodePool | null; changedFields: string[] }
+  );
+
+/** The fields every feed event has; its cursor also goes to the result (SSE's event id). */
+function feedFields(event: Exclude<WatcherDelivery, { kind: 'end' }>, ctx: GatewayContext): FeedFields {
   nextEvent(ctx);
+  ctx.eventCursor = event.cursor;
+  const observedAt = event.kind === 'resync' ? event.observedAt : event.change.observedAt;
+  return { cursor: event.cursor ?? null, missedEvents: event.missedEvents, observedAt };
+}
+
+/** One phase event as the subscription's payload (or the error that ends it). */
+export function phaseChangeOf(event: WatcherDelivery, ctx: GatewayContext): PhaseChangePayload {
   if (event.kind === 'end') return ended(event);
+  const fields = feedFields(event, ctx);
+  if (event.kind === 'resync') {
+    return { ...fields, kind: 'RESYNC', poolId: null, pool: null, previousPhase: null, phase: null };
+  }
   if (event.kind !== 'phase') throw new Error('not a phase event');
-  return { ...event.change, missedEvents: event.missedEvents };
+  return { ...event.change, ...fields, kind: 'PHASE_CHANGED' };
 }
 
 /** One pool change as the subscription's payload (or the error that ends it). */
-export function poolChangeOf(
-  event: WatcherDelivery,
-  ctx: GatewayContext,
-): PoolChange & { missedEvents: number } {
-  nextEvent(ctx);
+export function poolChangeOf(event: WatcherDelivery, ctx: GatewayContext): PoolChangePayload {
   if (event.kind === 'end') return ended(event);
+  const fields = feedFields(event, ctx);
+  if (event.kind === 'resync')
+    return { ...fields, kind: 'RESYNC', poolId: null, pool: null, changedFields: [] };
   if (event.kind !== 'pool') throw new Error('not a pool event');
-  return { ...event.change, missedEvents: event.missedEvents };
+  return { ...event.change, ...fields };
 }
 
 /** What a `nodePoolMetrics` subscriber receives each interval. */

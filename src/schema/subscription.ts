@@ -1,11 +1,12 @@
 import { z } from 'zod';
+import { CURSOR_PATTERN } from '../live/live-store.js';
 import type { MetricsDelivery, WatcherDelivery } from '../live/live-updates.js';
-import type { PhaseChange } from '../live/phase-diff.js';
-import type { PoolChange } from '../live/pool-diff.js';
 import { nodePoolGlobalId } from '../resolvers/ids.js';
 import { DEFAULT_SAMPLES } from '../resolvers/pool-metrics.js';
 import {
   type LiveMetrics,
+  type PhaseChangePayload,
+  type PoolChangePayload,
   phaseChangeOf,
   poolChangeOf,
   poolMetricsOf,
@@ -26,6 +27,29 @@ import { upstreamCalls } from './upstream-calls.js';
 const MISSED_EVENTS_DOC =
   'Events dropped just before this one because the subscriber read slower than they came (its queue holds SUBSCRIPTION_QUEUE_SIZE events, default 100); 0 when none. After a gap, refetch what you show.';
 
+const CURSOR_DOC =
+  "This event's place in the caller's change feed: pass it as `after` (over SSE, a reconnecting EventSource sends it as Last-Event-ID) to receive the events that follow it. Opaque and ordered; null for an event that was not logged.";
+
+const AFTER_DOC =
+  'Resume after this cursor: the logged events that followed it come first, in order, then live ones. When the log no longer holds it (LIVE_LOG_LENGTH events, LIVE_LOG_MAX_AGE_SECONDS), the first event is a RESYNC: refetch what you show, then go on. Over SSE, a Last-Event-ID header takes precedence.';
+
+/** A cursor the caller sends back: the gateway's own characters only. */
+const afterRule = z
+  .string()
+  .regex(CURSOR_PATTERN, 'must be the `cursor` of an event of this gateway')
+  .nullish();
+
+const NodePoolPhaseEventKindEnum = builder.enumType('NodePoolPhaseEventKind', {
+  description: 'What a `nodePoolPhaseChanged` event tells.',
+  values: {
+    PHASE_CHANGED: { description: 'A pool changed phase.' },
+    RESYNC: {
+      description:
+        'The feed cannot resume where asked (the cursor is older than the log, or from a log that is gone): refetch the pools you show, then go on with the events that follow. Only a subscription with `after` (or Last-Event-ID) gets one, first.',
+    },
+  } as const,
+});
+
 const PhaseTransitionFilter = builder.inputType('PhaseTransitionFilter', {
   description:
     'Which transitions to receive. A pool new to the gateway has no previous phase and never matches `from`.',
@@ -44,38 +68,43 @@ const PhaseChangeFilter = builder.inputType('PhaseChangeFilter', {
   }),
 });
 
-const NodePoolPhaseChangeRef = builder
-  .objectRef<PhaseChange & { missedEvents: number }>('NodePoolPhaseChange')
-  .implement({
-    description: 'A node pool moved from one phase to another, as the gateway observed it.',
-    fields: (t) => ({
-      nodePoolId: t.id({
-        description: 'Global id of the pool (also for a deleted pool).',
-        resolve: (change) => nodePoolGlobalId(change.poolId),
-      }),
-      nodePool: t.field({
-        type: NodePoolRef,
-        nullable: true,
-        description: 'The pool as last seen; for a deleted pool, its state before it vanished.',
-        resolve: (change) => change.pool,
-      }),
-      previousPhase: t.expose('previousPhase', {
-        type: NodePoolPhaseEnum,
-        nullable: true,
-        description:
-          'The phase before; null for a pool the gateway had not seen since the subscription began.',
-      }),
-      phase: t.expose('phase', {
-        type: NodePoolPhaseEnum,
-        description: 'The new phase; Deleted once the pool is gone.',
-      }),
-      observedAt: t.expose('observedAt', {
-        type: 'DateTime',
-        description: 'When the gateway observed the change.',
-      }),
-      missedEvents: t.exposeInt('missedEvents', { description: MISSED_EVENTS_DOC }),
+const NodePoolPhaseChangeRef = builder.objectRef<PhaseChangePayload>('NodePoolPhaseChange').implement({
+  description: 'A node pool moved from one phase to another, as the gateway observed it; or a RESYNC.',
+  fields: (t) => ({
+    kind: t.expose('kind', {
+      type: NodePoolPhaseEventKindEnum,
+      description: 'A phase change, or a RESYNC (whose pool fields are null).',
     }),
-  });
+    nodePoolId: t.id({
+      nullable: true,
+      description: 'Global id of the pool (also for a deleted pool); null for a RESYNC.',
+      resolve: (change) => (change.poolId === null ? null : nodePoolGlobalId(change.poolId)),
+    }),
+    nodePool: t.field({
+      type: NodePoolRef,
+      nullable: true,
+      description:
+        'The pool as last seen; for a deleted pool, its state before it vanished; null for a RESYNC.',
+      resolve: (change) => change.pool,
+    }),
+    previousPhase: t.expose('previousPhase', {
+      type: NodePoolPhaseEnum,
+      nullable: true,
+      description: 'The phase before; null for a pool the gateway had not seen since the subscription began.',
+    }),
+    phase: t.expose('phase', {
+      type: NodePoolPhaseEnum,
+      nullable: true,
+      description: 'The new phase; Deleted once the pool is gone; null for a RESYNC.',
+    }),
+    observedAt: t.expose('observedAt', {
+      type: 'DateTime',
+      description: 'When the gateway observed the change.',
+    }),
+    missedEvents: t.exposeInt('missedEvents', { description: MISSED_EVENTS_DOC }),
+    cursor: t.exposeString('cursor', { nullable: true, description: CURSOR_DOC }),
+  }),
+});
 
 const NodePoolChangeKindEnum = builder.enumType('NodePoolChangeKind', {
   description: 'What happened to a node pool.',
@@ -83,6 +112,10 @@ const NodePoolChangeKindEnum = builder.enumType('NodePoolChangeKind', {
     CREATED: { description: 'The pool appeared.' },
     UPDATED: { description: 'Some of its fields changed (see `changedFields`).' },
     DELETED: { description: 'The pool vanished from Run:ai.' },
+    RESYNC: {
+      description:
+        'The feed cannot resume where asked (the cursor is older than the log, or from a log that is gone): refetch the pools you show, then go on with the events that follow. Only a subscription with `after` (or Last-Event-ID) gets one, first; its pool fields are null.',
+    },
   } as const,
 });
 
@@ -99,32 +132,33 @@ const NodePoolChangeFilter = builder.inputType('NodePoolChangeFilter', {
   }),
 });
 
-const NodePoolChangeRef = builder
-  .objectRef<PoolChange & { missedEvents: number }>('NodePoolChange')
-  .implement({
-    description: 'A node pool was created, updated or deleted, as the gateway observed it.',
-    fields: (t) => ({
-      kind: t.expose('kind', { type: NodePoolChangeKindEnum, description: 'What happened.' }),
-      nodePoolId: t.id({
-        description: 'Global id of the pool (also for a deleted pool).',
-        resolve: (change) => nodePoolGlobalId(change.poolId),
-      }),
-      nodePool: t.field({
-        type: NodePoolRef,
-        description: 'The pool now; for a deleted pool, its state before it vanished.',
-        resolve: (change) => change.pool,
-      }),
-      changedFields: t.exposeStringList('changedFields', {
-        description:
-          'The `NodePool` fields whose value changed, as paths (`labelValue`, `status.nodes`), sorted; every field for a created or deleted pool.',
-      }),
-      observedAt: t.expose('observedAt', {
-        type: 'DateTime',
-        description: 'When the gateway observed the change.',
-      }),
-      missedEvents: t.exposeInt('missedEvents', { description: MISSED_EVENTS_DOC }),
+const NodePoolChangeRef = builder.objectRef<PoolChangePayload>('NodePoolChange').implement({
+  description: 'A node pool was created, updated or deleted, as the gateway observed it; or a RESYNC.',
+  fields: (t) => ({
+    kind: t.expose('kind', { type: NodePoolChangeKindEnum, description: 'What happened.' }),
+    nodePoolId: t.id({
+      nullable: true,
+      description: 'Global id of the pool (also for a deleted pool); null for a RESYNC.',
+      resolve: (change) => (change.poolId === null ? null : nodePoolGlobalId(change.poolId)),
     }),
-  });
+    nodePool: t.field({
+      type: NodePoolRef,
+      nullable: true,
+      description: 'The pool now; for a deleted pool, its state before it vanished; null for a RESYNC.',
+      resolve: (change) => change.pool,
+    }),
+    changedFields: t.exposeStringList('changedFields', {
+      description:
+        'The `NodePool` fields whose value changed, as paths (`labelValue`, `status.nodes`), sorted; every field for a created or deleted pool; none for a RESYNC.',
+    }),
+    observedAt: t.expose('observedAt', {
+      type: 'DateTime',
+      description: 'When the gateway observed the change.',
+    }),
+    missedEvents: t.exposeInt('missedEvents', { description: MISSED_EVENTS_DOC }),
+    cursor: t.exposeString('cursor', { nullable: true, description: CURSOR_DOC }),
+  }),
+});
 
 const LiveMetricsWindow = builder.inputType('LiveMetricsWindow', {
   description: 'A moving window: the last `durationSeconds` up to each poll, in `samples` samples.',
@@ -166,9 +200,13 @@ builder.subscriptionField('nodePoolPhaseChanged', (t) =>
   t.field({
     type: NodePoolPhaseChangeRef,
     description:
-      'Phase changes of the pools visible to the caller. The gateway polls Run:ai once per credential, however many subscribers, and polls sooner after a mutation made through it.',
-    args: { filter: t.arg({ type: PhaseChangeFilter, description: 'Which changes to receive.' }) },
+      'Phase changes of the pools visible to the caller. The gateway polls Run:ai once per credential for the whole deployment, however many subscribers on however many replicas, and polls sooner after a mutation made through it. Resumable: see `after`.',
+    args: {
+      filter: t.arg({ type: PhaseChangeFilter, description: 'Which changes to receive.' }),
+      after: t.arg.string({ description: AFTER_DOC }),
+    },
     extensions: argumentRules({
+      after: afterRule,
       filter: z
         .object({
           ids: idList(nodePoolId).nullish(),
@@ -176,7 +214,7 @@ builder.subscriptionField('nodePoolPhaseChanged', (t) =>
         })
         .nullish(),
     }),
-    subscribe: (_root, args, ctx) => subscribePhaseChanges(args.filter, ctx),
+    subscribe: (_root, args, ctx) => subscribePhaseChanges(args.filter, args.after, ctx),
     resolve: (event: WatcherDelivery, _args, ctx) => phaseChangeOf(event, ctx),
   }),
 );
@@ -185,9 +223,13 @@ builder.subscriptionField('nodePoolChanged', (t) =>
   t.field({
     type: NodePoolChangeRef,
     description:
-      'Pools created, updated (with the fields that changed) and deleted, among those visible to the caller. Comes from the same shared poll as `nodePoolPhaseChanged`: one list poll per credential and interval, however many subscribers of either.',
-    args: { filter: t.arg({ type: NodePoolChangeFilter, description: 'Which changes to receive.' }) },
+      'Pools created, updated (with the fields that changed) and deleted, among those visible to the caller. Comes from the same shared poll as `nodePoolPhaseChanged`: one list poll per credential and interval for the whole deployment, however many subscribers of either. Resumable: see `after`.',
+    args: {
+      filter: t.arg({ type: NodePoolChangeFilter, description: 'Which changes to receive.' }),
+      after: t.arg.string({ description: AFTER_DOC }),
+    },
     extensions: argumentRules({
+      after: afterRule,
       filter: z
         .object({
           ids: idList(nodePoolId).nullish(),
@@ -199,7 +241,7 @@ builder.subscriptionField('nodePoolChanged', (t) =>
         })
         .nullish(),
     }),
-    subscribe: (_root, args, ctx) => subscribePoolChanges(args.filter, ctx),
+    subscribe: (_root, args, ctx) => subscribePoolChanges(args.filter, args.after, ctx),
     resolve: (event: WatcherDelivery, _args, ctx) => poolChangeOf(event, ctx),
   }),
 );

@@ -9,8 +9,10 @@ export interface MetricSources {
   queuedBytes: () => number;
   /** Bytes of documents the APQ store keeps. */
   apqBytes: () => number;
-  /** Running shared pollers by kind: `list` (one per credential scope), `metrics` (per scope, pool and window). */
+  /** Topics with subscribers in this process by kind: `list` (one per credential scope), `metrics` (per scope, pool and window). */
   pollers: () => Record<string, number>;
+  /** Topics this process polls for the deployment, by kind. */
+  leases: () => Record<string, number>;
   /** Credentials whose Run:ai circuit is open. */
   openCircuits: () => number;
   /** Credentials backing off after a 429. */
@@ -115,6 +117,9 @@ export class PrometheusMetrics {
   private readonly upstreamDuration: Histogram<'operation'>;
   private readonly liveEventsDropped: Counter<'kind'>;
   private readonly livePolls: Counter<'kind' | 'outcome'>;
+  private readonly liveHandovers: Counter<'kind'>;
+  private readonly liveReplayed: Counter;
+  private readonly liveResyncs: Counter;
 
   private readonly knownNames: ReadonlySet<string> | undefined;
 
@@ -159,6 +164,22 @@ export class PrometheusMetrics {
       labelNames: ['kind', 'outcome'] as const,
       registers: [this.registry],
     });
+    this.liveHandovers = new Counter({
+      name: 'live_lease_handovers_total',
+      help: 'Topics this process took over from a poller that left or died (it found the last poller’s snapshot), by kind.',
+      labelNames: ['kind'] as const,
+      registers: [this.registry],
+    });
+    this.liveReplayed = new Counter({
+      name: 'live_replayed_events_total',
+      help: 'Change feed events replayed to subscribers that resumed with a cursor.',
+      registers: [this.registry],
+    });
+    this.liveResyncs = new Counter({
+      name: 'live_resyncs_total',
+      help: 'Resumes answered with RESYNC: the cursor was older than the log, or from a log that is gone.',
+      registers: [this.registry],
+    });
     collectDefaultMetrics({ register: this.registry });
     // Across cluster workers a gauge is summed, unless it names another aggregation.
     const gauge = (name: string, help: string, read: () => number, aggregator: 'sum' | 'min' = 'sum') =>
@@ -180,11 +201,20 @@ export class PrometheusMetrics {
     );
     new Gauge({
       name: 'pollers_active',
-      help: 'Running shared pollers by kind: list (one per credential scope), metrics (one per scope, pool and window); per cluster worker, summed.',
+      help: 'Shared pollers this process delivers by kind: list (one per credential scope), metrics (one per scope, pool and window), whichever process of the deployment polls them; per cluster worker, summed.',
       labelNames: ['kind'] as const,
       registers: [this.registry],
       collect() {
         for (const [kind, count] of Object.entries(sources.pollers())) this.set({ kind }, count);
+      },
+    });
+    new Gauge({
+      name: 'live_leases_held',
+      help: 'Topics this process polls for the whole deployment (it holds their lease, or polls alone while the store is unreachable), by kind. Summed over every process of the deployment: the topics polled, once each.',
+      labelNames: ['kind'] as const,
+      registers: [this.registry],
+      collect() {
+        for (const [kind, count] of Object.entries(sources.leases())) this.set({ kind }, count);
       },
     });
     const { redisConnected } = sources;
@@ -246,6 +276,17 @@ export class PrometheusMetrics {
   /** Records one poll of a shared poller. */
   livePoll(kind: string, outcome: 'ok' | 'error'): void {
     this.livePolls.inc({ kind, outcome });
+  }
+
+  /** Records a topic taken over from a poller that left or died. */
+  liveHandover(kind: string): void {
+    this.liveHandovers.inc({ kind });
+  }
+
+  /** Records events replayed to a resuming subscriber, or a resume answered with RESYNC. */
+  liveResume(replayed: number | 'resync'): void {
+    if (replayed === 'resync') this.liveResyncs.inc();
+    else this.liveReplayed.inc(replayed);
   }
 
   /** Records one event dropped from a slow subscriber's queue. */

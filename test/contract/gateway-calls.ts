@@ -169,10 +169,15 @@ export async function subscriptionOutcome(
     const event = res.body ? firstNextEvent(res.body) : Promise.resolve(undefined);
     const first = await Promise.race([event, opened]);
     const outcome = first === 'open' ? undefined : outcomeOf(res.status, first);
-    // A subscription that ran: open, or its first poll already answered by Run:ai (a pool that does not
-    // exist is NOT_FOUND from the poller). Which of the two a client sees first is a race between the poll
+    // A subscription that ran: open, or its first event already came (a pool that does not exist is
+    // NOT_FOUND from the poller; a change feed asked to resume after an unknown cursor starts with RESYNC,
+    // observed at its own moment). Which of the two a client sees first is a race between the first event
     // and the count of open subscriptions; both mean the arguments were accepted.
-    if (!outcome || (outcome.codes.length > 0 && outcome.codes.every((code) => RAN.has(String(code))))) {
+    const ran =
+      outcome?.codes.length === 0
+        ? outcome.data != null
+        : outcome?.codes.every((code) => RAN.has(String(code)));
+    if (!outcome || ran) {
       return { status: res.status, data: undefined, codes: [], messages: [], open: true };
     }
     return { ...outcome, open: false };

@@ -73,15 +73,19 @@ export class Collected {
 
 /**
  * A subscription over server-sent events (POST, `accept: text/event-stream`), read in the background:
- * `payloads` holds each `data` payload as it comes; `close()` ends the stream.
+ * `payloads` holds each `data` payload as it comes, `ids` each event's `id:` (if any); `close()` ends the
+ * stream. `headers` go with the request (a reconnecting EventSource's `Last-Event-ID`).
  */
 export async function sseSubscription(
   url: string,
   query: string,
   token = 'demo-admin',
+  headers: Record<string, string> = {},
 ): Promise<{
   contentType: string | null;
-  payloads: { data?: Record<string, unknown> }[];
+  status: number;
+  payloads: { data?: Record<string, unknown>; errors?: { extensions?: { code?: string } }[] }[];
+  ids: (string | undefined)[];
   close(): Promise<void>;
 }> {
   const controller = new AbortController();
@@ -91,11 +95,13 @@ export async function sseSubscription(
       'content-type': 'application/json',
       accept: 'text/event-stream',
       authorization: `Bearer ${token}`,
+      ...headers,
     },
     body: JSON.stringify({ query }),
     signal: controller.signal,
   });
   const payloads: { data?: Record<string, unknown> }[] = [];
+  const ids: (string | undefined)[] = [];
   const reading = (async () => {
     const decoder = new TextDecoder();
     let text = '';
@@ -104,14 +110,19 @@ export async function sseSubscription(
       const blocks = text.split('\n\n');
       text = blocks.pop() ?? '';
       for (const block of blocks) {
-        const data = block.split('\n').find((line) => line.startsWith('data:'));
-        if (data) payloads.push(JSON.parse(data.slice(5)));
+        const lines = block.split('\n');
+        const data = lines.find((line) => line.startsWith('data:'));
+        if (!data || data === 'data:') continue;
+        payloads.push(JSON.parse(data.slice(5)));
+        ids.push(lines.find((line) => line.startsWith('id: '))?.slice(4));
       }
     }
   })().catch(() => undefined);
   return {
     contentType: res.headers.get('content-type'),
+    status: res.status,
     payloads,
+    ids,
     async close() {
       controller.abort();
       await reading;

@@ -62,9 +62,10 @@ await load();
 client.subscription(PoolBoardChanges, {}).subscribe((result) => {
   const change = result.data?.nodePoolChanged;
   if (!change) return;
-  // The gateway's queue for this subscriber overflowed: start again from the query.
-  if (change.missedEvents > 0) return void load();
-  if (change.kind === 'DELETED') rows.delete(change.nodePool.id);
-  else rows.set(change.nodePool.id, { ...rows.get(change.nodePool.id), ...change.nodePool });
+  // The gateway's queue for this subscriber overflowed, or the feed could not resume: start again from the query.
+  if (change.missedEvents > 0 || change.kind === 'RESYNC' || !change.nodePool) return void load();
+  const pool = change.nodePool;
+  if (change.kind === 'DELETED') rows.delete(pool.id);
+  else rows.set(pool.id, { ...rows.get(pool.id), ...pool });
   render();
 });

@@ -10,6 +10,8 @@ export type NodePoolChangeKind =
   | 'CREATED'
   /** The pool vanished from Run:ai. */
   | 'DELETED'
+  /** The feed cannot resume where asked (the cursor is older than the log, or from a log that is gone): refetch the pools you show, then go on with the events that follow. Only a subscription with `after` (or Last-Event-ID) gets one, first; its pool fields are null. */
+  | 'RESYNC'
   /** Some of its fields changed (see `changedFields`). */
   | 'UPDATED';
 
@@ -38,7 +40,7 @@ export type PoolBoardQuery = { nodePools: { edges: Array<{ node: { id: string, n
 export type PoolBoardChangesSubscriptionVariables = Exact<{ [key: string]: never; }>;
 
 
-export type PoolBoardChangesSubscription = { nodePoolChanged: { kind: NodePoolChangeKind, nodePoolId: string, missedEvents: number, nodePool: { id: string, name: string, clusterName: string, phase: NodePoolPhase | null, labelValue: string } } };
+export type PoolBoardChangesSubscription = { nodePoolChanged: { kind: NodePoolChangeKind, nodePoolId: string | null, missedEvents: number, nodePool: { id: string, name: string, clusterName: string, phase: NodePoolPhase | null, labelValue: string } | null } };
 
 
 export const PoolBoardDocument = {"__meta__":{"hash":"sha256:cb2dcbf9e2a540e9da75993cbac6bc00469696b06a939b913327985afbec11bc"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"PoolBoard"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"nodePools"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"100"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"clusterName"}},{"kind":"Field","name":{"kind":"Name","value":"phase"}},{"kind":"Field","name":{"kind":"Name","value":"labelValue"}},{"kind":"Field","alias":{"kind":"Name","value":"gpu"},"name":{"kind":"Name","value":"metrics"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"types"},"value":{"kind":"ListValue","values":[{"kind":"EnumValue","value":"GPU_UTILIZATION"}]}},{"kind":"Argument","name":{"kind":"Name","value":"window"},"value":{"kind":"ObjectValue","fields":[{"kind":"ObjectField","name":{"kind":"Name","value":"samples"},"value":{"kind":"IntValue","value":"1"}}]}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"series"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"latest"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"value"}}]}}]}}]}}]}}]}}]}}]}}]} as unknown as DocumentNode<PoolBoardQuery, PoolBoardQueryVariables>;

@@ -1,0 +1,50 @@
+/**
+ * The change feed's resume: a subscriber that passes the cursor of the last
+ * event it saw gets the events of its scope's log after it, in order, then
+ * the live ones; or, when the log no longer holds that cursor (or holds a
+ * gap after it: event-codec.ts), one `resync` event telling it to refetch.
+ */
+import { decodeWatcherEvent } from './event-codec.js';
+import type { WatcherEvent } from './list-watcher.js';
+import type { LiveStore } from './live-store.js';
+
+/**
+ * What a change feed subscriber receives: the watcher's events, each with
+ * its cursor when it was logged, and the `resync` that replaces a replay the
+ * log cannot give (its cursor: the newest event of the log, if any).
+ */
+export type FeedEvent = (WatcherEvent | { kind: 'resync'; observedAt: Date }) & { cursor?: string };
+
+export interface ResumeRequest {
+  /** The stores whose logs a cursor may come from: the deployment's, then this process's own. */
+  stores: readonly LiveStore[];
+  topic: string;
+  after: string;
+  /** More events than a subscriber's queue holds are answered with a resync: it would drop them. */
+  capacity: number;
+  accept: (event: FeedEvent) => boolean;
+}
+
+export type Resumed = { kind: 'replay'; events: FeedEvent[] } | { kind: 'resync'; events: FeedEvent[] };
+
+/** Reads the log after the cursor (see the module's comment). A store that cannot be reached means a resync. */
+export async function resumeFeed(request: ResumeRequest): Promise<Resumed> {
+  const { stores, topic, after, capacity, accept } = request;
+  const store = stores.find((candidate) => candidate.owns(after)) ?? stores[0];
+  const entries = store ? await store.replay(topic, after).catch(() => undefined) : undefined;
+  if (entries) {
+    const events: FeedEvent[] = [];
+    let gap = false;
+    for (const entry of entries) {
+      const logged = decodeWatcherEvent(entry.data);
+      if (logged.kind === 'gap') gap = true;
+      else if (logged.kind !== 'end' && accept(logged)) events.push({ ...logged, cursor: entry.id });
+    }
+    if (!gap && events.length <= capacity) return { kind: 'replay', events };
+  }
+  const newest = await stores[0]?.newest(topic).catch(() => undefined);
+  return {
+    kind: 'resync',
+    events: [{ kind: 'resync', observedAt: new Date(), ...(newest ? { cursor: newest } : {}) }],
+  };
+}

@@ -1,0 +1,242 @@
+/**
+ * What the processes of a deployment share about their live pollers: who
+ * polls a topic (a lease), what it saw last (a snapshot), and what it
+ * announced (a bounded, ordered log per topic, and a broadcast to every
+ * process). A topic is a credential scope's pool list, or one metrics
+ * window of a pool. Only scope hashes, events and pools go in: never a
+ * token.
+ *
+ * Three kinds hold it: this module's {@link MemoryStore} (one process, and
+ * the cluster primary for its workers: cluster-store.ts), and Redis for
+ * replicas (redis-store.ts).
+ */
+import { randomUUID } from 'node:crypto';
+
+/** One event of a topic: its place in the topic's log (its cursor) and its encoded event. */
+export interface TopicEntry {
+  id: string;
+  data: string;
+}
+
+/** How much of a topic's log is kept: its newest `length` entries, none older than `maxAgeMs`. */
+export interface LogLimits {
+  length: number;
+  maxAgeMs: number;
+}
+
+/** What one poll publishes: its events, whether they go in the log, and the poller's state after it. */
+export interface Publication {
+  topic: string;
+  events: string[];
+  /** Keep the events in the topic's log (for replay); metrics are not logged. */
+  log?: LogLimits | undefined;
+  /** The poller's state after these events, for whoever polls next; stored with them, atomically. */
+  snapshot?: string | undefined;
+  /** How long an unrenewed snapshot is kept. */
+  snapshotTtlMs?: number | undefined;
+}
+
+/** The shared state, as one process sees it. Methods reject when the store cannot be reached. */
+export interface LiveStore {
+  /** Shared with other processes (a lease can be lost to one); false for a process on its own. */
+  readonly shared: boolean;
+  /** Whether the store answers now. */
+  readonly connected: boolean;
+  /** Takes the lease, or renews it if this process holds it: true when this process holds it now. */
+  claim(lease: string, ttlMs: number): Promise<boolean>;
+  /** Gives the lease up, if this process holds it. */
+  release(lease: string): Promise<void>;
+  /** Logs the events (if asked), stores the snapshot, and broadcasts them to every process, in one step. */
+  publish(publication: Publication): Promise<void>;
+  /** The snapshot the last poller of `topic` left, if any, and when a poll last found it current. */
+  snapshot(topic: string): Promise<StoredSnapshot | undefined>;
+  /**
+   * The logged entries after `cursor`, oldest first; `undefined` when the log
+   * no longer holds `cursor` itself (trimmed, expired, or another log's).
+   */
+  replay(topic: string, cursor: string): Promise<TopicEntry[] | undefined>;
+  /** The newest logged entry's cursor, if any. */
+  newest(topic: string): Promise<string | undefined>;
+  /** Whether `cursor` names an entry of one of this store's logs (else it is another store's). */
+  owns(cursor: string): boolean;
+  /** Registers wishes (metric types) for the poller of `topic`, for `ttlMs` unless renewed. */
+  want(topic: string, wishes: readonly string[], ttlMs: number): Promise<void>;
+  /** Every live wish of every process for `topic`. */
+  wanted(topic: string): Promise<string[]>;
+  /** Every process's publications, this one's included, in the order each topic's poller published them. */
+  listen(handler: (topic: string, entries: TopicEntry[]) => void): void;
+  close(): Promise<void>;
+}
+
+/** A poller's state as stored: `confirmedAt` is when a poll last found it current (epoch ms). */
+export interface StoredSnapshot {
+  data: string;
+  confirmedAt: number;
+}
+
+/** The characters a cursor may hold: what callers send back is checked against it. */
+export const CURSOR_PATTERN = /^[A-Za-z0-9._-]{1,80}$/;
+
+interface Logged {
+  entries: TopicEntry[];
+  at: number[];
+  limits: LogLimits;
+}
+
+/**
+ * Leases, snapshots, logs and wishes in this process's memory, with expiry
+ * read from the clock. Cursors are `<store id>.<sequence>`: a cursor of
+ * another store, or of this one before a restart, is not found.
+ */
+export class MemoryStore {
+  readonly id = randomUUID().slice(0, 8);
+  private seq = 0;
+  private swept = 0;
+  private readonly leases = new Map<string, { owner: string; until: number }>();
+  private readonly snapshots = new Map<string, { data: string; until: number; confirmedAt: number }>();
+  private readonly logs = new Map<string, Logged>();
+  private readonly wishes = new Map<string, Map<string, number>>();
+  private readonly listeners: ((topic: string, entries: TopicEntry[]) => void)[] = [];
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  claim(lease: string, owner: string, ttlMs: number): boolean {
+    this.sweep();
+    const held = this.leases.get(lease);
+    if (held && held.owner !== owner && held.until > this.now()) return false;
+    this.leases.set(lease, { owner, until: this.now() + ttlMs });
+    return true;
+  }
+
+  release(lease: string, owner: string): void {
+    if (this.leases.get(lease)?.owner === owner) this.leases.delete(lease);
+  }
+
+  /** Every lease `owner` holds is given up (its process is gone). */
+  releaseAll(owner: string): void {
+    for (const [lease, held] of this.leases) if (held.owner === owner) this.leases.delete(lease);
+  }
+
+  publish(publication: Publication): TopicEntry[] {
+    this.sweep();
+    const { topic, log } = publication;
+    const entries = publication.events.map((data) => ({ id: `${this.id}.${++this.seq}`, data }));
+    if (log && entries.length > 0) {
+      const logged = this.logs.get(topic) ?? { entries: [], at: [], limits: log };
+      logged.limits = log;
+      this.logs.set(topic, logged);
+      for (const entry of entries) {
+        logged.entries.push(entry);
+        logged.at.push(this.now());
+      }
+      this.trim(logged);
+    }
+    const ttl = publication.snapshotTtlMs ?? log?.maxAgeMs ?? 60_000;
+    const data = publication.snapshot ?? this.snapshot(topic)?.data;
+    if (data !== undefined)
+      this.snapshots.set(topic, { data, until: this.now() + ttl, confirmedAt: this.now() });
+    if (entries.length > 0) for (const listener of this.listeners) listener(topic, entries);
+    return entries;
+  }
+
+  snapshot(topic: string): StoredSnapshot | undefined {
+    const held = this.snapshots.get(topic);
+    if (held && held.until <= this.now()) this.snapshots.delete(topic);
+    const kept = this.snapshots.get(topic);
+    return kept && { data: kept.data, confirmedAt: kept.confirmedAt };
+  }
+
+  replay(topic: string, cursor: string): TopicEntry[] | undefined {
+    const logged = this.logs.get(topic);
+    if (!logged) return undefined;
+    this.trim(logged);
+    const at = logged.entries.findIndex((entry) => entry.id === cursor);
+    return at < 0 ? undefined : logged.entries.slice(at + 1);
+  }
+
+  newest(topic: string): string | undefined {
+    const logged = this.logs.get(topic);
+    if (logged) this.trim(logged);
+    return this.logs.get(topic)?.entries.at(-1)?.id;
+  }
+
+  owns(cursor: string): boolean {
+    return cursor.startsWith(`${this.id}.`);
+  }
+
+  want(topic: string, owner: string, wishes: readonly string[], ttlMs: number): void {
+    const held = this.wishes.get(topic) ?? new Map<string, number>();
+    this.wishes.set(topic, held);
+    for (const wish of wishes) held.set(`${owner}|${wish}`, this.now() + ttlMs);
+  }
+
+  wanted(topic: string): string[] {
+    const held = this.wishes.get(topic);
+    if (!held) return [];
+    const now = this.now();
+    const live = new Set<string>();
+    for (const [member, until] of held) {
+      if (until <= now) held.delete(member);
+      else live.add(member.slice(member.indexOf('|') + 1));
+    }
+    if (held.size === 0) this.wishes.delete(topic);
+    return [...live];
+  }
+
+  listen(handler: (topic: string, entries: TopicEntry[]) => void): void {
+    this.listeners.push(handler);
+  }
+
+  /**
+   * Forgets what expired, at most once a second: topics come and go with
+   * credentials, and a topic nobody polls any more must not stay.
+   */
+  private sweep(): void {
+    const now = this.now();
+    if (now - this.swept < 1_000) return;
+    this.swept = now;
+    for (const [lease, held] of this.leases) if (held.until <= now) this.leases.delete(lease);
+    for (const [topic, held] of this.snapshots) if (held.until <= now) this.snapshots.delete(topic);
+    for (const [topic, logged] of this.logs) {
+      this.trim(logged);
+      if (logged.entries.length === 0) this.logs.delete(topic);
+    }
+    for (const topic of [...this.wishes.keys()]) this.wanted(topic);
+  }
+
+  /** Keeps the log within its limits. */
+  private trim(logged: Logged): void {
+    const oldest = this.now() - logged.limits.maxAgeMs;
+    let drop = Math.max(0, logged.entries.length - logged.limits.length);
+    while (drop < logged.at.length && (logged.at[drop] ?? 0) < oldest) drop++;
+    if (drop === 0) return;
+    logged.entries.splice(0, drop);
+    logged.at.splice(0, drop);
+  }
+}
+
+/**
+ * A process on its own (one worker, no Redis): a {@link MemoryStore} of its
+ * own. Its lease is always its own, so it polls as it always did.
+ */
+export function ownStore(memory = new MemoryStore()): LiveStore & { memory: MemoryStore } {
+  const owner = randomUUID();
+  return {
+    memory,
+    shared: false,
+    connected: true,
+    claim: async (lease, ttlMs) => memory.claim(lease, owner, ttlMs),
+    release: async (lease) => memory.release(lease, owner),
+    publish: async (publication) => {
+      memory.publish(publication);
+    },
+    snapshot: async (topic) => memory.snapshot(topic),
+    replay: async (topic, cursor) => memory.replay(topic, cursor),
+    newest: async (topic) => memory.newest(topic),
+    owns: (cursor) => memory.owns(cursor),
+    want: async (topic, wishes, ttlMs) => memory.want(topic, owner, wishes, ttlMs),
+    wanted: async (topic) => memory.wanted(topic),
+    listen: (handler) => memory.listen(handler),
+    close: async () => {},
+  };
+}

@@ -1,0 +1,189 @@
+/**
+ * The live store in Redis, shared by every process of every replica that
+ * has the same `REDIS_URL`: leases are keys with an expiry, a topic's log
+ * is a stream capped exactly (by length and age: a resume from a trimmed
+ * cursor must be told), broadcasts go over one pub/sub channel. Each step
+ * that must not be seen half done is one Lua script.
+ */
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import type { LiveStore, Publication, TopicEntry } from './live-store.js';
+
+const PREFIX = 'nodepool-gateway:live';
+const CHANNEL = `${PREFIX}:events`;
+/** Cursors of this store: `r.<stream id>`. */
+const CURSOR_PREFIX = 'r.';
+
+const key = (kind: 'lease' | 'log' | 'snapshot' | 'confirmed' | 'wish', topic: string) =>
+  `${PREFIX}:${kind}:${topic}`;
+
+/** Takes the lease if free, renews it if ours. */
+const CLAIM = `
+local held = redis.call('GET', KEYS[1])
+if held == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
+if held then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1`;
+
+const RELEASE = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 0`;
+
+/**
+ * KEYS: log, snapshot, confirmed. ARGV: channel, topic, log length (0: not logged), log max age ms,
+ * snapshot ('' for none), snapshot ttl ms, then the events. Appends, trims, stores the snapshot (or
+ * keeps the stored one), notes that it is current, and broadcasts.
+ */
+const PUBLISH = `
+local logLength = tonumber(ARGV[3])
+local maxAge = tonumber(ARGV[4])
+local now = redis.call('TIME')
+local nowMs = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+local entries = {}
+for i = 7, #ARGV do
+  local id
+  if logLength > 0 then
+    id = redis.call('XADD', KEYS[1], 'MAXLEN', logLength, '*', 'e', ARGV[i])
+  else
+    id = ''
+  end
+  entries[#entries + 1] = { id, ARGV[i] }
+end
+if logLength > 0 and #entries > 0 then
+  redis.call('XTRIM', KEYS[1], 'MINID', tostring(nowMs - maxAge))
+  redis.call('PEXPIRE', KEYS[1], maxAge)
+end
+if ARGV[5] ~= '' then redis.call('SET', KEYS[2], ARGV[5], 'PX', ARGV[6]) end
+if redis.call('PEXPIRE', KEYS[2], ARGV[6]) == 1 then redis.call('SET', KEYS[3], nowMs, 'PX', ARGV[6]) end
+if #entries > 0 then redis.call('PUBLISH', ARGV[1], cjson.encode({ ARGV[2], entries })) end
+return #entries`;
+
+export interface RedisStoreOptions {
+  url: string;
+  warn: (obj: object, msg: string) => void;
+}
+
+interface Commands {
+  liveClaim(lease: string, owner: string, ttlMs: number): Promise<number>;
+  liveRelease(lease: string, owner: string): Promise<number>;
+  livePublish(
+    log: string,
+    snapshot: string,
+    confirmed: string,
+    ...args: (string | number)[]
+  ): Promise<number>;
+}
+
+/**
+ * Connects to Redis (two connections: commands, and the channel's
+ * subscription). Commands fail at once while Redis is unreachable (no
+ * offline queue), so that the live layer polls for itself meanwhile;
+ * ioredis reconnects and re-subscribes by itself.
+ */
+export function createRedisStore(options: RedisStoreOptions): LiveStore {
+  const owner = randomUUID();
+  const retryStrategy = (times: number) => Math.min(times * 200, 2_000);
+  const client = new Redis(options.url, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    retryStrategy,
+  });
+  const subscriber = new Redis(options.url, { maxRetriesPerRequest: null, retryStrategy });
+  client.defineCommand('liveClaim', { numberOfKeys: 1, lua: CLAIM });
+  client.defineCommand('liveRelease', { numberOfKeys: 1, lua: RELEASE });
+  client.defineCommand('livePublish', { numberOfKeys: 3, lua: PUBLISH });
+  const commands = client as unknown as Redis & Commands;
+  // Connection errors are the bus's and the store's `connected` to report; they must not crash the process.
+  for (const connection of [client, subscriber]) connection.on('error', () => {});
+  const handlers: ((topic: string, entries: TopicEntry[]) => void)[] = [];
+  void subscriber.subscribe(CHANNEL).catch(() => {});
+  subscriber.on('message', (_channel: string, message: string) => {
+    let parsed: [string, [string, string][]];
+    try {
+      parsed = JSON.parse(message) as [string, [string, string][]];
+    } catch {
+      options.warn({}, 'a live event in Redis could not be read; skipped');
+      return;
+    }
+    const [topic, raw] = parsed;
+    const entries = raw.map(([id, data]) => ({ id: id ? `${CURSOR_PREFIX}${id}` : '', data }));
+    for (const handler of handlers) handler(topic, entries);
+  });
+
+  // A process that just started waits for its first connection (a couple of seconds at most) rather
+  // than polling alone for its first subscribers; later outages fail at once.
+  const firstConnection = new Promise<void>((resolve) => {
+    client.once('ready', resolve);
+    setTimeout(resolve, 2_000).unref();
+  });
+  const streamId = (cursor: string) => cursor.slice(CURSOR_PREFIX.length);
+  return {
+    shared: true,
+    get connected() {
+      return client.status === 'ready' && subscriber.status === 'ready';
+    },
+    claim: async (lease, ttlMs) => {
+      await firstConnection;
+      return (await commands.liveClaim(key('lease', lease), owner, ttlMs)) === 1;
+    },
+    release: async (lease) => {
+      await commands.liveRelease(key('lease', lease), owner);
+    },
+    publish: async (publication: Publication) => {
+      const { topic, log } = publication;
+      await commands.livePublish(
+        key('log', topic),
+        key('snapshot', topic),
+        key('confirmed', topic),
+        CHANNEL,
+        topic,
+        log?.length ?? 0,
+        log?.maxAgeMs ?? 0,
+        publication.snapshot ?? '',
+        publication.snapshotTtlMs ?? log?.maxAgeMs ?? 60_000,
+        ...publication.events,
+      );
+    },
+    snapshot: async (topic) => {
+      const [data, confirmed] = await client.mget(key('snapshot', topic), key('confirmed', topic));
+      return data == null ? undefined : { data, confirmedAt: Number(confirmed ?? 0) };
+    },
+    replay: async (topic, cursor) => {
+      const id = streamId(cursor);
+      const found = await client.xrange(key('log', topic), id, '+');
+      if (found[0]?.[0] !== id) return undefined;
+      return found
+        .slice(1)
+        .map(([entryId, fields]) => ({ id: `${CURSOR_PREFIX}${entryId}`, data: fields[1] ?? '' }));
+    },
+    newest: async (topic) => {
+      const [last] = await client.xrevrange(key('log', topic), '+', '-', 'COUNT', 1);
+      return last ? `${CURSOR_PREFIX}${last[0]}` : undefined;
+    },
+    owns: (cursor) => cursor.startsWith(CURSOR_PREFIX) && /^\d+-\d+$/.test(streamId(cursor)),
+    want: async (topic, wishes, ttlMs) => {
+      await firstConnection;
+      if (wishes.length === 0) return;
+      const until = Date.now() + ttlMs;
+      const wishKey = key('wish', topic);
+      await client
+        .multi()
+        .zremrangebyscore(wishKey, '-inf', Date.now())
+        .zadd(wishKey, ...wishes.flatMap((wish) => [until, `${owner}|${wish}`]))
+        .pexpire(wishKey, ttlMs)
+        .exec();
+    },
+    wanted: async (topic) => {
+      const wishKey = key('wish', topic);
+      const members = await client.zrangebyscore(wishKey, Date.now(), '+inf');
+      return [...new Set(members.map((member) => member.slice(member.indexOf('|') + 1)))];
+    },
+    listen: (handler) => {
+      handlers.push(handler);
+    },
+    close: async () => {
+      client.disconnect();
+      subscriber.disconnect();
+    },
+  };
+}
