@@ -13,6 +13,7 @@ import { callBudget } from './scenarios/call-budget.js';
 import { coldStart } from './scenarios/cold-start.js';
 import { dashboard } from './scenarios/dashboard.js';
 import { defer } from './scenarios/defer.js';
+import { deployment } from './scenarios/deployment.js';
 import { fanOut } from './scenarios/fan-out.js';
 import { overhead } from './scenarios/overhead.js';
 import { throughput } from './scenarios/throughput.js';
@@ -24,6 +25,7 @@ export const SCENARIOS: Record<string, Scenario> = {
   throughput,
   dashboard,
   'fan-out': fanOut,
+  deployment,
   'cold-start': coldStart,
   workers,
   defer,

@@ -157,7 +157,10 @@ export const configSchema = z
     runaiClientId: z.string().min(1).optional(),
     /** Service credentials: the application's secret. */
     runaiClientSecret: z.string().min(1).optional(),
-    /** Redis for refresh signals between replicas, e.g. `redis://redis:6379`. Unset: one replica, in-memory. */
+    /**
+     * Redis for what replicas share (the live pollers' leases, logs and events; refresh signals; rate-limit
+     * counts), e.g. `redis://redis:6379`. Unset: one replica, in memory.
+     */
     redisUrl: z
       .string()
       .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')

@@ -7,7 +7,7 @@ import { runBenchmarks } from '../bench/run.js';
  * budget (which does not depend on the machine) is exact.
  */
 describe('bench smoke', () => {
-  it('runs all eight scenarios and produces their figures; the call budget is exact', async () => {
+  it('runs all nine scenarios and produces their figures; the call budget is exact', async () => {
     // The tables are for people: printed only when asked (BENCH_VERBOSE=1), so a passing run stays quiet.
     const results = await runBenchmarks({ durationSec: 1, subscribers: 50, intervals: 1 }, undefined, {
       build: false,
@@ -19,6 +19,7 @@ describe('bench smoke', () => {
       'throughput (concurrency 32, stub upstream)',
       'dashboard latency (concurrency 1)',
       'fan-out',
+      'deployment fan-out',
       'cold-start',
       'workers (concurrency 32, distinct callers, stub upstream)',
       'defer (time to first payload, concurrency 1)',
@@ -39,6 +40,8 @@ describe('bench smoke', () => {
       threeAliasMetricsCalls: 2,
     });
     expect(results[4]?.figures['pollers']).toBe(1);
+    // One poller per scope for the machine, whatever the workers.
+    expect(results[5]?.figures).toMatchObject({ leases1: 10, leases4: 10 });
     if (process.platform === 'linux') {
       // CPU per dashboard comes from /proc: every process of the gateway path used some.
       const dashboard = results[3]?.figures ?? {};

@@ -151,7 +151,7 @@ describe('WORKERS=2 in demo mode', () => {
     expect(await workersServing(gateway.lines, ids)).toEqual(new Set([1, 2]));
   });
 
-  it('shows subscribers on every worker a pool created through any one of them, and /metrics covers both', async () => {
+  it('shows subscribers on every worker a pool created through any one of them, from one poller for the machine, and /metrics covers both', async () => {
     // Two WebSocket connections: round-robin puts one on each worker.
     const subs = [0, 1].map(() => {
       const client = wsClient(gateway.url);
@@ -164,6 +164,8 @@ describe('WORKERS=2 in demo mode', () => {
     await eventually(async () => {
       expect(await metric(gateway.url, 'subscriptions_active')).toBe(2);
       expect(await metric(gateway.url, 'pollers_active')).toBe(2);
+      // Both workers deliver the token's events; one of them polls Run:ai for the machine (the primary's lease).
+      expect(await metric(gateway.url, 'live_leases_held')).toBe(1);
     });
     const created = await post(
       gateway.url,

@@ -132,10 +132,10 @@ async function spawnUntil(
 const SIMULATOR_MAIN = 'packages/runai-simulator/src/main.ts';
 
 /** The Run:ai simulator in its own process; `pools` generated pools for tenant 1001. */
-export function startSimulator(pools = 0): Promise<Child> {
+export function startSimulator(pools = 0, env: Record<string, string> = {}): Promise<Child> {
   return spawnUntil(
     ['--import', 'tsx', SIMULATOR_MAIN, '--port', '0', '--quiet'],
-    { SIMULATOR_POOLS: String(pools) },
+    { SIMULATOR_POOLS: String(pools), ...env },
     (line) => /listening on (\S+)/.exec(line)?.[1],
   );
 }
