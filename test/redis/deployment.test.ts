@@ -193,6 +193,7 @@ describe('2 replicas × 2 workers sharing Redis', () => {
     await eventually(async () => expect(await deployment('live_leases_held', 'kind="list"')).toBe(1));
     const { calls, intervals } = await callsOver(lists, 5);
     expect(calls).toBeLessThanOrEqual(Math.floor(intervals) + 1);
+    console.info(`200 subscribers on 4 processes: ${calls} list polls in ${intervals.toFixed(1)} intervals`);
     expect(await deployment('live_leases_held', 'kind="list"')).toBe(1);
 
     await relabelAtRunai('everyone');
@@ -223,6 +224,9 @@ describe('2 replicas × 2 workers sharing Redis', () => {
     await eventually(() => expect(received).toBeGreaterThanOrEqual(200), { timeout: 15_000 });
     const { calls, intervals } = await callsOver(metricsCalls, 4);
     expect(calls).toBeLessThanOrEqual(Math.floor(intervals) + 1);
+    console.info(
+      `100 metrics subscribers on 4 processes: ${calls} metrics calls in ${intervals.toFixed(1)} intervals`,
+    );
     // One call asks for the types of every process's subscribers.
     const last = simulator.requests.filter((r) => r.operation === 'get_nodepool_metrics').at(-1);
     expect(String(last?.rawQuery)).toMatch(/GPU_UTILIZATION/);
