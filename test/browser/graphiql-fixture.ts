@@ -38,6 +38,8 @@ export function phaseEvent(previousPhase: string, phase: string, row: PoolRow) {
         nodePool: { name: row.name, clusterName: row.clusterName },
       },
     },
+    // Where the change feed would resume after this event (docs/api.md, "Resuming after a lost connection").
+    extensions: { cursor: expect.stringMatching(/^[A-Za-z0-9._-]+$/) },
   };
 }
 
