@@ -228,9 +228,10 @@ export function webSocketOptions(
   demo: boolean,
   trustProxy: WebSocketOptions['trustProxy'],
   log: Logger,
+  paths: WebSocketOptions['paths'],
 ): WebSocketOptions {
   return {
-    path: '/graphql',
+    paths,
     maxPayloadBytes: config.maxBodyBytes,
     trustProxy,
     allowedHosts: allowedHostsOf(config),

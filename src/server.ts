@@ -26,6 +26,7 @@ import {
 import { Admission } from './pipeline/admission.js';
 import { createGateway } from './pipeline/yoga.js';
 import { schema } from './schema/index.js';
+import { subgraphSchema } from './schema/subgraph.js';
 import { createLogger, type Logger } from './telemetry/logger.js';
 import type { Tracing } from './telemetry/tracing-setup.js';
 import type { UpstreamHttp } from './upstream/http.js';
@@ -149,10 +150,16 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
       demo,
       tracing: tracing?.plugin,
     });
+    const subgraph = createGateway(subgraphSchema, config, contextDeps, admission, prometheus, {
+      demo,
+      tracing: tracing?.plugin,
+      endpoint: '/subgraph',
+    });
     const trustProxy = trustProxies(config.trustedProxies);
     const httpServer = createHttpServer({
       config,
       yoga,
+      subgraph,
       readiness,
       metrics: prometheus,
       contextDeps,
@@ -163,7 +170,15 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
       allowedHosts: allowedHostsOf(config),
     });
     server = httpServer;
-    websocket = attachWebSocket(httpServer, yoga, admission, webSocketOptions(config, demo, trustProxy, log));
+    const paths = new Map([
+      ['/graphql', yoga],
+      ['/subgraph', subgraph],
+    ]);
+    websocket = attachWebSocket(
+      httpServer,
+      admission,
+      webSocketOptions(config, demo, trustProxy, log, paths),
+    );
     url = await listen(httpServer, port, host);
     const shown = demo ? 'embedded simulator' : baseUrl;
     log.info({ url, upstream: shown, serviceCredentials: serviceTokens !== undefined }, 'gateway listening');

@@ -72,6 +72,8 @@ export function answerClientErrors(server: Server): void {
 export interface RouteDeps {
   config: Config;
   yoga: Gateway;
+  /** The same pipeline over the federation subgraph schema, on `/subgraph`. */
+  subgraph: Gateway;
   readiness: Readiness;
   metrics: PrometheusMetrics;
   contextDeps: ContextDeps;
@@ -117,9 +119,12 @@ export function routes(deps: RouteDeps): (req: IncomingMessage, res: ServerRespo
       }
       const csv = METRICS_CSV_PATH.exec(path);
       if (csv) return exportCsv(deps, req, res, csv[1] as string);
-      if (path !== '/graphql') {
+      if (path !== '/graphql' && path !== '/subgraph') {
         return sendErrors(res, [
-          gatewayError('NOT_FOUND', 'Nothing is served here: GraphQL is at /graphql.'),
+          gatewayError(
+            'NOT_FOUND',
+            'Nothing is served here: GraphQL is at /graphql (and the federation subgraph at /subgraph).',
+          ),
         ]);
       }
       if (Number(req.headers['content-length'] ?? 0) > config.maxBodyBytes) {
@@ -130,7 +135,8 @@ export function routes(deps: RouteDeps): (req: IncomingMessage, res: ServerRespo
       res.setHeader('x-request-id', requestId);
       deps.track(res);
       origins.observeHttp(req);
-      await yoga.handle(req, res, { requestId, facts: factsOf(deps, req) });
+      const gateway = path === '/subgraph' ? deps.subgraph : yoga;
+      await gateway.handle(req, res, { requestId, facts: factsOf(deps, req) });
     });
   };
 }

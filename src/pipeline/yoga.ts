@@ -49,20 +49,24 @@ export function createGateway(
   {
     demo = false,
     tracing,
+    endpoint = '/graphql',
   }: {
     demo?: boolean;
+    /** Where it is served: `/graphql`, or `/subgraph` for the federation subgraph (no GraphiQL there). */
+    endpoint?: '/graphql' | '/subgraph';
     /** The tracing plugin (src/pipeline/use-tracing.ts), given only when tracing is on. */
     tracing?: Plugin | undefined;
   } = {},
 ): Gateway {
   return createYoga<ServerContext, GatewayContext>({
     schema,
-    graphqlEndpoint: '/graphql',
+    graphqlEndpoint: endpoint,
     landingPage: false,
     // No cross-origin grant unless CORS_ORIGINS lists the origin; credentials only for those.
     cors: config.corsOrigins.length > 0 ? { origin: config.corsOrigins, credentials: true } : false,
     // With PERSISTED_ONLY, GraphiQL could run nothing (a typed document is a document sent in full): not served.
-    graphiql: config.graphiql && !config.persistedOnly ? graphiqlOptions({ demo }) : false,
+    graphiql:
+      config.graphiql && !config.persistedOnly && endpoint === '/graphql' ? graphiqlOptions({ demo }) : false,
     // The renderer inlines GraphiQL's assets (9 MB of script, ~30 MB of heap): load it on first use only.
     renderGraphiQL: async (options) =>
       (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),

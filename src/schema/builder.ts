@@ -1,5 +1,7 @@
 import SchemaBuilder from '@pothos/core';
+import DirectivePlugin from '@pothos/plugin-directives';
 import ErrorsPlugin from '@pothos/plugin-errors';
+import FederationPlugin from '@pothos/plugin-federation';
 import RelayPlugin from '@pothos/plugin-relay';
 import SimpleObjectsPlugin from '@pothos/plugin-simple-objects';
 import { GraphQLScalarType } from 'graphql';
@@ -30,7 +32,16 @@ export const builder = new SchemaBuilder<{
     SafeInt: { Input: number; Output: number };
   };
 }>({
-  plugins: [ErrorsPlugin, 'mutationRules', RelayPlugin, SimpleObjectsPlugin],
+  // Federation last, as its README asks (it wraps no resolver of the others); the directives plugin carries
+  // its @key and @shareable into the subgraph schema only (./subgraph.ts).
+  plugins: [
+    ErrorsPlugin,
+    'mutationRules',
+    RelayPlugin,
+    SimpleObjectsPlugin,
+    DirectivePlugin,
+    FederationPlugin,
+  ],
   defaultFieldNullability: false,
   relay: {
     clientMutationId: 'omit',
@@ -51,7 +62,11 @@ export const builder = new SchemaBuilder<{
         ...upstreamCalls({ calls: ({ ids }: { ids: readonly unknown[] }) => poolLookupCalls(ids) }),
       },
     },
-    pageInfoTypeOptions: { description: 'Where a page of a connection sits in the whole list.' },
+    // Every Relay subgraph has one: it composes beside theirs.
+    pageInfoTypeOptions: {
+      description: 'Where a page of a connection sits in the whole list.',
+      shareable: true,
+    },
     hasNextPageFieldOptions: { description: 'Whether more items follow this page.' },
     hasPreviousPageFieldOptions: { description: 'Whether items precede this page.' },
     startCursorFieldOptions: { description: 'Cursor of the first item of the page.' },

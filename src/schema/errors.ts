@@ -15,8 +15,10 @@ export const ErrorInterface = builder.interfaceRef<Error>('Error').implement({
   }),
 });
 
+// The error types are common names among subgraphs: @shareable lets them compose beside another's (./subgraph.ts).
 export const FieldErrorRef = builder.objectRef<FieldProblem>('FieldError').implement({
   description: 'One broken input rule.',
+  shareable: true,
   fields: (t) => ({
     path: t.exposeString('path', {
       description:
@@ -28,6 +30,7 @@ export const FieldErrorRef = builder.objectRef<FieldProblem>('FieldError').imple
 
 builder.objectType(InputValidationError, {
   name: 'ValidationError',
+  shareable: true,
   description:
     'The input breaks one or more rules; nothing was changed. Every broken rule is listed, and most are found before Run:ai is asked.',
   interfaces: [ErrorInterface],
@@ -42,6 +45,7 @@ builder.objectType(InputValidationError, {
 
 builder.objectType(ConflictError, {
   name: 'ConflictError',
+  shareable: true,
   description:
     'The change clashes with an existing pool, e.g. its name is taken in the cluster (Run:ai 409).',
   interfaces: [ErrorInterface],
@@ -49,12 +53,14 @@ builder.objectType(ConflictError, {
 
 builder.objectType(NotFoundError, {
   name: 'NotFoundError',
+  shareable: true,
   description: 'The pool or cluster is unknown to the caller (Run:ai 404).',
   interfaces: [ErrorInterface],
 });
 
 builder.objectType(ForbiddenError, {
   name: 'ForbiddenError',
+  shareable: true,
   description: 'The caller may not change node pools (Run:ai 403), e.g. a viewer.',
   interfaces: [ErrorInterface],
 });

@@ -16,7 +16,8 @@ import type { Logger } from '../telemetry/logger.js';
 import { serveGraphqlWs, type WsExtra } from './ws-transport.js';
 
 export interface WebSocketOptions {
-  path: string;
+  /** The paths served, each by its yoga: `/graphql`, and `/subgraph` for a supergraph router's subscriptions. */
+  paths: ReadonlyMap<string, Gateway>;
   /** Largest message a client may send (MAX_BODY_BYTES): a larger one closes the connection (1009). */
   maxPayloadBytes: number;
   /** Whose `X-Forwarded-For` to believe (TRUSTED_PROXIES), for the connection's client address. */
@@ -99,16 +100,12 @@ async function run(args: ExecutionArgs, pick: keyof Executors) {
  * parse, validate, context and executors, which graphql-ws runs (yoga's
  * graphql-ws recipe).
  */
-export function attachWebSocket(
-  server: Server,
-  yoga: Gateway,
-  admission: Admission,
-  options: WebSocketOptions,
-) {
+export function attachWebSocket(server: Server, admission: Admission, options: WebSocketOptions) {
+  const pathOf = (req: IncomingMessage) => (req.url ?? '').split('?')[0] ?? '';
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes, handleProtocols });
   const origins = new OriginRefusals(options.log, options.allowedOrigins);
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    if ((req.url ?? '').split('?')[0] !== options.path) {
+    if (!options.paths.has(pathOf(req))) {
       socket.destroy();
       return;
     }
@@ -178,6 +175,7 @@ export function attachWebSocket(
         try {
           await admission.charge(facts);
           const params = { ...payload, query: admission.documentOf(payload as DocumentParams, facts) ?? '' };
+          const yoga = options.paths.get(pathOf(ctx.extra.request)) as Gateway;
           const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
             facts,
             params,

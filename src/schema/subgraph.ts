@@ -1,0 +1,53 @@
+/**
+ * The gateway as an Apollo Federation 2 subgraph: the same Pothos schema,
+ * with NodePool as an entity (./federation.ts), `_entities` and
+ * `_service { sdl }`, served on `/subgraph` through the same pipeline as
+ * `/graphql` (every limit, the rate limit, credentials, the error contract).
+ * `_entities` gets the rules every other field has: at most 500
+ * representations, and its Run:ai calls predicted like `nodes(ids:)`'s.
+ */
+import { MapperKind, mapSchema } from '@graphql-tools/utils';
+import { specifiedDirectives } from 'graphql';
+import { z } from 'zod';
+import { poolLookupCalls } from '../resolvers/node-pools.js';
+import { argumentRules, LIMITS } from './argument-rules.js';
+import { builder } from './builder.js';
+import './index.js';
+import './federation.js';
+import { listSizes } from './list-sizes.js';
+import { upstreamCalls } from './upstream-calls.js';
+
+/** What a router sends for each reference: its `__typename` and key fields. */
+type Representation = { __typename?: unknown; id?: unknown };
+
+const entitiesRules = {
+  ...argumentRules({
+    representations: z
+      .array(z.object({ __typename: z.literal('NodePool'), id: z.string() }).passthrough())
+      .max(LIMITS.ids, `must hold at most ${LIMITS.ids} references`),
+  }),
+  ...listSizes(({ representations }: { representations: readonly Representation[] }) => ({
+    _entities: representations.length,
+  })),
+  ...upstreamCalls({
+    calls: ({ representations }: { representations: readonly Representation[] }) =>
+      poolLookupCalls(representations.map((r) => r.id)),
+  }),
+};
+
+/** The Federation 2 version whose directives the subgraph imports. */
+export const FEDERATION_LINK = 'https://specs.apollo.dev/federation/v2.6';
+
+export const subgraphSchema = mapSchema(
+  builder.toSubGraphSchema({
+    linkUrl: FEDERATION_LINK,
+    federationDirectives: ['@key', '@shareable'],
+    sortSchema: false,
+    // @defer and @stream are the router's to serve in a supergraph: the subgraph declares neither.
+    directives: [...specifiedDirectives],
+  }),
+  {
+    [MapperKind.QUERY_ROOT_FIELD]: (field, name) =>
+      name === '_entities' ? { ...field, extensions: { ...field.extensions, ...entitiesRules } } : field,
+  },
+);
