@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import type { NodePoolsApi } from '../upstream/bind-api.js';
 import { isUpstreamError } from '../upstream/errors.js';
+import { encodeFilterBy } from '../upstream/filter.js';
 import type { NodePool, SortField, SortOrder } from '../upstream/models.js';
 
 /** One page of the pool list, as Run:ai is asked for it. */
@@ -10,6 +11,12 @@ export interface PageKey {
   sortOrder?: SortOrder | undefined;
   offset: number;
   limit: number;
+}
+
+/** A pool as other services know it: its cluster and its name, unique within the cluster. */
+export interface PoolName {
+  clusterId: string;
+  name: string;
 }
 
 /** Run:ai's largest page. */
@@ -24,6 +31,11 @@ export interface NodePoolLoaders {
    * pool they list costs no GET of its own.
    */
   listPage(key: PageKey): Promise<NodePool[]>;
+  /**
+   * A pool by its cluster and name (a supergraph's second key): from the request's lists when they show
+   * it, else `GET /api/v1/node-pools` filtered to it, or one unfiltered page for many; null when absent.
+   */
+  nodePoolByName: DataLoader<PoolName, NodePool | null, string>;
   /** `GET /api/v1/node-pools/count` per filter. */
   nodePoolCount: DataLoader<readonly string[], number, string>;
   /** Records a pool returned by a mutation, so later reads in the request see its new state. */
@@ -100,6 +112,34 @@ export function createNodePoolLoaders(api: NodePoolsApi, listInsteadOfGetsAbove:
     );
   });
 
+  const named = (key: PoolName) =>
+    [...seen.values()].find((pool) => pool.clusterId === key.clusterId && pool.name === key.name);
+  const nodePoolByName = new DataLoader<PoolName, NodePool | null, string>(
+    async (keys) => {
+      await Promise.allSettled([...pendingLists]);
+      const missing = keys.filter((key) => !named(key));
+      let complete = false;
+      if (missing.length > listInsteadOfGetsAbove) {
+        complete =
+          (await nodePoolPage.load({ filterBy: [], offset: 0, limit: MAX_LIMIT })).length < MAX_LIMIT;
+      }
+      return Promise.all(
+        keys.map(async (key): Promise<NodePool | null | Error> => {
+          const known = named(key);
+          if (known || complete) return known ?? null;
+          try {
+            const filterBy = encodeFilterBy({ name: { eq: key.name }, clusterId: { eq: key.clusterId } });
+            const [pool] = await nodePoolPage.load({ filterBy, offset: 0, limit: 1 });
+            return pool ?? null;
+          } catch (error) {
+            return error instanceof Error ? error : new Error(String(error));
+          }
+        }),
+      );
+    },
+    { cacheKeyFn: (key) => `${key.clusterId}\0${key.name}` },
+  );
+
   const nodePoolCount = new DataLoader<readonly string[], number, string>(
     (filters) => Promise.all(filters.map((filterBy) => api.countNodePools({ filterBy }))),
     { cacheKeyFn: (filterBy) => JSON.stringify(filterBy) },
@@ -107,6 +147,7 @@ export function createNodePoolLoaders(api: NodePoolsApi, listInsteadOfGetsAbove:
 
   return {
     nodePoolById,
+    nodePoolByName,
     // Registered when asked for, not when its batch runs, so an id lookup of the same tick sees it.
     listPage: (key) => track(nodePoolPage.load(key)),
     nodePoolCount,

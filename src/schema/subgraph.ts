@@ -9,6 +9,7 @@
 import { MapperKind, mapSchema } from '@graphql-tools/utils';
 import { specifiedDirectives } from 'graphql';
 import { z } from 'zod';
+import { type PoolReference, referenceCalls } from '../resolvers/federation.js';
 import { poolLookupCalls } from '../resolvers/node-pools.js';
 import { argumentRules, LIMITS } from './argument-rules.js';
 import { builder } from './builder.js';
@@ -17,21 +18,28 @@ import './federation.js';
 import { listSizes } from './list-sizes.js';
 import { upstreamCalls } from './upstream-calls.js';
 
-/** What a router sends for each reference: its `__typename` and key fields. */
-type Representation = { __typename?: unknown; id?: unknown };
+/** What a router sends for each reference: its `__typename` and the fields of one key. */
+const representation = z.union([
+  z.object({ __typename: z.literal('NodePool'), id: z.string().max(200) }).passthrough(),
+  z
+    .object({
+      __typename: z.literal('NodePool'),
+      clusterId: z.string().max(36),
+      name: z.string().max(LIMITS.name),
+    })
+    .passthrough(),
+]);
 
 const entitiesRules = {
   ...argumentRules({
-    representations: z
-      .array(z.object({ __typename: z.literal('NodePool'), id: z.string() }).passthrough())
-      .max(LIMITS.ids, `must hold at most ${LIMITS.ids} references`),
+    representations: z.array(representation).max(LIMITS.ids, `must hold at most ${LIMITS.ids} references`),
   }),
-  ...listSizes(({ representations }: { representations: readonly Representation[] }) => ({
+  ...listSizes(({ representations }: { representations: readonly PoolReference[] }) => ({
     _entities: representations.length,
   })),
   ...upstreamCalls({
-    calls: ({ representations }: { representations: readonly Representation[] }) =>
-      poolLookupCalls(representations.map((r) => r.id)),
+    calls: ({ representations }: { representations: readonly PoolReference[] }) =>
+      referenceCalls(representations, poolLookupCalls),
   }),
 };
 

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { printSubgraphSchema } from '@apollo/subgraph';
 import { createClient } from 'graphql-ws';
+import { SEED_CLUSTER_IDS } from 'runai-simulator';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { nodePoolGlobalId } from '../../src/resolvers/ids.js';
@@ -80,6 +81,49 @@ describe('/subgraph', () => {
     // More than eight unknown ids: one list of the tenant's pools instead of ten GETs.
     expect(entities?.map((e) => e?.name ?? null)).toEqual(ENTITY_NAMES);
     expect(stack.upstreamCalls()).toEqual({ get_nodepools: 1 });
+  });
+
+  it('resolves references by cluster and name: a filtered list call for one, one list call for many', async () => {
+    const stack = await stackWith();
+    const prod = SEED_CLUSTER_IDS.prod;
+    const one = await post(`${stack.url}/subgraph`, ENTITIES, {
+      r: [{ __typename: 'NodePool', clusterId: prod, name: 'a100' }],
+    });
+    expect(one.body).toEqual({ data: { _entities: [{ name: 'a100' }] } });
+    expect(stack.upstreamCalls()).toEqual({ get_nodepools: 1 });
+    expect(stack.simulator.requests[0]?.query['filterBy']).toBe(`name==a100,clusterId==${prod}`);
+
+    stack.simulator.clearRequests();
+    const names = ['default', 'a100', 'h100', 'nope-1', 'nope-2', 'nope-3', 'nope-4', 'nope-5', 'nope-6'];
+    const many = await post(`${stack.url}/subgraph`, ENTITIES, {
+      r: names.map((name) => ({ __typename: 'NodePool', clusterId: prod, name })),
+    });
+    expect(many.body).toEqual({
+      data: {
+        _entities: [
+          { name: 'default' },
+          { name: 'a100' },
+          { name: 'h100' },
+          null,
+          null,
+          null,
+          null,
+          null,
+          null,
+        ],
+      },
+    });
+    expect(stack.upstreamCalls()).toEqual({ get_nodepools: 1 });
+
+    stack.simulator.clearRequests();
+    const invalid = await post(`${stack.url}/subgraph`, ENTITIES, {
+      r: [
+        { __typename: 'NodePool', clusterId: 'not-a-uuid', name: 'a100' },
+        { __typename: 'NodePool', clusterId: prod, name: 'Bad,Name' },
+      ],
+    });
+    expect(invalid.body).toEqual({ data: { _entities: [null, null] } });
+    expect(stack.upstreamCalls()).toEqual({});
   });
 
   it('bounds `_entities` before any call: at most 500 references, of NodePool ids only', async () => {
