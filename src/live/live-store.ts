@@ -81,12 +81,21 @@ interface Logged {
   entries: TopicEntry[];
   at: number[];
   limits: LogLimits;
+  /** What its entries hold (UTF-16 code units of their ids and data: about their bytes). */
+  bytes: number;
 }
+
+/** What the logs of one store hold together at most, however many credentials have subscribers. */
+export const MAX_LOG_BYTES = 64 * 1024 * 1024;
+
+const entryBytes = (entry: TopicEntry) => entry.id.length + entry.data.length;
 
 /**
  * Leases, snapshots, logs and wishes in this process's memory, with expiry
  * read from the clock. Cursors are `<store id>.<sequence>`: a cursor of
- * another store, or of this one before a restart, is not found.
+ * another store, or of this one before a restart, is not found. The logs
+ * hold `maxLogBytes` together: past it, the largest loses its oldest events
+ * (a resume from one of them gets RESYNC).
  */
 export class MemoryStore {
   readonly id = randomUUID().slice(0, 8);
@@ -97,8 +106,17 @@ export class MemoryStore {
   private readonly logs = new Map<string, Logged>();
   private readonly wishes = new Map<string, Map<string, number>>();
   private readonly listeners: ((topic: string, entries: TopicEntry[]) => void)[] = [];
+  private logBytes = 0;
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly now: () => number = Date.now,
+    private readonly maxLogBytes = MAX_LOG_BYTES,
+  ) {}
+
+  /** What the logs hold now (UTF-16 code units). */
+  get loggedBytes(): number {
+    return this.logBytes;
+  }
 
   claim(lease: string, owner: string, ttlMs: number): boolean {
     this.sweep();
@@ -122,14 +140,17 @@ export class MemoryStore {
     const { topic, log } = publication;
     const entries = publication.events.map((data) => ({ id: `${this.id}.${++this.seq}`, data }));
     if (log && entries.length > 0) {
-      const logged = this.logs.get(topic) ?? { entries: [], at: [], limits: log };
+      const logged = this.logs.get(topic) ?? { entries: [], at: [], limits: log, bytes: 0 };
       logged.limits = log;
       this.logs.set(topic, logged);
       for (const entry of entries) {
         logged.entries.push(entry);
         logged.at.push(this.now());
+        logged.bytes += entryBytes(entry);
+        this.logBytes += entryBytes(entry);
       }
       this.trim(logged);
+      this.fitLogs();
     }
     const ttl = publication.snapshotTtlMs ?? log?.maxAgeMs ?? 60_000;
     const data = publication.snapshot ?? this.snapshot(topic)?.data;
@@ -209,9 +230,27 @@ export class MemoryStore {
     const oldest = this.now() - logged.limits.maxAgeMs;
     let drop = Math.max(0, logged.entries.length - logged.limits.length);
     while (drop < logged.at.length && (logged.at[drop] ?? 0) < oldest) drop++;
-    if (drop === 0) return;
-    logged.entries.splice(0, drop);
-    logged.at.splice(0, drop);
+    this.drop(logged, drop);
+  }
+
+  /** The oldest `count` entries of a log are gone. */
+  private drop(logged: Logged, count: number): void {
+    if (count <= 0) return;
+    for (const entry of logged.entries.splice(0, count)) {
+      logged.bytes -= entryBytes(entry);
+      this.logBytes -= entryBytes(entry);
+    }
+    logged.at.splice(0, count);
+  }
+
+  /** Keeps every log together within `maxLogBytes`: the largest gives up its oldest events first. */
+  private fitLogs(): void {
+    while (this.logBytes > this.maxLogBytes) {
+      let largest: Logged | undefined;
+      for (const logged of this.logs.values()) if (!largest || logged.bytes > largest.bytes) largest = logged;
+      if (!largest || largest.entries.length === 0) return;
+      this.drop(largest, Math.max(1, Math.ceil(largest.entries.length / 10)));
+    }
   }
 }
 

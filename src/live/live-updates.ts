@@ -416,8 +416,8 @@ export class LiveUpdates extends EventEmitter<LiveUpdatesEvents> {
       leaseMs: this.leaseMs(kind),
       ...(this.options.now ? { now: this.options.now } : {}),
       log,
-      // A pool list serves a resume as long as the log does; metrics are stale after a couple of polls.
-      snapshotTtlMs: kind === 'list' ? this.log.maxAgeMs : 2 * this.leaseMs(kind),
+      // A stored state seeds a poller only while a poll confirmed it lately (shared-topic.ts): kept a little longer.
+      snapshotTtlMs: 4 * this.leaseMs(kind),
       onRole: (role: TopicRole, handover: boolean) => this.roleChanged(kind, key, role, handover),
       ...(this.options.warn ? { warn: this.options.warn } : {}),
     };

@@ -83,6 +83,19 @@ describe('/subgraph', () => {
     expect(stack.upstreamCalls()).toEqual({ get_nodepools: 1 });
   });
 
+  it('resolves references to pools the request already lists for nothing', async () => {
+    const stack = await stackWith();
+    const both = await post(
+      `${stack.url}/subgraph`,
+      'query($r: [_Any!]!) { nodePools(first: 10) { edges { node { name } } } _entities(representations: $r) { ... on NodePool { name } } }',
+      {
+        r: [...refs(['1', '2']), { __typename: 'NodePool', clusterId: SEED_CLUSTER_IDS.prod, name: 'h100' }],
+      },
+    );
+    expect(both.body.data?.['_entities']).toEqual([{ name: 'default' }, { name: 'a100' }, { name: 'h100' }]);
+    expect(stack.upstreamCalls()).toEqual({ get_nodepools: 1 });
+  });
+
   it('resolves references by cluster and name: a filtered list call for one, one list call for many', async () => {
     const stack = await stackWith();
     const prod = SEED_CLUSTER_IDS.prod;

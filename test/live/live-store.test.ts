@@ -71,6 +71,17 @@ describe('MemoryStore', () => {
     expect(store.newest('m')).toBeUndefined(); // not logged
   });
 
+  it('holds the logs of every credential within one byte budget, the largest giving up its oldest first', () => {
+    const store = new MemoryStore(Date.now, 10_000);
+    const big = { length: 1_000, maxAgeMs: 3_600_000 };
+    const first = store.publish({ topic: 'busy', events: ['x'.repeat(1_000)], log: big })[0]?.id as string;
+    for (let i = 0; i < 30; i++) store.publish({ topic: 'busy', events: ['x'.repeat(1_000)], log: big });
+    store.publish({ topic: 'quiet', events: ['q'.repeat(100)], log: big });
+    expect(store.loggedBytes).toBeLessThanOrEqual(10_000);
+    expect(store.replay('busy', first)).toBeUndefined();
+    expect(store.replay('quiet', store.newest('quiet') as string)).toEqual([]);
+  });
+
   it('unites the wishes of every owner until they lapse', () => {
     const { store, clock } = storeAt();
     store.want('m', 'a', ['GPU_UTILIZATION'], 1_000);
