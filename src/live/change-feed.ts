@@ -48,3 +48,48 @@ export async function resumeFeed(request: ResumeRequest): Promise<Resumed> {
     events: [{ kind: 'resync', observedAt: new Date(), ...(newest ? { cursor: newest } : {}) }],
   };
 }
+
+export interface FeedDeliveryOptions {
+  /** The cursor the subscriber resumes after, if it does. */
+  after: string | undefined;
+  accept: (event: FeedEvent) => boolean;
+  /** Hands an event to the subscriber. */
+  push: (event: FeedEvent) => void;
+  /** Reads the log after `after` ({@link resumeFeed}). */
+  resume: () => Promise<Resumed>;
+}
+
+/**
+ * One subscriber's delivery of a scope's events: the events it accepts, an
+ * `end` always, and a `resync` only when it resumes, once. Called `resume()`,
+ * it holds live events while the log is read, then delivers the log's events
+ * and the held ones the log did not already hold, in order.
+ */
+export function feedDelivery(
+  options: FeedDeliveryOptions,
+): ((event: FeedEvent) => void) & { resume(): void } {
+  const { after, accept, push } = options;
+  /** Live events that come while the log is read, delivered after it. */
+  let held: FeedEvent[] | undefined;
+  let resynced = false;
+  const deliver = (event: FeedEvent) => {
+    if (event.kind === 'resync') {
+      // A gap in the log matters only to a subscriber that resumes from before it, and only once.
+      if (after === undefined || resynced) return;
+      resynced = true;
+    } else if (event.kind !== 'end' && !accept(event)) return;
+    push(event);
+  };
+  return Object.assign((event: FeedEvent) => (held ? held.push(event) : deliver(event)), {
+    resume() {
+      held = [];
+      void options.resume().then((resumed) => {
+        for (const event of resumed.events) deliver(event);
+        const seen = new Set(resumed.events.map((event) => event.cursor));
+        for (const event of held ?? [])
+          if (event.cursor === undefined || !seen.has(event.cursor)) deliver(event);
+        held = undefined;
+      });
+    },
+  });
+}

@@ -258,10 +258,9 @@ export class MemoryStore {
  * A process on its own (one worker, no Redis): a {@link MemoryStore} of its
  * own. Its lease is always its own, so it polls as it always did.
  */
-export function ownStore(memory = new MemoryStore()): LiveStore & { memory: MemoryStore } {
+export function ownStore(memory = new MemoryStore()): LiveStore {
   const owner = randomUUID();
   return {
-    memory,
     shared: false,
     connected: true,
     claim: async (lease, ttlMs) => memory.claim(lease, owner, ttlMs),

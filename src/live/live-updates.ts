@@ -1,24 +1,33 @@
 import { EventEmitter } from 'node:events';
 import { credentialScope } from '../edge/credentials.js';
-import type { MetricSeries } from '../loaders/pool-metrics.js';
 import type { UpstreamHttp } from '../upstream/http.js';
 import type { MetricType, NodePool } from '../upstream/models.js';
 import { BoundedQueue, type Delivered } from './bounded-queue.js';
-import { type FeedEvent, resumeFeed } from './change-feed.js';
-import {
-  decodeMetricsEvent,
-  decodePools,
-  decodeWatcherEvent,
-  encodePools,
-  type PoolsSnapshot,
-} from './event-codec.js';
-import type { ListWatcher } from './list-watcher.js';
+import { type FeedEvent, feedDelivery, resumeFeed } from './change-feed.js';
 import { type Admission, DEFAULT_LIVE_LIMITS, LiveBudgets, type LiveLimits } from './live-budgets.js';
 import { type LiveStore, type LogLimits, ownStore, type TopicEntry } from './live-store.js';
+import {
+  createListTopic,
+  createMetricsTopic,
+  deliverToList,
+  deliverToMetrics,
+  feedEventBytes,
+  type ListSubscriber,
+  type ListTopic,
+  leaseMs,
+  type MetricsSubscriber,
+  type MetricsTopic,
+  metricsEventBytes,
+  type PollerKind,
+  type Topic,
+  type TopicDeps,
+} from './live-topics.js';
 import { type LiveWindow, type MetricsEvent, quantiseWindow } from './pool-metrics-poller.js';
 import type { RefreshBus } from './refresh-bus.js';
-import { SharedTopic, type TopicPoller, type TopicRole } from './shared-topic.js';
-import { type PollerSettings, startListWatcher, startMetricsPoller } from './topic-pollers.js';
+import type { TopicRole } from './shared-topic.js';
+import type { PollerSettings } from './topic-pollers.js';
+
+export type { PollerKind } from './live-topics.js';
 
 export interface LiveUpdatesOptions {
   http: UpstreamHttp;
@@ -52,78 +61,13 @@ export interface LiveUpdatesOptions {
   log?: LogLimits;
 }
 
-/** The two kinds of shared pollers: the pool list of a scope, and one pool's metrics. */
-export type PollerKind = 'list' | 'metrics';
-
 /** A change made through this gateway, announced to the live layer. */
 export type ChangeKind = 'created' | 'updated' | 'deleted';
-
-/** A topic with subscribers in this process. */
-interface Topic<S> {
-  shared: SharedTopic;
-  subscribers: Set<S>;
-}
-
-interface ListSubscriber {
-  deliver: (event: FeedEvent, bytes: number) => void;
-}
-
-interface MetricsSubscriber {
-  types: ReadonlySet<MetricType>;
-  deliver: (event: MetricsEvent) => void;
-}
-
-interface ListTopic extends Topic<ListSubscriber> {
-  /** This process's poller of the topic, while it polls. */
-  watcher?: ListWatcher | undefined;
-  /**
-   * The scope's pool list as this process last knew it, whoever polled: from the snapshots it saw and the
-   * events since. Should the store become unreachable, its own poller starts from it, and misses nothing.
-   */
-  mirror?: PoolsSnapshot | undefined;
-}
-
-interface MetricsTopic extends Topic<MetricsSubscriber> {
-  /** The last series polled (here or by the process that polls), for a subscriber who joins between polls. */
-  latest?: Extract<MetricsEvent, { kind: 'metrics' }> | undefined;
-  /** The types every other process's subscribers want. */
-  remote: ReadonlySet<MetricType>;
-  poller?: TopicPoller & { pollSoon(): void };
-}
 
 /** Who subscribes: the token its pollers use, and the caller whose budgets it spends (src/edge/callers.ts). */
 export interface LiveSubscriber {
   token: string;
   caller: string;
-}
-
-/** Keeps a topic's mirror of its scope's pool list up to date with an event of any process's poller. */
-function mirrorEvent(topic: ListTopic, event: FeedEvent): void {
-  const { mirror } = topic;
-  if (!mirror || (event.kind !== 'pool' && event.kind !== 'phase')) return;
-  const gone = event.kind === 'pool' ? event.change.kind === 'DELETED' : event.change.phase === 'Deleted';
-  if (gone) mirror.pools.delete(event.change.poolId);
-  else mirror.pools.set(event.change.poolId, event.change.pool);
-  mirror.at = Math.max(mirror.at, event.change.observedAt.getTime());
-}
-
-/** About how many bytes an event takes once written out to a subscriber: its pool, or its samples. */
-export function feedEventBytes(event: FeedEvent): number {
-  return event.kind === 'phase' || event.kind === 'pool'
-    ? 512 + JSON.stringify(event.change.pool).length
-    : 256;
-}
-
-/**
- * What one sample holds while it is being written out: its resolved object and its JSON
- * (`{"timestamp":"…","value":12.5,"raw":"12.5"}`, about 70 bytes), measured at about this much.
- */
-const BYTES_PER_SAMPLE = 160;
-
-function metricsEventBytes(series: readonly MetricSeries[]): number {
-  let bytes = 512;
-  for (const one of series) bytes += 128 + one.values.length * BYTES_PER_SAMPLE;
-  return bytes;
 }
 
 /** A metrics event as one subscriber receives it: only the series of its own types. */
@@ -168,14 +112,13 @@ export class LiveUpdates extends EventEmitter<LiveUpdatesEvents> {
   private readonly store: LiveStore;
   private readonly own: LiveStore;
   private readonly settings: PollerSettings;
-  private readonly log: LogLimits;
+  private readonly topics: TopicDeps;
   private stopped = false;
   private polls = 0;
 
   constructor(private readonly options: LiveUpdatesOptions) {
     super();
     this.budgets = new LiveBudgets(options.limits ?? DEFAULT_LIVE_LIMITS);
-    this.log = options.log ?? DEFAULT_LOG;
     this.own = ownStore();
     this.store = options.store ?? this.own;
     this.settings = {
@@ -189,6 +132,15 @@ export class LiveUpdates extends EventEmitter<LiveUpdatesEvents> {
         if (kind === 'list') this.polls++;
         this.emit('poll', kind, outcome);
       },
+    };
+    this.topics = {
+      store: this.store,
+      own: this.own,
+      settings: this.settings,
+      log: options.log ?? DEFAULT_LOG,
+      now: options.now,
+      warn: options.warn,
+      onRole: (kind, key, role, handover) => this.roleChanged(kind, key, role, handover),
     };
     const dispatch = (topic: string, entries: TopicEntry[]) => this.dispatch(topic, entries);
     this.store.listen(dispatch);
@@ -247,37 +199,30 @@ export class LiveUpdates extends EventEmitter<LiveUpdatesEvents> {
     const queue = this.queue<FeedEvent>('list', admission, () => {
       if (topic) this.leave(this.lists, key, topic, subscriber);
     });
-    /** Live events that come while the log is read, delivered after it. */
-    let held: FeedEvent[] | undefined = after === undefined ? undefined : [];
-    let resynced = false;
-    const push = (event: FeedEvent) => {
-      if (event.kind === 'resync') {
-        // A gap in the log matters only to a subscriber that resumes from before it, and only once.
-        if (after === undefined || resynced) return;
-        resynced = true;
-      } else if (event.kind !== 'end' && !accept(event)) return;
-      queue.push(event, feedEventBytes(event));
-      if (event.kind === 'end') queue.close();
-    };
-    const subscriber: ListSubscriber = { deliver: (event) => (held ? held.push(event) : push(event)) };
+    const delivery = feedDelivery({
+      after,
+      accept,
+      push: (event) => {
+        queue.push(event, feedEventBytes(event));
+        if (event.kind === 'end') queue.close();
+      },
+      // Run only with `after`, and only once the subscriber is in the topic: no live event slips between.
+      resume: () =>
+        resumeFeed({
+          stores: [this.store, this.own],
+          topic: key,
+          after: after as string,
+          capacity: this.options.queueCapacity ?? 100,
+          accept,
+        }).then((resumed) => {
+          if (resumed.kind === 'resync') this.emit('resync');
+          else this.emit('replayed', resumed.events.length);
+          return resumed;
+        }),
+    });
+    const subscriber: ListSubscriber = { deliver: delivery };
     topic?.subscribers.add(subscriber);
-    if (topic && after !== undefined) {
-      void resumeFeed({
-        stores: [this.store, this.own],
-        topic: key,
-        after,
-        capacity: this.options.queueCapacity ?? 100,
-        accept,
-      }).then((resumed) => {
-        if (resumed.kind === 'resync') this.emit('resync');
-        else this.emit('replayed', resumed.events.length);
-        for (const event of resumed.events) push(event);
-        const seen = new Set(resumed.events.map((event) => event.cursor));
-        for (const event of held ?? [])
-          if (event.cursor === undefined || !seen.has(event.cursor)) push(event);
-        held = undefined;
-      });
-    }
+    if (topic && after !== undefined) delivery.resume();
     return queue;
   }
 
@@ -323,7 +268,9 @@ export class LiveUpdates extends EventEmitter<LiveUpdatesEvents> {
       const current = topic.latest;
       if (current && types.every((type) => current.types.has(type))) subscriber.deliver(current);
       else if (topic.poller) topic.poller.pollSoon();
-      else if (this.store.shared) this.store.want(key, types, 2 * this.leaseMs('metrics')).catch(() => {});
+      else if (this.store.shared) {
+        this.store.want(key, types, 2 * leaseMs(this.settings, 'metrics')).catch(() => {});
+      }
     }
     return queue;
   }
@@ -355,36 +302,26 @@ export class LiveUpdates extends EventEmitter<LiveUpdatesEvents> {
     this.metrics.clear();
   }
 
-  /** How long a lease lasts: two intervals, so that a poller that dies is replaced within about two. */
-  private leaseMs(kind: PollerKind): number {
-    const interval = kind === 'list' ? this.settings.intervalMs : this.settings.metricsIntervalMs;
-    return Math.max(2 * interval, 500);
-  }
-
   /** Delivers a publication of any process to this process's subscribers of its topic. */
   private dispatch(key: string, entries: TopicEntry[]): void {
     const list = this.lists.get(key);
-    if (list) {
-      for (const entry of entries) {
-        const logged = decodeWatcherEvent(entry.data);
-        const event: FeedEvent = {
-          ...(logged.kind === 'gap' ? { kind: 'resync', observedAt: new Date() } : logged),
-          ...(entry.id ? { cursor: entry.id } : {}),
-        };
-        mirrorEvent(list, event);
-        for (const subscriber of [...list.subscribers]) subscriber.deliver(event, 0);
-        if (event.kind === 'end') this.retire(this.lists, key, list);
-      }
-      return;
-    }
+    if (list && deliverToList(list, entries)) this.retire(this.lists, key, list);
     const metrics = this.metrics.get(key);
-    if (!metrics) return;
-    for (const entry of entries) {
-      const event = decodeMetricsEvent(entry.data);
-      if (event.kind === 'metrics') metrics.latest = event;
-      for (const subscriber of [...metrics.subscribers]) subscriber.deliver(event);
-      if (event.kind === 'end') this.retire(this.metrics, key, metrics);
-    }
+    if (metrics && deliverToMetrics(metrics, entries)) this.retire(this.metrics, key, metrics);
+  }
+
+  /** The scope's pool list topic in this process, joined or started. */
+  private listTopic(key: string, token: string): ListTopic {
+    const topic = this.lists.get(key) ?? createListTopic(this.topics, key, token);
+    this.lists.set(key, topic);
+    return topic;
+  }
+
+  /** The pool's metrics topic for the window in this process, joined or started. */
+  private metricsTopic(key: string, token: string, pool: NodePool, window: LiveWindow): MetricsTopic {
+    const topic = this.metrics.get(key) ?? createMetricsTopic(this.topics, key, token, pool, window);
+    this.metrics.set(key, topic);
+    return topic;
   }
 
   private queue<E extends object>(
@@ -406,99 +343,6 @@ export class LiveUpdates extends EventEmitter<LiveUpdatesEvents> {
     if (this.stopped) queue.close();
     else this.open.add(queue);
     return queue;
-  }
-
-  private topicOptions(kind: PollerKind, key: string, log: LogLimits | undefined) {
-    return {
-      topic: key,
-      store: this.store,
-      own: this.own,
-      leaseMs: this.leaseMs(kind),
-      ...(this.options.now ? { now: this.options.now } : {}),
-      log,
-      // A stored state seeds a poller only while a poll confirmed it lately (shared-topic.ts): kept a little longer.
-      snapshotTtlMs: 4 * this.leaseMs(kind),
-      onRole: (role: TopicRole, handover: boolean) => this.roleChanged(kind, key, role, handover),
-      ...(this.options.warn ? { warn: this.options.warn } : {}),
-    };
-  }
-
-  private listTopic(key: string, token: string): ListTopic {
-    const existing = this.lists.get(key);
-    if (existing) return existing;
-    const topic: ListTopic = { subscribers: new Set(), shared: undefined as unknown as SharedTopic };
-    this.lists.set(key, topic);
-    topic.shared = new SharedTopic({
-      ...this.topicOptions('list', key, this.log),
-      onState: (snapshot) => {
-        const state = decodePools(snapshot);
-        if (!topic.mirror || topic.mirror.at <= state.at) topic.mirror = state;
-      },
-      fallbackSeed: () => (topic.mirror ? encodePools(topic.mirror.pools, topic.mirror.at) : undefined),
-      wantsState: () => topic.mirror === undefined,
-      start: (seed, publish) => {
-        const watcher = startListWatcher(this.settings, token, seed, publish, this.log.maxAgeMs / 4);
-        topic.watcher = watcher;
-        return {
-          stop: () => {
-            watcher.stop();
-            if (topic.watcher === watcher) topic.watcher = undefined;
-          },
-          ready: () => watcher.ready(),
-        };
-      },
-    });
-    return topic;
-  }
-
-  private metricsTopic(key: string, token: string, pool: NodePool, window: LiveWindow): MetricsTopic {
-    const existing = this.metrics.get(key);
-    if (existing) return existing;
-    const topic: MetricsTopic = {
-      subscribers: new Set(),
-      remote: new Set(),
-      shared: undefined as unknown as SharedTopic,
-    };
-    this.metrics.set(key, topic);
-    const localTypes = () => [...topic.subscribers].flatMap((s) => [...s.types]);
-    topic.shared = new SharedTopic({
-      ...this.topicOptions('metrics', key, undefined),
-      onRole: (role, handover) => {
-        this.roleChanged('metrics', key, role, handover);
-        // A follower's first subscribers get the series the poller stored last, as they would from it.
-        if (role !== 'following' || topic.latest) return;
-        this.store
-          .snapshot(key)
-          .then((seed) => {
-            const event = seed === undefined || topic.latest ? undefined : decodeMetricsEvent(seed.data);
-            if (event?.kind !== 'metrics') return;
-            topic.latest = event;
-            for (const subscriber of [...topic.subscribers]) subscriber.deliver(event);
-          })
-          .catch(() => {});
-      },
-      // Every process says which types its subscribers want; the one that polls asks Run:ai for them all.
-      beforeClaim: async () => {
-        await this.store.want(key, [...new Set(localTypes())], 2 * this.leaseMs('metrics'));
-        topic.remote = new Set((await this.store.wanted(key)) as MetricType[]);
-      },
-      start: (seed, publish) => {
-        if (seed !== undefined && !topic.latest) {
-          const event = decodeMetricsEvent(seed);
-          if (event.kind === 'metrics') topic.latest = event;
-        }
-        const types = () => new Set([...localTypes(), ...topic.remote]);
-        const poller = startMetricsPoller(this.settings, token, pool, window, types, publish);
-        topic.poller = poller;
-        return {
-          stop: () => {
-            poller.stop();
-            if (topic.poller === poller) topic.poller = undefined;
-          },
-        };
-      },
-    });
-    return topic;
   }
 
   /** Counts a handover, and says where a topic is polled when the deployment shares its pollers. */
