@@ -13,6 +13,7 @@ import { nodePoolGlobalId } from '../../src/resolvers/ids.js';
 import { subgraphSchema } from '../../src/schema/subgraph.js';
 import { onCleanup } from '../helpers/cleanup.js';
 import { eventually } from '../helpers/eventually.js';
+import { relabelAtRunai } from '../helpers/live.js';
 import { stackWith } from '../helpers/stack.js';
 
 const ENTITIES = 'query($r: [_Any!]!) { _entities(representations: $r) { ... on NodePool { name } } }';
@@ -168,11 +169,7 @@ describe('/subgraph', () => {
     );
     await eventually(() => expect(stack.app.live?.subscriptions).toBe(1));
     await stack.app.live?.ready('demo-admin');
-    await fetch(`${stack.simulator.url}/api/v1/node-pools/3`, {
-      method: 'PATCH',
-      headers: { 'content-type': 'application/json', authorization: 'Bearer demo-admin' },
-      body: JSON.stringify({ labelValue: 'over-the-subgraph-socket' }),
-    });
+    await relabelAtRunai(stack.simulator.url, 'over-the-subgraph-socket');
     await eventually(() => expect(events).toContain('over-the-subgraph-socket'));
   });
 

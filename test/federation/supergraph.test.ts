@@ -16,6 +16,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { nodePoolGlobalId } from '../../src/resolvers/ids.js';
 import { useCleanupsAfterAll } from '../helpers/cleanup.js';
 import { eventually } from '../helpers/eventually.js';
+import { relabelAtRunai } from '../helpers/live.js';
 import { type Stack, startStack } from '../helpers/stack.js';
 
 const onCleanupAfterAll = useCleanupsAfterAll();
@@ -174,11 +175,7 @@ describe('the gateway in a supergraph', () => {
     })().catch(() => undefined);
     await eventually(() => expect(stack.app.live?.subscriptions).toBe(1));
     await stack.app.live?.ready('demo-admin');
-    await fetch(`${stack.simulator.url}/api/v1/node-pools/3`, {
-      method: 'PATCH',
-      headers: { 'content-type': 'application/json', authorization: 'Bearer demo-admin' },
-      body: JSON.stringify({ labelValue: 'through-the-supergraph' }),
-    });
+    await relabelAtRunai(stack.simulator.url, 'through-the-supergraph');
     await eventually(() => expect(text).toContain('through-the-supergraph'), { timeout: 10_000 });
     expect(text).toContain('"kind":"UPDATED"');
     controller.abort();

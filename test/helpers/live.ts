@@ -175,3 +175,35 @@ export function wsOperation(
   });
   return { outcome, stop };
 }
+
+/**
+ * A change feed subscription of pool 3's labels, resumable with `$after`: what the change feed tests
+ * (test/live/change-feed.test.ts, test/redis/deployment.test.ts) subscribe to.
+ */
+export const LABEL_FEED = `subscription($after: String) {
+  nodePoolChanged(after: $after, filter: { ids: ["3"], fields: ["labelValue"] }) { kind cursor nodePool { labelValue } }
+}`;
+
+/** One event of {@link LABEL_FEED}. */
+export interface LabelFeedEvent {
+  kind: string;
+  cursor: string | null;
+  nodePool: { labelValue: string } | null;
+}
+
+/** The labels a feed brought, in order; `RESYNC` for a resync. */
+export const labelsOf = (events: readonly LabelFeedEvent[]) =>
+  events.map((e) => (e.kind === 'RESYNC' ? 'RESYNC' : e.nodePool?.labelValue));
+
+/**
+ * Changes pool 3's label at Run:ai itself (`PATCH /api/v1/node-pools/{nodepoolId}` on the simulator, as
+ * demo-admin), as Run:ai's own UI or CLI would: no gateway sees it coming.
+ */
+export async function relabelAtRunai(simulatorUrl: string, labelValue: string): Promise<void> {
+  const res = await fetch(`${simulatorUrl}/api/v1/node-pools/3`, {
+    method: 'PATCH',
+    headers: { 'content-type': 'application/json', authorization: 'Bearer demo-admin' },
+    body: JSON.stringify({ labelValue }),
+  });
+  expect(res.status).toBeLessThan(300);
+}

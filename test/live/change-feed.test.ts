@@ -5,22 +5,21 @@
  * in memory. Pools are changed at Run:ai directly, as its own UI or CLI would.
  */
 import type { Client } from 'graphql-ws';
-import type { Simulator } from 'runai-simulator';
 import { describe, expect, it } from 'vitest';
 import { onCleanup } from '../helpers/cleanup.js';
 import { eventually } from '../helpers/eventually.js';
-import { sseSubscription, wsClient } from '../helpers/live.js';
+import {
+  LABEL_FEED,
+  type LabelFeedEvent,
+  labelsOf,
+  relabelAtRunai,
+  sseSubscription,
+  wsClient,
+} from '../helpers/live.js';
 import { type Stack, stackWith } from '../helpers/stack.js';
 
-const LABELS = `subscription($after: String) {
-  nodePoolChanged(after: $after, filter: { ids: ["3"], fields: ["labelValue"] }) { kind cursor nodePool { labelValue } }
-}`;
-
-interface FeedEvent {
-  kind: string;
-  cursor: string | null;
-  nodePool: { labelValue: string } | null;
-}
+const LABELS = LABEL_FEED;
+type FeedEvent = LabelFeedEvent;
 
 /** One `nodePoolChanged` subscription over graphql-ws, collecting its events and errors. */
 function feed(client: Client, after?: string) {
@@ -43,18 +42,7 @@ function feed(client: Client, after?: string) {
   return { events, errors, extensions, unsubscribe };
 }
 
-/** Changes pool 3's label at Run:ai itself (`PATCH /api/v1/node-pools/{nodepoolId}`), not through the gateway. */
-async function relabelAtRunai(simulator: Simulator, labelValue: string): Promise<void> {
-  const res = await fetch(`${simulator.url}/api/v1/node-pools/3`, {
-    method: 'PATCH',
-    headers: { 'content-type': 'application/json', authorization: 'Bearer demo-admin' },
-    body: JSON.stringify({ labelValue }),
-  });
-  expect(res.status).toBeLessThan(300);
-}
-
-const labels = (events: FeedEvent[]) =>
-  events.map((e) => (e.kind === 'RESYNC' ? 'RESYNC' : e.nodePool?.labelValue));
+const labels = labelsOf;
 
 async function liveStack(config: Record<string, unknown> = {}): Promise<{ stack: Stack; client: Client }> {
   const stack = await stackWith({ pollIntervalMs: 500, ...config });
@@ -65,7 +53,7 @@ async function liveStack(config: Record<string, unknown> = {}): Promise<{ stack:
 
 /** Relabels pool 3 and waits until `watcher` has seen it: each change is its own event. */
 async function relabel(stack: Stack, watcher: { events: FeedEvent[] }, value: string): Promise<void> {
-  await relabelAtRunai(stack.simulator, value);
+  await relabelAtRunai(stack.simulator.url, value);
   await eventually(() => expect(labels(watcher.events)).toContain(value));
 }
 
@@ -153,7 +141,7 @@ describe('a change feed that resumes', () => {
     first.unsubscribe();
     await eventually(() => expect(stack.app.live?.pollers.list).toBe(0));
 
-    await relabelAtRunai(stack.simulator, 'during-gap');
+    await relabelAtRunai(stack.simulator.url, 'during-gap');
     const resumed = feed(client, cursor);
     const fresh = feed(client);
     await eventually(() => expect(labels(resumed.events)).toEqual(['during-gap']));
@@ -176,7 +164,7 @@ describe('a change feed that resumes', () => {
 
     // An hour later by the gateway's clock: the last state is no longer known to be current.
     offsetMs = 3_600_000;
-    await relabelAtRunai(stack.simulator, 'during-long-gap');
+    await relabelAtRunai(stack.simulator.url, 'during-long-gap');
     const resumed = feed(client, cursor);
     const fresh = feed(client);
     await eventually(() => expect(labels(resumed.events)).toEqual(['RESYNC']));

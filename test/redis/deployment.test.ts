@@ -13,7 +13,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { useCleanupsAfterAll } from '../helpers/cleanup.js';
 import { eventually } from '../helpers/eventually.js';
 import { type GatewayProcess, startGatewayProcess } from '../helpers/gateway-process.js';
-import { sseSubscription, wsClient } from '../helpers/live.js';
+import {
+  LABEL_FEED,
+  type LabelFeedEvent,
+  labelsOf,
+  relabelAtRunai,
+  sseSubscription,
+  wsClient,
+} from '../helpers/live.js';
 import { RedisServer } from '../helpers/redis-server.js';
 
 const onCleanupAfterAll = useCleanupsAfterAll();
@@ -29,15 +36,8 @@ let replicas: GatewayProcess[];
 /** Every command Redis ran during the file, as MONITOR printed it. */
 const monitored: string[] = [];
 
-const FEED = `subscription($after: String) {
-  nodePoolChanged(after: $after, filter: { ids: ["3"], fields: ["labelValue"] }) { kind cursor nodePool { labelValue } }
-}`;
-
-interface FeedEvent {
-  kind: string;
-  cursor: string | null;
-  nodePool: { labelValue: string } | null;
-}
+const FEED = LABEL_FEED;
+type FeedEvent = LabelFeedEvent;
 
 /** One subscriber: its own graphql-ws connection (round-robin puts connections on every worker). */
 class Subscriber {
@@ -69,7 +69,7 @@ class Subscriber {
   }
 
   get labels(): (string | undefined)[] {
-    return this.events.map((e) => (e.kind === 'RESYNC' ? 'RESYNC' : e.nodePool?.labelValue));
+    return labelsOf(this.events);
   }
 }
 
@@ -90,14 +90,7 @@ async function deployment(name: string, labels = ''): Promise<number> {
 }
 
 /** Changes pool 3's label at Run:ai itself, as its UI or CLI would: no gateway sees it coming. */
-async function relabelAtRunai(labelValue: string): Promise<void> {
-  const res = await fetch(`${simulator.url}/api/v1/node-pools/3`, {
-    method: 'PATCH',
-    headers: { 'content-type': 'application/json', authorization: 'Bearer demo-admin' },
-    body: JSON.stringify({ labelValue }),
-  });
-  expect(res.status).toBeLessThan(300);
-}
+const relabel = (labelValue: string) => relabelAtRunai(simulator.url, labelValue);
 
 const lists = () => simulator.countRequests({ operation: 'get_nodepools' });
 const metricsCalls = () => simulator.countRequests({ operation: 'get_nodepool_metrics' });
@@ -196,7 +189,7 @@ describe('2 replicas × 2 workers sharing Redis', () => {
     console.info(`200 subscribers on 4 processes: ${calls} list polls in ${intervals.toFixed(1)} intervals`);
     expect(await deployment('live_leases_held', 'kind="list"')).toBe(1);
 
-    await relabelAtRunai('everyone');
+    await relabel('everyone');
     await eventually(
       () => expect(subscribers.filter((s) => s.labels.includes('everyone'))).toHaveLength(200),
       {
@@ -241,7 +234,7 @@ describe('2 replicas × 2 workers sharing Redis', () => {
     const sse = await sseSubscription(a.url, query, TOKEN);
     const ws = new Subscriber(a.url);
     await eventually(async () => expect(await deployment('subscriptions_active')).toBe(202));
-    await relabelAtRunai('before-leaving');
+    await relabel('before-leaving');
     await eventually(() => expect(sse.payloads).toHaveLength(1));
     await eventually(() => expect(ws.labels).toEqual(['before-leaving']));
     const [lastId] = sse.ids;
@@ -250,14 +243,14 @@ describe('2 replicas × 2 workers sharing Redis', () => {
 
     const keeper = subscribers[0] as Subscriber;
     for (const value of ['away-1', 'away-2', 'away-3']) {
-      await relabelAtRunai(value);
+      await relabel(value);
       await eventually(() => expect(keeper.labels).toContain(value));
     }
     const again = await sseSubscription(b.url, query, TOKEN, { 'last-event-id': String(lastId) });
     onCleanupAfterAll(() => again.close());
     const resumed = new Subscriber(b.url, ws.events[0]?.cursor ?? undefined);
     await eventually(() => expect(again.payloads).toHaveLength(3));
-    await relabelAtRunai('back');
+    await relabel('back');
     const labelsOf = (payloads: typeof again.payloads) =>
       payloads.map((p) => (p.data?.['nodePoolChanged'] as FeedEvent | undefined)?.nodePool?.labelValue);
     await eventually(() => expect(labelsOf(again.payloads)).toEqual(['away-1', 'away-2', 'away-3', 'back']));
@@ -269,7 +262,7 @@ describe('2 replicas × 2 workers sharing Redis', () => {
     const keeper = subscribers[0] as Subscriber;
     const old = keeper.events.at(-1)?.cursor ?? undefined;
     for (const value of ['o1', 'o2', 'o3', 'o4', 'o5', 'o6']) {
-      await relabelAtRunai(value);
+      await relabel(value);
       await eventually(() => expect(keeper.labels).toContain(value));
     }
     const resumed = new Subscriber(replicas[1]?.url ?? '', old);
@@ -286,7 +279,7 @@ describe('2 replicas × 2 workers sharing Redis', () => {
     const killedAt = Date.now();
     // The subscribers on the killed worker lost their connection; they come back with their last cursor.
     await eventually(() => expect(subscribers.some((s) => s.closed)).toBe(true));
-    await relabelAtRunai('after-kill');
+    await relabel('after-kill');
     const survivors = subscribers.filter((s) => !s.closed);
     const returning = subscribers
       .filter((s) => s.closed)
@@ -313,7 +306,7 @@ describe('2 replicas × 2 workers sharing Redis', () => {
 
   it('goes on while Redis is down (each process polls for itself), and shares one poll again once it is back', async () => {
     await redis.stop();
-    await relabelAtRunai('redis-down');
+    await relabel('redis-down');
     const alive = subscribers.filter((s) => !s.closed);
     await eventually(
       () => expect(alive.filter((s) => s.labels.includes('redis-down'))).toHaveLength(alive.length),
@@ -329,7 +322,7 @@ describe('2 replicas × 2 workers sharing Redis', () => {
     });
     const { calls, intervals } = await callsOver(lists, 4);
     expect(calls).toBeLessThanOrEqual(Math.floor(intervals) + 1);
-    await relabelAtRunai('redis-back');
+    await relabel('redis-back');
     await eventually(
       () => expect(alive.filter((s) => s.labels.includes('redis-back'))).toHaveLength(alive.length),
       {
