@@ -27,6 +27,12 @@ import { upstreamCalls } from './upstream-calls.js';
 const MISSED_EVENTS_DOC =
   'Events dropped just before this one because the subscriber read slower than they came (its queue holds SUBSCRIPTION_QUEUE_SIZE events, default 100); 0 when none. After a gap, refetch what you show.';
 
+const EVENT_POOL_ID_DOC = 'Global id of the pool (also for a deleted pool); null for a RESYNC.';
+
+/** The global id of an event's pool; a RESYNC has none. */
+const eventPoolId = (change: { poolId: string | null }) =>
+  change.poolId === null ? null : nodePoolGlobalId(change.poolId);
+
 const CURSOR_DOC =
   "This event's place in the caller's change feed: pass it as `after` (over SSE, a reconnecting EventSource sends it as Last-Event-ID) to receive the events that follow it. Opaque and ordered; null for an event that was not logged.";
 
@@ -75,11 +81,7 @@ const NodePoolPhaseChangeRef = builder.objectRef<PhaseChangePayload>('NodePoolPh
       type: NodePoolPhaseEventKindEnum,
       description: 'A phase change, or a RESYNC (whose pool fields are null).',
     }),
-    nodePoolId: t.id({
-      nullable: true,
-      description: 'Global id of the pool (also for a deleted pool); null for a RESYNC.',
-      resolve: (change) => (change.poolId === null ? null : nodePoolGlobalId(change.poolId)),
-    }),
+    nodePoolId: t.id({ nullable: true, description: EVENT_POOL_ID_DOC, resolve: eventPoolId }),
     nodePool: t.field({
       type: NodePoolRef,
       nullable: true,
@@ -136,11 +138,7 @@ const NodePoolChangeRef = builder.objectRef<PoolChangePayload>('NodePoolChange')
   description: 'A node pool was created, updated or deleted, as the gateway observed it; or a RESYNC.',
   fields: (t) => ({
     kind: t.expose('kind', { type: NodePoolChangeKindEnum, description: 'What happened.' }),
-    nodePoolId: t.id({
-      nullable: true,
-      description: 'Global id of the pool (also for a deleted pool); null for a RESYNC.',
-      resolve: (change) => (change.poolId === null ? null : nodePoolGlobalId(change.poolId)),
-    }),
+    nodePoolId: t.id({ nullable: true, description: EVENT_POOL_ID_DOC, resolve: eventPoolId }),
     nodePool: t.field({
       type: NodePoolRef,
       nullable: true,
