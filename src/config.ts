@@ -165,6 +165,27 @@ export const configSchema = z
       .string()
       .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
       .optional(),
+    /**
+     * Response cache: seconds a query's answer holding pool data (a pool, a list, a count) is served again to
+     * the same credential scope without asking Run:ai. 0 turns the cache off.
+     */
+    responseCacheTtlSeconds: int(0, 3_600).default(5),
+    /**
+     * Response cache: the longest a metrics answer is kept; within it, one sampling step of the window asked
+     * (its length / samples), since a new sample comes each step. 0: metrics answers are never cached.
+     */
+    responseCacheMetricsTtlSeconds: int(0, 3_600).default(60),
+    /** Response cache: answers kept per process (the memory store); least recently used go first. */
+    responseCacheMaxEntries: int(1, 1_000_000).default(10_000),
+    /** Response cache: bytes of answers kept per process (the memory store); least recently used go first. */
+    responseCacheMaxBytes: int(64 * 1024).default(64 * 1024 * 1024),
+    /** Response cache: the largest answer kept, in bytes (either store); a larger one is served, not kept. */
+    responseCacheMaxEntryBytes: int(1024).default(1024 * 1024),
+    /**
+     * Response cache: where answers live. `memory`: each process its own, invalidations sent to the others;
+     * `redis`: in REDIS_URL's Redis, shared by every replica. Default `redis` when REDIS_URL is set.
+     */
+    responseCacheStore: z.enum(['memory', 'redis']).optional(),
     /** Log level of the JSON logs. */
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** Serve GraphiQL on GET /graphql for browsers. */
@@ -192,6 +213,10 @@ export const configSchema = z
   .refine((c) => !c.persistedOnly || c.persistedDocuments !== undefined, {
     message: 'PERSISTED_ONLY needs PERSISTED_DOCUMENTS, the manifest of the documents that may run',
     path: ['persistedOnly'],
+  })
+  .refine((c) => c.responseCacheStore !== 'redis' || c.redisUrl !== undefined, {
+    message: 'RESPONSE_CACHE_STORE=redis needs REDIS_URL',
+    path: ['responseCacheStore'],
   })
   .refine((c) => (c.runaiClientId === undefined) === (c.runaiClientSecret === undefined), {
     message: 'set both RUNAI_CLIENT_ID and RUNAI_CLIENT_SECRET, or neither',

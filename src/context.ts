@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { GraphQLError } from 'graphql';
+import type { ResponseCache } from './cache/response-cache.js';
 import { type CredentialVerdicts, callerOf } from './edge/callers.js';
 import type { SentCredentials } from './edge/credentials.js';
 import type { ChangeKind, LiveUpdates } from './live/live-updates.js';
@@ -7,6 +8,7 @@ import { createLoaders, type LoaderOptions, type Loaders } from './loaders/index
 import { gatewayError } from './pipeline/errors.js';
 import type { Logger } from './telemetry/logger.js';
 import { bindNodePoolsApi, type NodePoolsApi } from './upstream/bind-api.js';
+import { credentialScope } from './upstream/credential-scope.js';
 import { isUpstreamError } from './upstream/errors.js';
 import type { UpstreamHttp } from './upstream/http.js';
 import type { ServiceTokenSource } from './upstream/service-token.js';
@@ -30,8 +32,15 @@ export interface GatewayContext {
   loaders: Loaders;
   /** When the operation started: every default time window of the request is computed from it, so equal windows batch together. */
   now: Date;
-  /** Tells the live layer that a mutation changed this pool, so subscribers see it without waiting. */
-  onPoolChanged: (poolId: string, change?: ChangeKind) => void;
+  /**
+   * Tells the live layer and the response cache that a mutation changed this pool: subscribers see it
+   * without waiting, and answers that showed it are dropped in every process before it resolves.
+   */
+  onPoolChanged: (poolId: string, change?: ChangeKind) => Promise<void>;
+  /** The credential scope of `token` (its hash): the response cache's session. */
+  scope: string | undefined;
+  /** What resolvers learnt of how long the answer stays true: the shortest metrics sampling step asked. */
+  cacheHints: { metricsStepMs?: number | undefined };
   /** The live layer behind subscriptions. */
   live: LiveUpdates | undefined;
   /**
@@ -100,6 +109,8 @@ export interface ContextDeps {
   maxUpstreamCalls?: number | undefined;
   /** What Run:ai said of the tokens callers sent: who counts as a caller of its own, who is refused. */
   verdicts?: CredentialVerdicts | undefined;
+  /** The response cache: a mutation drops the answers it made stale. */
+  cache?: ResponseCache | undefined;
 }
 
 /** Why the credentials a request sent are refused before any call, if they are. */
@@ -127,14 +138,20 @@ export async function createContext(deps: ContextDeps, facts: RequestFacts): Pro
     ? undefined
     : (callerToken ?? (await deps.serviceTokens?.getToken(signal)));
   const usesServiceToken = callerToken === undefined && token !== undefined;
+  // The caller's own token was hashed at the edge; a fallback or service token is hashed here.
+  const scope =
+    token === undefined
+      ? undefined
+      : sent.kind === 'bearer' && token === sent.token
+        ? sent.scope
+        : credentialScope(token);
   const stats = { upstreamCalls: 0 };
   const callBudget: CallBudget = { limit: deps.maxUpstreamCalls ?? Number.POSITIVE_INFINITY, made: 0 };
   // Without a token nothing reaches Run:ai: useRequireCredentials refuses such operations first.
   const api = bindNodePoolsApi({
     http: deps.http,
     token,
-    // The caller's own token was hashed at the edge; a fallback or service token is hashed by the transport.
-    scope: sent.kind === 'bearer' && token === sent.token ? sent.scope : undefined,
+    scope,
     signal,
     // Calls stop when the client goes away (signal) or the request's deadline passes.
     deadline: deps.requestTimeoutMs ? Date.now() + deps.requestTimeoutMs : undefined,
@@ -160,9 +177,14 @@ export async function createContext(deps: ContextDeps, facts: RequestFacts): Pro
     callBudget,
     loaders: createLoaders(api, deps.loaderOptions),
     now: deps.now?.() ?? new Date(),
-    onPoolChanged: (poolId, change) => {
-      if (token) deps.live?.notifyChange(token, poolId, change);
+    onPoolChanged: async (poolId, change) => {
+      if (!token || !scope) return;
+      // Here first, so that this process's next query reads the write; then every other process.
+      await deps.cache?.drop({ scope, poolId }, 'mutation');
+      await deps.live?.notifyChange(token, poolId, change);
     },
+    scope,
+    cacheHints: {},
     live: deps.live,
     lastEventId: facts.lastEventId,
     partialErrors: [],

@@ -4,6 +4,8 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type InvalidationSource, ResponseCache } from './cache/response-cache.js';
+import { createMemoryStore } from './cache/response-store.js';
 import { actsOnAmbientCredentials, type Config, tracesUrl } from './config.js';
 import type { CredentialVerdicts } from './edge/callers.js';
 import { answerClientErrors, limitChunkedBodies, type RouteDeps, routes } from './edge/http-routes.js';
@@ -114,6 +116,46 @@ export async function createLiveStore(
   return clusterWorker ? (await import('./live/cluster-store.js')).createClusterStore() : undefined;
 }
 
+/**
+ * The response cache: in this process's memory, or in Redis (RESPONSE_CACHE_STORE, default `redis` when
+ * REDIS_URL is set). It drops answers on the changes other processes announce (refresh signals, over IPC
+ * or Redis, for mutations) and on every change a list watcher of the deployment sees.
+ */
+export async function createResponseCache(
+  config: Config,
+  log: Logger,
+  sharing: { bus: RefreshBus | undefined; live: LiveUpdates },
+): Promise<ResponseCache> {
+  const where = config.responseCacheStore ?? (config.redisUrl ? 'redis' : 'memory');
+  const enabled = config.responseCacheTtlSeconds > 0;
+  const store =
+    enabled && where === 'redis' && config.redisUrl
+      ? (await import('./cache/redis-response-store.js')).createRedisStore({
+          url: config.redisUrl,
+          maxEntryBytes: config.responseCacheMaxEntryBytes,
+          warn: (obj, msg) => log.warn(obj, msg),
+        })
+      : createMemoryStore({
+          maxEntries: config.responseCacheMaxEntries,
+          maxBytes: config.responseCacheMaxBytes,
+          maxEntryBytes: config.responseCacheMaxEntryBytes,
+        });
+  const cache = new ResponseCache({
+    store,
+    ttlMs: config.responseCacheTtlSeconds * 1000,
+    metricsTtlMs: config.responseCacheMetricsTtlSeconds * 1000,
+  });
+  if (!enabled) return cache;
+  const dropped = (source: InvalidationSource) => (scope: string, poolId: string | undefined) => {
+    cache.drop({ scope, poolId }, source).catch((error: Error) => {
+      log.warn({ err: error.message }, 'response cache: answers not dropped');
+    });
+  };
+  sharing.bus?.onSignal((signal) => dropped('remote')(signal.scope, signal.poolId));
+  sharing.live.on('pools-changed', dropped('watcher'));
+  return cache;
+}
+
 /** The live layer behind subscriptions, with its intervals, budgets and change log. */
 export function createLive(
   config: Config,
@@ -185,9 +227,10 @@ export function createPrometheus(
     trustedDocuments: TrustedDocuments;
     operationNames: ReadonlySet<string> | undefined;
     clusterWorker: boolean;
+    cache: ResponseCache;
   },
 ): PrometheusMetrics {
-  const { http, live, bus, trustedDocuments } = parts;
+  const { http, live, bus, trustedDocuments, cache } = parts;
   const prometheus = new PrometheusMetrics(
     {
       subscriptions: () => live.subscriptions,
@@ -198,6 +241,7 @@ export function createPrometheus(
       openCircuits: () => http.openCircuits,
       backingOff: () => http.backingOff,
       redisConnected: config.redisUrl && bus ? () => bus.connected : undefined,
+      responseCache: cache.usage ? () => cache.usage : undefined,
     },
     { machineWide: parts.clusterWorker, operationNames: parts.operationNames },
   );
@@ -206,6 +250,9 @@ export function createPrometheus(
   live.on('handover', (kind) => prometheus.liveHandover(kind));
   live.on('replayed', (count) => prometheus.liveResume(count));
   live.on('resync', () => prometheus.liveResume('resync'));
+  cache.on('hit', () => prometheus.responseCacheLookup('hit'));
+  cache.on('miss', () => prometheus.responseCacheLookup('miss'));
+  cache.on('invalidation', (source, dropped) => prometheus.responseCacheInvalidation(source, dropped));
   return prometheus;
 }
 

@@ -1,5 +1,6 @@
 import type { Server, ServerResponse } from 'node:http';
 import type { Simulator, SimulatorOptions } from 'runai-simulator';
+import type { ResponseCache } from './cache/response-cache.js';
 import { type Config, listenHost } from './config.js';
 import type { ContextDeps } from './context.js';
 import { CredentialVerdicts, trustProxies } from './edge/callers.js';
@@ -15,6 +16,7 @@ import {
   createLiveStore,
   createPrometheus,
   createRefreshBus,
+  createResponseCache,
   createServiceTokens,
   createTrustedDocuments,
   createUpstream,
@@ -86,6 +88,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
   let websocket: ReturnType<typeof attachWebSocket> | undefined;
   let bus: RefreshBus | undefined;
   let store: LiveStore | undefined;
+  let cache: ResponseCache | undefined;
   let limiter: RateLimiter | undefined;
   let tracing: Tracing | undefined;
   let url: string | undefined;
@@ -119,7 +122,9 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
         : undefined;
     store = await createLiveStore(config, log, clusterWorker);
     live = createLive(config, upstream, { bus, store }, log, options);
+    cache = await createResponseCache(config, log, { bus, live });
     const prometheus = createPrometheus(config, {
+      cache,
       http: upstream,
       live,
       bus,
@@ -140,6 +145,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
       now: options.now,
       maxUpstreamCalls: config.maxUpstreamCalls,
       verdicts,
+      cache,
     };
     const admission = new Admission({
       rateLimit: limiter ? { limiter, perMinute: config.rateLimitPerMinute } : undefined,
@@ -229,6 +235,8 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     bus = undefined;
     await store?.close();
     store = undefined;
+    await cache?.close();
+    cache = undefined;
     await limiter?.close();
     limiter = undefined;
     await http?.close();

@@ -4,6 +4,7 @@ import type { UpstreamHttp } from '../upstream/http.js';
 import type { MetricType, NodePool } from '../upstream/models.js';
 import { BoundedQueue, type Delivered } from './bounded-queue.js';
 import { type FeedEvent, feedDelivery, resumeFeed } from './change-feed.js';
+import { decodeWatcherEvent } from './event-codec.js';
 import { type Admission, DEFAULT_LIVE_LIMITS, LiveBudgets, type LiveLimits } from './live-budgets.js';
 import { type LiveStore, type LogLimits, ownStore, type TopicEntry } from './live-store.js';
 import {
@@ -85,7 +86,12 @@ export interface LiveUpdatesEvents {
   /** Events replayed to resuming subscribers, and resumes answered with a resync. */
   replayed: [count: number];
   resync: [];
+  /** A watcher of any process saw this scope's pool change (created, updated, deleted), or lost track (no pool). */
+  'pools-changed': [scope: string, poolId: string | undefined];
 }
+
+/** Metrics topics' keys start so; a pool list topic's key is its scope. */
+const METRICS_TOPIC = 'm.';
 
 const DEFAULT_LOG: LogLimits = { length: 1000, maxAgeMs: 3_600_000 };
 
@@ -242,7 +248,7 @@ export class LiveUpdates extends EventEmitter<LiveUpdatesEvents> {
     asked: LiveWindow,
   ): AsyncIterableIterator<MetricsDelivery> {
     const window = quantiseWindow(asked);
-    const key = `m.${credentialScope(who.token)}.${pool.id}.${window.durationMs}.${window.samples}`;
+    const key = `${METRICS_TOPIC}${credentialScope(who.token)}.${pool.id}.${window.durationMs}.${window.samples}`;
     const admission = this.budgets.admit(who.caller, key);
     const wanted = new Set(types);
     const topic = this.stopped ? undefined : this.metricsTopic(key, who.token, pool, window);
@@ -284,13 +290,19 @@ export class LiveUpdates extends EventEmitter<LiveUpdatesEvents> {
    * A mutation through the gateway changed a pool: the scope's watcher, if
    * this process polls the scope, polls now and then until the pool
    * settles, so subscribers see the whole lifecycle without waiting for the
-   * regular interval; the bus tells the other processes.
+   * regular interval; the bus tells the other processes. Resolves once the
+   * other workers of the machine have heard it (IPC), or once it is sent
+   * (Redis, which confirms nothing).
    */
-  notifyChange(token: string, poolId: string | undefined, change: ChangeKind = 'updated'): void {
+  async notifyChange(
+    token: string,
+    poolId: string | undefined,
+    change: ChangeKind = 'updated',
+  ): Promise<void> {
     const scope = credentialScope(token);
     // Locally at once, whatever Redis does; the other replicas through the bus, by scope hash only.
     this.lists.get(scope)?.watcher?.refresh(poolId, change);
-    this.options.bus?.publish({ scope, poolId, change });
+    await this.options.bus?.publish({ scope, poolId, change });
   }
 
   /** Ends every subscription, stops every poller and gives its lease up. */
@@ -304,10 +316,24 @@ export class LiveUpdates extends EventEmitter<LiveUpdatesEvents> {
 
   /** Delivers a publication of any process to this process's subscribers of its topic. */
   private dispatch(key: string, entries: TopicEntry[]): void {
+    this.announceChanges(key, entries);
     const list = this.lists.get(key);
     if (list && deliverToList(list, entries)) this.retire(this.lists, key, list);
     const metrics = this.metrics.get(key);
     if (metrics && deliverToMetrics(metrics, entries)) this.retire(this.metrics, key, metrics);
+  }
+
+  /**
+   * Tells listeners (the response cache) of every pool change any process's
+   * watcher saw, whether or not this process has subscribers of the scope.
+   */
+  private announceChanges(key: string, entries: readonly TopicEntry[]): void {
+    if (this.listenerCount('pools-changed') === 0 || key.startsWith(METRICS_TOPIC)) return;
+    for (const entry of entries) {
+      const event = decodeWatcherEvent(entry.data);
+      if (event.kind === 'pool') this.emit('pools-changed', key, event.change.poolId);
+      else if (event.kind === 'gap') this.emit('pools-changed', key, undefined);
+    }
   }
 
   /** The scope's pool list topic in this process, joined or started. */

@@ -19,7 +19,11 @@ export interface RefreshBus {
   readonly origin: string;
   /** Whether signals currently reach the other replicas. */
   readonly connected: boolean;
-  publish(signal: Omit<RefreshSignal, 'origin'>): void;
+  /**
+   * Sends a signal to the other processes. Resolves when they have handled it, where the bus can know
+   * (IPC between workers); when it is sent, otherwise.
+   */
+  publish(signal: Omit<RefreshSignal, 'origin'>): Promise<void>;
   /** Signals from other replicas. */
   onSignal(handler: (signal: RefreshSignal) => void): void;
   close(): Promise<void>;
@@ -108,7 +112,7 @@ export function createRedisBus(options: RedisBusOptions): RefreshBus {
     get connected() {
       return connected;
     },
-    publish(signal) {
+    async publish(signal) {
       if (!connected) return;
       pubsub.publish(TOPIC, { ...signal, origin });
     },

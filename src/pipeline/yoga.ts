@@ -7,6 +7,7 @@ import type { Config } from '../config.js';
 import { type ContextDeps, createContext, type GatewayContext, type RequestFacts } from '../context.js';
 import { graphiqlOptions } from '../edge/graphiql.js';
 import { useEventIds } from '../edge/use-event-ids.js';
+import { useHttpCaching } from '../edge/use-http-caching.js';
 import { useHttpResults } from '../edge/use-http-results.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { PrometheusMetrics } from '../telemetry/prometheus.js';
@@ -96,6 +97,9 @@ export function createGateway(
       useRequireCredentials(),
       useArgumentRules(),
       useCostLimit(config),
+      // Last: a cached answer passes every check above, as any other does. HTTP caching at the edge.
+      ...(deps.cache?.plugins() ?? []),
+      useHttpCaching(),
     ],
     // The edge read the credentials: HTTP's Authorization header (routes), or the connection_init payload
     // of a WebSocket operation (websocket.ts), which also gives the operation's signal.

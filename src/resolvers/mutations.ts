@@ -33,24 +33,28 @@ async function run<T>(change: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Makes the rest of the request, and the live layer, see the pool's new state. */
-function changed(ctx: GatewayContext, pool: NodePool, change: ChangeKind): NodePool {
+/**
+ * Makes the rest of the request, the live layer and the response cache see
+ * the pool's new state: the mutation answers once every answer that showed
+ * the pool is dropped, so the caller's next query reads its write.
+ */
+async function changed(ctx: GatewayContext, pool: NodePool, change: ChangeKind): Promise<NodePool> {
   ctx.loaders.remember(pool);
-  ctx.onPoolChanged(pool.id, change);
+  await ctx.onPoolChanged(pool.id, change);
   return pool;
 }
 
 /** Resolves `createNodePool`. Calls `POST /api/v1/node-pools` (never retried). */
 export async function createNodePool(input: Input, ctx: GatewayContext) {
   const pool = await run(() => ctx.api.createNodePool(givenFields<NodePoolCreateBody>(input)));
-  return { nodePool: changed(ctx, pool, 'created') };
+  return { nodePool: await changed(ctx, pool, 'created') };
 }
 
 /** Resolves `updateNodePool`: replaces every updatable field. Calls `PUT /api/v1/node-pools/{id}`. */
 export async function updateNodePool(id: string, input: Input, ctx: GatewayContext) {
   const runaiId = parseNodePoolId(id);
   const pool = await run(() => ctx.api.updateNodePool(runaiId, givenFields<NodePoolUpdateBody>(input)));
-  return { nodePool: changed(ctx, pool, 'updated') };
+  return { nodePool: await changed(ctx, pool, 'updated') };
 }
 
 /** Resolves `patchNodePool`: sends only the fields given. Calls `PATCH /api/v1/node-pools/{id}`. */
@@ -58,7 +62,7 @@ export async function patchNodePool(id: string, input: Input, ctx: GatewayContex
   const runaiId = parseNodePoolId(id);
   const body = givenFields<Partial<NodePoolUpdateBody>>(input);
   const pool = await run(() => ctx.api.patchNodePool(runaiId, body));
-  return { nodePool: changed(ctx, pool, 'updated') };
+  return { nodePool: await changed(ctx, pool, 'updated') };
 }
 
 /**
@@ -81,14 +85,14 @@ export async function deleteNodePool(id: string, ctx: GatewayContext) {
     ]);
   }
   const result = await run(() => ctx.api.deleteNodePool(runaiId));
-  ctx.onPoolChanged(runaiId, 'deleted');
+  await ctx.onPoolChanged(runaiId, 'deleted');
   return { accepted: true, status: result.status, nodePool: pool };
 }
 
 /** A legacy change was accepted (202, no body): forget what the request knew of the pool, and tell the live layer. */
-function acceptedChange(ctx: GatewayContext, id: number, change: ChangeKind = 'updated') {
+async function acceptedChange(ctx: GatewayContext, id: number, change: ChangeKind = 'updated') {
   ctx.loaders.nodePoolById.clear(String(id));
-  ctx.onPoolChanged(String(id), change);
+  await ctx.onPoolChanged(String(id), change);
   return { accepted: true };
 }
 
@@ -101,7 +105,7 @@ export async function legacyCreateNodePool(
   const pool = await run(() =>
     ctx.api.legacyCreateNodePool(clusterId, givenFields<LegacyNodePoolCreateBody>(input)),
   );
-  if (pool) ctx.onPoolChanged(String(pool.id), 'created');
+  if (pool) await ctx.onPoolChanged(String(pool.id), 'created');
   return { nodePool: pool };
 }
 

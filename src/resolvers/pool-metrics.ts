@@ -64,6 +64,9 @@ export async function nodePoolMetrics(
   path: () => readonly (string | number)[],
 ): Promise<NodePoolMetricsResult> {
   const { start, end, samples } = resolveWindow(args.window, ctx.now);
+  // A new sample comes each step: the answer stays true for one step at most (the response cache's TTL).
+  const step = Math.max(0, end.getTime() - start.getTime()) / samples;
+  ctx.cacheHints.metricsStepMs = Math.min(ctx.cacheHints.metricsStepMs ?? step, step);
   // Duplicates dropped without a Set: a list of one to four types, for each of a dashboard's 150 fields.
   const types = args.types.filter((type, i) => args.types.indexOf(type) === i);
   const slice = await ctx.loaders.metrics.load({

@@ -19,6 +19,8 @@ export interface MetricSources {
   backingOff: () => number;
   /** Present when Redis carries refresh signals between replicas. */
   redisConnected?: (() => boolean) | undefined;
+  /** Answers and bytes the response cache holds in this process; undefined when they live in Redis. */
+  responseCache?: (() => { entries: number; bytes: number } | undefined) | undefined;
 }
 
 /** Operation names are client-chosen: anything unusual is folded into one label value. */
@@ -120,6 +122,9 @@ export class PrometheusMetrics {
   private readonly liveHandovers: Counter<'kind'>;
   private readonly liveReplayed: Counter;
   private readonly liveResyncs: Counter;
+  private readonly cacheLookups: Counter<'outcome'>;
+  private readonly cacheInvalidations: Counter<'source'>;
+  private readonly cacheDropped: Counter<'source'>;
 
   private readonly knownNames: ReadonlySet<string> | undefined;
 
@@ -180,6 +185,24 @@ export class PrometheusMetrics {
       help: 'Resumes answered with RESYNC: the cursor was older than the log, or from a log that is gone.',
       registers: [this.registry],
     });
+    this.cacheLookups = new Counter({
+      name: 'response_cache_lookups_total',
+      help: 'Queries the response cache was asked for, by outcome: hit (answered without Run:ai) or miss.',
+      labelNames: ['outcome'] as const,
+      registers: [this.registry],
+    });
+    this.cacheInvalidations = new Counter({
+      name: 'response_cache_invalidations_total',
+      help: 'Changes that dropped cached answers, by source: mutation (through this process), remote (through another process), watcher (seen by a list watcher of the deployment).',
+      labelNames: ['source'] as const,
+      registers: [this.registry],
+    });
+    this.cacheDropped = new Counter({
+      name: 'response_cache_dropped_answers_total',
+      help: 'Cached answers dropped by invalidations, by source.',
+      labelNames: ['source'] as const,
+      registers: [this.registry],
+    });
     collectDefaultMetrics({ register: this.registry });
     // Across cluster workers a gauge is summed, unless it names another aggregation.
     const gauge = (name: string, help: string, read: () => number, aggregator: 'sum' | 'min' = 'sum') =>
@@ -224,6 +247,19 @@ export class PrometheusMetrics {
         'Whether refresh signals reach the other replicas through Redis (1) or stay local (0).',
         () => (redisConnected() ? 1 : 0),
         'min',
+      );
+    }
+    const { responseCache } = sources;
+    if (responseCache) {
+      gauge(
+        'response_cache_entries',
+        'Answers the response cache holds in this process (the memory store).',
+        () => responseCache()?.entries ?? 0,
+      );
+      gauge(
+        'response_cache_bytes',
+        'Bytes of answers the response cache holds in this process (the memory store).',
+        () => responseCache()?.bytes ?? 0,
       );
     }
     gauge(
@@ -276,6 +312,17 @@ export class PrometheusMetrics {
   /** Records one poll of a shared poller. */
   livePoll(kind: string, outcome: 'ok' | 'error'): void {
     this.livePolls.inc({ kind, outcome });
+  }
+
+  /** Records a lookup of the response cache. */
+  responseCacheLookup(outcome: 'hit' | 'miss'): void {
+    this.cacheLookups.inc({ outcome });
+  }
+
+  /** Records an invalidation of the response cache and the answers it dropped. */
+  responseCacheInvalidation(source: string, dropped: number): void {
+    this.cacheInvalidations.inc({ source });
+    this.cacheDropped.inc({ source }, dropped);
   }
 
   /** Records a topic taken over from a poller that left or died. */

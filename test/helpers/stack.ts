@@ -69,6 +69,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     circuitVolumeThreshold: 1_000_000,
     // Suites send thousands of operations with one token; the rate limit has its own tests.
     rateLimitPerMinute: 0,
+    // Suites change Run:ai behind the gateway's back between queries; the response cache has its own tests.
+    responseCacheTtlSeconds: 0,
     ...options.config,
   });
   const app = buildApp(config, {
