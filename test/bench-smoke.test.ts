@@ -7,7 +7,7 @@ import { runBenchmarks } from '../bench/run.js';
  * budget (which does not depend on the machine) is exact.
  */
 describe('bench smoke', () => {
-  it('runs all nine scenarios and produces their figures; the call budget is exact', async () => {
+  it('runs all ten scenarios and produces their figures; the call budget is exact', async () => {
     // The tables are for people: printed only when asked (BENCH_VERBOSE=1), so a passing run stays quiet.
     const results = await runBenchmarks({ durationSec: 1, subscribers: 50, intervals: 1 }, undefined, {
       build: false,
@@ -23,6 +23,7 @@ describe('bench smoke', () => {
       'cold-start',
       'workers (concurrency 32, distinct callers, stub upstream)',
       'defer (time to first payload, concurrency 1)',
+      'response cache',
     ]);
     for (const result of results) {
       expect(result.rows.length).toBeGreaterThan(0);
@@ -42,6 +43,8 @@ describe('bench smoke', () => {
     expect(results[4]?.figures['pollers']).toBe(1);
     // One poller per scope for the machine, whatever the workers.
     expect(results[5]?.figures).toMatchObject({ leases1: 10, leases4: 10 });
+    // A warm cache answers the dashboard without Run:ai; with it off, every dashboard makes its 52 calls.
+    expect(results[9]?.figures).toMatchObject({ warmCallsPerDashboard: 0, coldCallsPerDashboard: 52 });
     if (process.platform === 'linux') {
       // CPU per dashboard comes from /proc: every process of the gateway path used some.
       const dashboard = results[3]?.figures ?? {};

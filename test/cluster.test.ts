@@ -261,6 +261,37 @@ describe('WORKERS=2 in front of Run:ai', () => {
   });
 });
 
+describe('WORKERS=2 with the response cache', () => {
+  const simulator = createSimulator();
+  let gateway: Awaited<ReturnType<typeof startCluster>>;
+  beforeAll(async () => {
+    const upstream = await simulator.start(0, '127.0.0.1');
+    onCleanupAfterAll(() => simulator.stop());
+    gateway = await startCluster({ RUNAI_URL: upstream, RESPONSE_CACHE_TTL_SECONDS: '60' });
+  });
+
+  it('reads your writes: after a mutation through one worker, every worker answers with the change', async () => {
+    const read = '{ nodePool(id: "3") { labelValue } }';
+    const patch = 'mutation($v: String) { patchNodePool(id: "3", input: { labelValue: $v }) { __typename } }';
+    const ids: string[] = [];
+    for (let round = 0; round < 4; round++) {
+      // Both workers keep the old answer (each request on a connection of its own: round-robin).
+      for (let i = 0; i < 4; i++) await post(gateway.url, read);
+      const written = await post(gateway.url, patch, { variables: { v: `written-${round}` } });
+      expect(written.body.errors).toBeUndefined();
+      for (let i = 0; i < 4; i++) {
+        const requestId = `read-${round}-${i}`;
+        ids.push(requestId);
+        const { body } = await post(gateway.url, read, { requestId });
+        expect(body.data?.['nodePool']).toEqual({ labelValue: `written-${round}` });
+      }
+    }
+    expect(await workersServing(gateway.lines, ids)).toEqual(new Set([1, 2]));
+    // Each worker kept answers: some reads were hits.
+    expect(await metric(gateway.url, 'response_cache_lookups_total{outcome="hit"}')).toBeGreaterThan(0);
+  });
+});
+
 describe('the Kubernetes manifests', () => {
   const read = <T>(file: string): T =>
     parse(readFileSync(new URL(`../deploy/kubernetes/${file}`, import.meta.url), 'utf8')) as T;
