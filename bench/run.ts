@@ -16,6 +16,7 @@ import { defer } from './scenarios/defer.js';
 import { deployment } from './scenarios/deployment.js';
 import { fanOut } from './scenarios/fan-out.js';
 import { overhead } from './scenarios/overhead.js';
+import { responseCache } from './scenarios/response-cache.js';
 import { throughput } from './scenarios/throughput.js';
 import { workers } from './scenarios/workers.js';
 
@@ -29,6 +30,7 @@ export const SCENARIOS: Record<string, Scenario> = {
   'cold-start': coldStart,
   workers,
   defer,
+  'response-cache': responseCache,
 };
 
 /** Runs the chosen scenarios in order and returns their results; prints their tables unless `print` is false. */

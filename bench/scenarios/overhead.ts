@@ -13,7 +13,8 @@ const AUTH = { authorization: 'Bearer demo-admin' };
  */
 export const overhead: Scenario = async ({ durationSec }) => {
   const simulator = await startSimulator(0);
-  const gateway = await startGateway(simulator.url);
+  // The response cache off: this scenario measures what one request costs on its way to Run:ai, not a cached answer (the cache's own: response-cache.ts).
+  const gateway = await startGateway(simulator.url, { RESPONSE_CACHE_TTL_SECONDS: '0' });
   const reference = await startReference(simulator.url);
   try {
     const graphql = {
