@@ -133,6 +133,9 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
       clusterWorker,
     });
     observeUpstream(upstream, readiness, verdicts, prometheus);
+    // A kept answer is one Run:ai gave this very token (the key is its hash): the token counts as accepted
+    // on every replica that serves it, as if this one had asked Run:ai.
+    cache.on('hit', (scope) => verdicts.observe(scope, 200));
     const serviceTokens = createServiceTokens(config, upstream, log);
     const contextDeps: ContextDeps = {
       http: upstream,

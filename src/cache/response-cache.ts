@@ -25,7 +25,8 @@ export interface PoolsChanged {
 }
 
 interface CacheEvents {
-  hit: [];
+  /** A query answered from the cache, for this credential scope. */
+  hit: [scope: string];
   miss: [];
   invalidation: [source: InvalidationSource, dropped: number];
 }
@@ -140,6 +141,9 @@ export class ResponseCache extends EventEmitter<CacheEvents> {
       get: (id) => store.get(id),
       set: (id, result, entities: Iterable<CacheEntityRecord>, ttl) => {
         if (!run || run.epoch !== this.epoch || context.scope === undefined) return;
+        // Only answers Run:ai gave: they cost something to make, and a hit then proves the token works
+        // (the rate limit counts it as a caller of its own). `{ __typename }` is not worth keeping.
+        if (context.stats.upstreamCalls === 0) return;
         const stored: ExecutionResult = {
           ...result,
           extensions: { ...result.extensions, responseCache: { expiresAt: Date.now() + ttl } },
@@ -174,7 +178,7 @@ export class ResponseCache extends EventEmitter<CacheEvents> {
               };
             }
             const { result: shaped, metadata } = withoutMetadata(result);
-            if (metadata?.hit) this.emit('hit');
+            if (metadata?.hit) this.emit('hit', args.contextValue.scope ?? 'anonymous');
             else if (metadata) this.emit('miss');
             if (!overHttp) {
               if (metadata) setResult(shaped);

@@ -228,6 +228,23 @@ describe('the response cache', () => {
     expect(await callsOf(stack, () => stack.query(page(120)))).toBe(large);
   });
 
+  it('holds at most RESPONSE_CACHE_MAX_ENTRIES answers however many distinct documents a caller sends', async () => {
+    const stack = await cachedStack({ responseCacheMaxEntries: 5 });
+    for (let first = 1; first <= 30; first++) {
+      await stack.query('query($first: Int) { nodePools(first: $first) { edges { node { id } } } }', {
+        first,
+      });
+    }
+    expect(await metric(stack.url, 'response_cache_entries')).toBe(5);
+    expect(
+      await callsOf(stack, () =>
+        stack.query('query($first: Int) { nodePools(first: $first) { edges { node { id } } } }', {
+          first: 30,
+        }),
+      ),
+    ).toBe(0);
+  });
+
   it('drops a pool changed at Run:ai within one poll interval while a subscriber watches its scope', async () => {
     const stack = await cachedStack({ pollIntervalMs: 500 });
     const labels: string[] = [];
