@@ -15,7 +15,7 @@ function matches(ifNoneMatch: string | null, etag: string): boolean {
 }
 
 /**
- * HTTP caching for clients. A query's JSON answer that may be kept
+ * HTTP caching for clients. A query's JSON answer to a GET that may be kept
  * (`Cache-Control: private, max-age=…` or `…, no-cache`, set by the response
  * cache's plugin) gets an `ETag`, a hash of its body: equal answers have
  * equal tags on every replica, also after the cache entry expired. A GET
@@ -40,11 +40,14 @@ export function useHttpCaching(): Plugin {
         setResponse(new fetchAPI.Response(response.body, { status: response.status, headers }));
         return;
       }
+      // Only a GET can be revalidated: a POST answer keeps its Cache-Control and is not read again to be
+      // hashed (that costs a distinct-caller query a sixth of its CPU).
+      if (request.method !== 'GET') return;
       const body = await response.text();
       const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`;
       headers.set('etag', etag);
       headers.append('vary', 'Authorization');
-      if (request.method === 'GET' && matches(request.headers.get('if-none-match'), etag)) {
+      if (matches(request.headers.get('if-none-match'), etag)) {
         headers.delete('content-type');
         headers.delete('content-length');
         setResponse(new fetchAPI.Response(null, { status: 304, headers }));
