@@ -1,5 +1,5 @@
 import type { CacheEntityRecord } from '@envelop/response-cache';
-import { type DocumentNode, getOperationAST, Kind } from 'graphql';
+import { Kind, type OperationDefinitionNode } from 'graphql';
 import { parseNodePoolId } from '../resolvers/ids.js';
 
 /**
@@ -42,8 +42,7 @@ export function tagsOf(
  * Whether an operation lists or counts pools at its root. A fragment at the
  * root counts as yes: it may.
  */
-export function listsAtRoot(document: DocumentNode, operationName: string | null | undefined): boolean {
-  const operation = getOperationAST(document, operationName);
+export function listsAtRoot(operation: OperationDefinitionNode | null | undefined): boolean {
   if (!operation) return true;
   return operation.selectionSet.selections.some(
     (selection) => selection.kind !== Kind.FIELD || LIST_FIELDS.has(selection.name.value),
@@ -51,8 +50,7 @@ export function listsAtRoot(document: DocumentNode, operationName: string | null
 }
 
 /** Whether an operation asks only for introspection (`__schema`, `__type`, `__typename`): the same for every caller. */
-export function introspectionOnly(document: DocumentNode, operationName: string | null | undefined): boolean {
-  const operation = getOperationAST(document, operationName);
+export function introspectionOnly(operation: OperationDefinitionNode | null | undefined): boolean {
   return (
     operation?.operation === 'query' &&
     operation.selectionSet.selections.every(

@@ -107,7 +107,7 @@ export class ResponseCache extends EventEmitter<CacheEvents> {
       onExecute: ({ args }) => {
         this.runs.set(args.contextValue, {
           epoch: this.epoch,
-          listsAtRoot: listsAtRoot(args.document, args.operationName),
+          listsAtRoot: listsAtRoot(getOperationAST(args.document, args.operationName)),
         });
       },
     };
@@ -147,7 +147,6 @@ export class ResponseCache extends EventEmitter<CacheEvents> {
     const run = this.runs.get(context);
     return {
       ...store,
-      get: (id) => store.get(id),
       set: (id, result, entities: Iterable<CacheEntityRecord>, ttl) => {
         if (!run || run.epoch !== this.epoch || context.scope === undefined) return;
         // Only answers Run:ai gave: they cost something to make, and a hit then proves the token works
@@ -159,7 +158,6 @@ export class ResponseCache extends EventEmitter<CacheEvents> {
         };
         return store.set(id, stored, tagsOf(entities, context.scope, run.listsAtRoot), ttl);
       },
-      invalidate: (entities) => store.invalidate(entities),
     };
   }
 
@@ -174,8 +172,9 @@ export class ResponseCache extends EventEmitter<CacheEvents> {
   private shaping(): Plugin<GatewayContext> {
     return {
       onExecute: ({ args }) => {
-        const operation = getOperationAST(args.document, args.operationName)?.operation;
-        const introspection = introspectionOnly(args.document, args.operationName);
+        const definition = getOperationAST(args.document, args.operationName);
+        const operation = definition?.operation;
+        const introspection = introspectionOnly(definition);
         const overHttp = 'request' in args.contextValue;
         return {
           onExecuteDone: ({ result, setResult }) => {
