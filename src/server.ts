@@ -26,6 +26,7 @@ import {
   webSocketOptions,
 } from './parts.js';
 import { Admission } from './pipeline/admission.js';
+import { createDocumentCaches } from './pipeline/document-caches.js';
 import { createGateway } from './pipeline/yoga.js';
 import { schema } from './schema/index.js';
 import { subgraphSchema } from './schema/subgraph.js';
@@ -155,14 +156,17 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
       verdicts,
       trustedDocuments,
     });
+    const documentCaches = createDocumentCaches();
     const yoga = createGateway(schema, config, contextDeps, admission, prometheus, {
       demo,
       tracing: tracing?.plugin,
+      documentCaches,
     });
     const subgraph = createGateway(subgraphSchema, config, contextDeps, admission, prometheus, {
       demo,
       tracing: tracing?.plugin,
       endpoint: '/subgraph',
+      documentCaches,
     });
     const trustProxy = trustProxies(config.trustedProxies);
     const httpServer = createHttpServer({

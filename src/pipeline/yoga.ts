@@ -12,6 +12,7 @@ import { useHttpResults } from '../edge/use-http-results.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { PrometheusMetrics } from '../telemetry/prometheus.js';
 import { type Admission, useAdmission } from './admission.js';
+import type { DocumentCaches } from './document-caches.js';
 import { codeOf, isClientError, logLevelOf, maskError } from './errors.js';
 import { useArgumentRules } from './use-argument-rules.js';
 import { useCostLimit } from './use-cost-limit.js';
@@ -51,8 +52,11 @@ export function createGateway(
     demo = false,
     tracing,
     endpoint = '/graphql',
+    documentCaches,
   }: {
     demo?: boolean;
+    /** The parse caches, bounded in bytes (document-caches.ts), shared by every yoga of the process. */
+    documentCaches?: DocumentCaches | undefined;
     /** Where it is served: `/graphql`, or `/subgraph` for the federation subgraph (no GraphiQL there). */
     endpoint?: '/graphql' | '/subgraph';
     /** The tracing plugin (src/pipeline/use-tracing.ts), given only when tracing is on. */
@@ -72,6 +76,15 @@ export function createGateway(
     renderGraphiQL: async (options) =>
       (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
     maskedErrors: { maskError },
+    // yoga's own caches count documents, not bytes: callers' documents could hold hundreds of MB.
+    ...(documentCaches
+      ? {
+          parserAndValidationCache: {
+            documentCache: documentCaches.documentCache,
+            errorCache: documentCaches.errorCache,
+          },
+        }
+      : {}),
     // server.ts caps bodies before yoga sees them (Content-Length and chunked): yoga's own cap
     // would pipe every body through a TransformStream again.
     maxRequestBodySize: false,

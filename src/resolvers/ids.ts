@@ -1,7 +1,13 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
 
-/** A Run:ai node pool id: a string of digits, at most a 64-bit integer's 19. */
-const RAW_ID = /^\d{1,19}$/;
+/**
+ * A Run:ai node pool id as Run:ai writes it: digits without leading zeros, at most a 64-bit integer's 19.
+ * One spelling per pool, so that loaders, shared calls and the response cache's tags see one key.
+ */
+const RAW_ID = /^(0|[1-9]\d{0,18})$/;
+/** Digits with leading zeros: a pool's id in a spelling of its own, refused with a message that says so. */
+const PADDED = /^0\d{1,18}$/;
+const PADDED_PROBLEM = 'must be written without leading zeros, as Run:ai writes ids';
 /** Standard base64, as Relay global ids are written; longer ids name no pool. */
 const GLOBAL_ID = /^[A-Za-z0-9+/]{4,96}={0,2}$/;
 /** The object types a global id may name (those implementing Node). */
@@ -23,10 +29,11 @@ function decodeGlobalId(id: string): { typename: string; id: string } | undefine
 
 /**
  * Why `id` names no node pool, or undefined when it does. A pool is named by
- * its Relay global id or by its raw Run:ai id (`"5"`: digits only).
+ * its Relay global id or by its raw Run:ai id (`"5"`: digits, no leading zeros).
  */
 export function nodePoolIdProblem(id: string): string | undefined {
   if (RAW_ID.test(id)) return undefined;
+  if (PADDED.test(id)) return PADDED_PROBLEM;
   const decoded = decodeGlobalId(id);
   if (!decoded) return 'is neither a NodePool global id nor a numeric Run:ai node pool id';
   if (decoded.typename !== 'NodePool') {
@@ -34,6 +41,7 @@ export function nodePoolIdProblem(id: string): string | undefined {
       ? `is the global id of a ${decoded.typename}, not of a NodePool`
       : 'is neither a NodePool global id nor a numeric Run:ai node pool id';
   }
+  if (PADDED.test(decoded.id)) return `is a NodePool global id whose Run:ai id ${PADDED_PROBLEM}`;
   return RAW_ID.test(decoded.id) ? undefined : 'is a NodePool global id, but its Run:ai id is not numeric';
 }
 
@@ -42,6 +50,7 @@ export function globalIdProblem(id: string): string | undefined {
   const decoded = decodeGlobalId(id);
   if (!decoded) return 'is not a global id';
   if (!NODE_TYPES.includes(decoded.typename)) return 'is not the global id of an object of this API';
+  if (PADDED.test(decoded.id)) return `is a NodePool global id whose Run:ai id ${PADDED_PROBLEM}`;
   return RAW_ID.test(decoded.id) ? undefined : 'is not the global id of an object of this API';
 }
 
