@@ -147,8 +147,14 @@ export const configSchema = z
     }),
     /** Largest request body accepted, in bytes. */
     maxBodyBytes: int(1_024).default(256 * 1024),
-    /** Answer introspection queries (GraphiQL and codegen need it). */
+    /** Answer introspection queries (GraphiQL and codegen need it); off also refuses `_service` on /subgraph. */
     introspection: bool.default(true),
+    /**
+     * The federation router's secret: a request to /subgraph whose `x-router-secret` header carries it gets
+     * `_service { sdl }` without a Run:ai token, also with INTROSPECTION=false. Unset: only tokens Run:ai
+     * accepts get the SDL.
+     */
+    routerSecret: z.string().min(16, 'must be at least 16 characters').optional(),
     /** Hide "did you mean …" field suggestions; default on when NODE_ENV is production. */
     hideFieldSuggestions: bool.default(process.env['NODE_ENV'] === 'production'),
     /** Milliseconds in-flight requests get to finish on SIGTERM/SIGINT before sockets are closed. */

@@ -53,6 +53,10 @@ export interface GatewayContext {
   lastEventId: string | undefined;
   /** The cursor of the change feed event being resolved, for the result (src/edge/use-event-ids.ts). */
   eventCursor?: string | undefined;
+  /** The request carried the federation router's secret (ROUTER_SECRET): the subgraph's SDL is its to read. */
+  asRouter: boolean;
+  /** Whether Run:ai accepted this operation's token lately (the credential verdicts), without asking it. */
+  credentialsBelieved: () => Promise<boolean>;
 }
 
 /**
@@ -88,6 +92,8 @@ export interface RequestFacts {
   requestId?: string | undefined;
   /** SSE's `Last-Event-ID` header, as sent. */
   lastEventId?: string | undefined;
+  /** The request carried the federation router's secret (ROUTER_SECRET), on /subgraph. */
+  router?: boolean | undefined;
 }
 
 /** What the context factory needs from the running gateway. */
@@ -188,5 +194,7 @@ export async function createContext(deps: ContextDeps, facts: RequestFacts): Pro
     live: deps.live,
     lastEventId: facts.lastEventId,
     partialErrors: [],
+    asRouter: facts.router === true,
+    credentialsBelieved: async () => scope !== undefined && deps.verdicts?.isAccepted(scope) === true,
   };
 }

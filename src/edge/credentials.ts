@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { credentialScope } from '../upstream/credential-scope.js';
 
 export { credentialScope };
@@ -53,4 +54,17 @@ export function connectionCredentials(
   if (value === undefined || value === null) return { kind: 'none' };
   if (typeof value !== 'string') return { kind: 'invalid', problem: 'the authorization is not a string' };
   return readCredentials(value);
+}
+
+/**
+ * Whether a request's `x-router-secret` header carries the federation
+ * router's secret (ROUTER_SECRET), compared in constant time.
+ */
+export function carriesRouterSecret(
+  header: string | string[] | undefined,
+  secret: string | undefined,
+): boolean {
+  if (secret === undefined || typeof header !== 'string') return false;
+  const digest = (text: string) => createHash('sha256').update(text).digest();
+  return timingSafeEqual(digest(header), digest(secret));
 }

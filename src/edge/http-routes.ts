@@ -8,7 +8,7 @@ import type { EdgeFacts, Gateway } from '../pipeline/yoga.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { PrometheusMetrics } from '../telemetry/prometheus.js';
 import { clientAddressOf, type TrustProxy } from './callers.js';
-import { readCredentials } from './credentials.js';
+import { carriesRouterSecret, readCredentials } from './credentials.js';
 import { hostAllowed, hostRefusal } from './host-check.js';
 import { OriginRefusals } from './origin-refusals.js';
 import { METRICS_CSV_PATH, serveMetricsCsv } from './pool-metrics-csv.js';
@@ -135,8 +135,11 @@ export function routes(deps: RouteDeps): (req: IncomingMessage, res: ServerRespo
       res.setHeader('x-request-id', requestId);
       deps.track(res);
       origins.observeHttp(req);
-      const gateway = path === '/subgraph' ? deps.subgraph : yoga;
-      await gateway.handle(req, res, { requestId, facts: factsOf(deps, req) });
+      const subgraph = path === '/subgraph';
+      const facts = factsOf(deps, req);
+      // Only the subgraph answers to the router's secret (its SDL, without a Run:ai token).
+      if (subgraph) facts.router = carriesRouterSecret(req.headers['x-router-secret'], config.routerSecret);
+      await (subgraph ? deps.subgraph : yoga).handle(req, res, { requestId, facts });
     });
   };
 }

@@ -125,3 +125,19 @@ export function* selectedFields(
   }
   yield* below(rootType.name, operation.selectionSet, true);
 }
+
+/**
+ * The names of an operation's root fields, introspection's included (`__schema`, `__type`), through its
+ * fragments and honouring `@skip`/`@include`: one name per selection, so aliases repeat it.
+ */
+export function* rootFieldNames(walk: Walk, selectionSet: SelectionSetNode): Generator<string> {
+  for (const selection of selectionSet.selections) {
+    if (!included(walk, selection)) continue;
+    if (selection.kind === Kind.FIELD) yield selection.name.value;
+    else if (selection.kind === Kind.INLINE_FRAGMENT) yield* rootFieldNames(walk, selection.selectionSet);
+    else {
+      const fragment = walk.fragments.get(selection.name.value);
+      if (fragment) yield* rootFieldNames(walk, fragment.selectionSet);
+    }
+  }
+}

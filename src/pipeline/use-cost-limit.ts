@@ -16,7 +16,7 @@ import type { GatewayContext } from '../context.js';
 import { DEFAULT_LIST_SIZE, LIST_SIZES } from '../schema/list-sizes.js';
 import { UPSTREAM_CALLS, type UpstreamCallsDeclaration } from '../schema/upstream-calls.js';
 import { gatewayError } from './errors.js';
-import { fieldsIn, type Walk, walkOf } from './selected-fields.js';
+import { fieldsIn, rootFieldNames, type Walk, walkOf } from './selected-fields.js';
 
 type Sizes = Readonly<Record<string, number>>;
 type Field = GraphQLField<unknown, unknown>;
@@ -32,6 +32,28 @@ export interface OperationCost {
   samples: number;
   /** Run:ai calls the operation can make at most (for a subscription: per event). */
   calls: number;
+  /** A root field that answers from the schema alone, asked more often than it may be, if one is. */
+  repeated?: { field: string; times: number; allowed: number } | undefined;
+}
+
+/**
+ * Root fields that answer from the schema alone, without Run:ai, and how
+ * often one operation may ask for each: their answer is the same each time
+ * (`__schema`, `_service`: the whole schema) or a type of it, so repeating
+ * them under aliases only multiplies an answer a request does not pay for.
+ */
+const SCHEMA_ANSWERS: Readonly<Record<string, number>> = { __schema: 1, _service: 1, __type: 10 };
+
+function repeatedSchemaAnswer(walk: Walk, selectionSet: SelectionSetNode): OperationCost['repeated'] {
+  const counts = new Map<string, number>();
+  for (const name of rootFieldNames(walk, selectionSet)) {
+    const allowed = SCHEMA_ANSWERS[name];
+    if (allowed === undefined) continue;
+    const times = (counts.get(name) ?? 0) + 1;
+    counts.set(name, times);
+    if (times > allowed) return { field: name, times, allowed };
+  }
+  return undefined;
 }
 
 /** The type whose objects count as metric samples. */
@@ -102,7 +124,10 @@ export function operationCost(
   if (!operation || !rootType) return undefined;
   const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], rawVariables ?? {});
   if (coerced.errors) return undefined;
-  return costOf(walkOf(schema, document, coerced.coerced), rootType.name, operation.selectionSet, {});
+  const walk = walkOf(schema, document, coerced.coerced);
+  const cost = costOf(walk, rootType.name, operation.selectionSet, {});
+  const repeated = repeatedSchemaAnswer(walk, operation.selectionSet);
+  return repeated ? { ...cost, repeated } : cost;
 }
 
 /** The request extension that asks for the Run:ai call budget in the response's `extensions`. */
@@ -159,8 +184,10 @@ export function useCostLimit({
     if (!cost) return;
     const budget = (args.contextValue as Partial<GatewayContext>).callBudget;
     if (budget) budget.predicted = cost.calls;
-    const problem =
-      cost.values > maxCost
+    const { repeated } = cost;
+    const problem = repeated
+      ? `\`${repeated.field}\` may be asked ${repeated.allowed === 1 ? 'once' : `${repeated.allowed} times`} per operation, it is asked ${repeated.times} times: its answer comes from the schema alone, and repeating it repeats the schema.`
+      : cost.values > maxCost
         ? `Query cost limit of ${maxCost} exceeded: the answer could hold ${cost.values} values. Ask for fewer items, fields or samples.`
         : cost.samples > maxResponseSamples
           ? `Metric sample limit of ${maxResponseSamples} exceeded: the answer could hold ${cost.samples} samples. Ask for fewer items, fields or samples.`

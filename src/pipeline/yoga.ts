@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
-import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import type { GraphQLSchema } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { Config } from '../config.js';
@@ -18,6 +17,7 @@ import { useArgumentRules } from './use-argument-rules.js';
 import { useCostLimit } from './use-cost-limit.js';
 import { useCsrf } from './use-csrf.js';
 import { useErrorContract } from './use-error-contract.js';
+import { useIntrospectionOff } from './use-introspection-off.js';
 import { useOperationLog } from './use-operation-log.js';
 import { useQueryLimits } from './use-query-limits.js';
 import { useRequireCredentials } from './use-require-credentials.js';
@@ -32,7 +32,7 @@ export interface ServerContext {
 }
 
 /** What the edge (HTTP routes, the WebSocket's connection) learnt of a request before any GraphQL. */
-export type EdgeFacts = Pick<RequestFacts, 'credentials' | 'address'>;
+export type EdgeFacts = Pick<RequestFacts, 'credentials' | 'address' | 'router'>;
 
 export type Gateway = YogaServerInstance<ServerContext, GatewayContext>;
 
@@ -99,7 +99,7 @@ export function createGateway(
       useCsrf(),
       // The rate limit and the document a request runs, before anything parses it.
       useAdmission(admission),
-      ...(config.introspection ? [] : [useDisableIntrospection()]),
+      ...(config.introspection ? [] : [useIntrospectionOff()]),
       // @defer and @stream: a dashboard gets its pool rows after the list call, the metrics as they come.
       useDeferStream(),
       useQueryLimits(config),

@@ -42,3 +42,14 @@ export function referenceCalls(
   const names = references.length - ids.length;
   return byIds(ids) + byIds(Array.from({ length: names }, (_, i) => String(i + 1)));
 }
+
+/**
+ * Serves `_service { sdl }`, the subgraph's schema: to the federation
+ * router's secret, or to a token Run:ai accepts. A token no verdict vouches
+ * for is shown to Run:ai first (`GET /api/v1/node-pools/count`): an
+ * invented one gets UNAUTHENTICATED, never the schema.
+ */
+export async function serviceSdl<T>(ctx: GatewayContext, sdl: () => T): Promise<T> {
+  if (!ctx.asRouter && !(await ctx.credentialsBelieved())) await ctx.api.countNodePools();
+  return sdl();
+}

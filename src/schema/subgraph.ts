@@ -9,13 +9,15 @@
 import { MapperKind, mapSchema } from '@graphql-tools/utils';
 import { specifiedDirectives } from 'graphql';
 import { z } from 'zod';
-import { type PoolReference, referenceCalls } from '../resolvers/federation.js';
+import type { GatewayContext } from '../context.js';
+import { type PoolReference, referenceCalls, serviceSdl } from '../resolvers/federation.js';
 import { poolLookupCalls } from '../resolvers/node-pools.js';
 import { argumentRules, LIMITS } from './argument-rules.js';
 import { builder } from './builder.js';
 import './index.js';
 import './federation.js';
 import { listSizes } from './list-sizes.js';
+import { servedToRouter } from './served-to-router.js';
 import { upstreamCalls } from './upstream-calls.js';
 
 /** What a router sends for each reference: its `__typename` and the fields of one key. */
@@ -55,7 +57,17 @@ export const subgraphSchema = mapSchema(
     directives: [...specifiedDirectives],
   }),
   {
-    [MapperKind.QUERY_ROOT_FIELD]: (field, name) =>
-      name === '_entities' ? { ...field, extensions: { ...field.extensions, ...entitiesRules } } : field,
+    [MapperKind.QUERY_ROOT_FIELD]: (field, name) => {
+      if (name === '_entities') return { ...field, extensions: { ...field.extensions, ...entitiesRules } };
+      if (name !== '_service') return field;
+      const { resolve } = field;
+      return {
+        ...field,
+        // At most one call: when no verdict says Run:ai accepted the token lately, Run:ai is asked.
+        extensions: { ...field.extensions, ...upstreamCalls(1), ...servedToRouter() },
+        resolve: (root, args, ctx: GatewayContext, info) =>
+          serviceSdl(ctx, () => resolve?.(root, args, ctx, info)),
+      };
+    },
   },
 );

@@ -175,13 +175,20 @@ const ROWS: Row[] = [
     code: 'QUERY_LIMIT_EXCEEDED',
     status: 400,
   },
+  {
+    check: 'introspection off',
+    stack: 'limits',
+    sent: { query: '{ __type(name: "NodePool") { name } }', token: 'invented-token' },
+    code: 'GRAPHQL_VALIDATION_FAILED',
+    status: 400,
+  },
   runaiFailure('a Run:ai 5xx', 500, 'UPSTREAM_ERROR'),
   runaiFailure('a Run:ai 4xx', 403, 'FORBIDDEN'),
 ];
 
 const stacks = {} as Record<Row['stack'], Stack>;
 const CONFIGS: Record<Row['stack'], () => ConfigInput> = {
-  limits: () => ({ maxDepth: 5, maxCost: 100, maxUpstreamCalls: 3 }),
+  limits: () => ({ maxDepth: 5, maxCost: 100, maxUpstreamCalls: 3, introspection: false }),
   rate: () => ({ rateLimitPerMinute: 1 }),
   persistedOnly: () => {
     const path = join(mkdtempSync(join(tmpdir(), 'table-')), 'persisted-documents.json');
