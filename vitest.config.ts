@@ -23,6 +23,7 @@ export default defineConfig({
       'test/browser/**',
       'test/**/*.browser.test.ts',
       'test/redis/**',
+      'test/**/*.redis.test.ts',
       'test/production/**',
       'node_modules/**',
     ],

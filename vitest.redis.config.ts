@@ -12,7 +12,7 @@ export default defineConfig({
   // Same as vitest.config.ts: workspace packages from their TypeScript sources.
   ssr: { resolve: { conditions: ['development', ...nodeConditions] } },
   test: {
-    include: ['test/redis/**/*.test.ts'],
+    include: ['test/redis/**/*.test.ts', 'test/**/*.redis.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { GraphQLError } from 'graphql';
 import type { ResponseCache } from './cache/response-cache.js';
-import { type CredentialVerdicts, callerOf } from './edge/callers.js';
+import { callerOf } from './edge/callers.js';
+import type { CredentialVerdicts } from './edge/credential-verdicts.js';
 import type { SentCredentials } from './edge/credentials.js';
 import type { ChangeKind, LiveUpdates } from './live/live-updates.js';
 import { createLoaders, type LoaderOptions, type Loaders } from './loaders/index.js';
@@ -195,6 +196,6 @@ export async function createContext(deps: ContextDeps, facts: RequestFacts): Pro
     lastEventId: facts.lastEventId,
     partialErrors: [],
     asRouter: facts.router === true,
-    credentialsBelieved: async () => scope !== undefined && deps.verdicts?.isAccepted(scope) === true,
+    credentialsBelieved: async () => scope !== undefined && (await deps.verdicts?.believes(scope)) === true,
   };
 }

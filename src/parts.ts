@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { type InvalidationSource, ResponseCache } from './cache/response-cache.js';
 import { createMemoryStore } from './cache/response-store.js';
 import { actsOnAmbientCredentials, type Config, tracesUrl } from './config.js';
-import type { CredentialVerdicts } from './edge/callers.js';
+import { CredentialVerdicts } from './edge/credential-verdicts.js';
 import { answerClientErrors, limitChunkedBodies, type RouteDeps, routes } from './edge/http-routes.js';
 import type { Readiness } from './edge/readiness.js';
 import type { LiveStore } from './live/live-store.js';
@@ -96,6 +96,20 @@ export async function createRefreshBus(
     });
   }
   return clusterWorker ? (await import('./live/cluster-bus.js')).createClusterBus() : undefined;
+}
+
+/**
+ * What Run:ai said of callers' tokens, shared by the deployment's processes: through Redis when configured
+ * (a refusal anywhere reaches every replica, an acceptance anywhere vouches everywhere), through the cluster
+ * primary for a worker without it (refusals only: its response cache is its own).
+ */
+export async function createVerdicts(config: Config, clusterWorker: boolean): Promise<CredentialVerdicts> {
+  const sharing = config.redisUrl
+    ? (await import('./edge/redis-verdicts.js')).createRedisVerdicts(config.redisUrl)
+    : clusterWorker
+      ? (await import('./edge/verdict-sharing.js')).createClusterVerdicts()
+      : undefined;
+  return new CredentialVerdicts({ sharing });
 }
 
 /**

@@ -3,7 +3,8 @@ import type { Simulator, SimulatorOptions } from 'runai-simulator';
 import type { ResponseCache } from './cache/response-cache.js';
 import { type Config, listenHost } from './config.js';
 import type { ContextDeps } from './context.js';
-import { CredentialVerdicts, trustProxies } from './edge/callers.js';
+import { trustProxies } from './edge/callers.js';
+import type { CredentialVerdicts } from './edge/credential-verdicts.js';
 import { createRateLimiter, type RateLimiter } from './edge/rate-limit.js';
 import { Readiness } from './edge/readiness.js';
 import type { LiveStore } from './live/live-store.js';
@@ -20,6 +21,7 @@ import {
   createServiceTokens,
   createTrustedDocuments,
   createUpstream,
+  createVerdicts,
   listen,
   loadTracing,
   observeUpstream,
@@ -92,6 +94,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
   let cache: ResponseCache | undefined;
   let limiter: RateLimiter | undefined;
   let tracing: Tracing | undefined;
+  let verdicts: CredentialVerdicts | undefined;
   let url: string | undefined;
   let stopManifest = () => {};
   /** Responses being written, so shutdown can wait for them. */
@@ -115,7 +118,7 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     const upstream = createUpstream(config, baseUrl, log, tracing?.upstreamLayer);
     http = upstream;
     const readiness = new Readiness(upstream);
-    const verdicts = new CredentialVerdicts();
+    verdicts = await createVerdicts(config, clusterWorker);
     bus = await createRefreshBus(config, log, clusterWorker);
     limiter =
       config.rateLimitPerMinute > 0
@@ -134,9 +137,6 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
       clusterWorker,
     });
     observeUpstream(upstream, readiness, verdicts, prometheus);
-    // A kept answer is one Run:ai gave this very token (the key is its hash): the token counts as accepted
-    // on every replica that serves it, as if this one had asked Run:ai.
-    cache.on('hit', (scope) => verdicts.observe(scope, 200));
     const serviceTokens = createServiceTokens(config, upstream, log);
     const contextDeps: ContextDeps = {
       http: upstream,
@@ -246,6 +246,8 @@ export function buildApp(config: Config, options: AppOptions = {}): App {
     cache = undefined;
     await limiter?.close();
     limiter = undefined;
+    await verdicts?.close();
+    verdicts = undefined;
     await http?.close();
     http = undefined;
     await simulator?.stop();

@@ -290,6 +290,24 @@ describe('WORKERS=2 with the response cache', () => {
     // Each worker kept answers: some reads were hits.
     expect(await metric(gateway.url, 'response_cache_lookups_total{outcome="hit"}')).toBeGreaterThan(0);
   });
+
+  it('refuses a token on every worker once one of them saw Run:ai refuse it: no kept answer reaches it', async () => {
+    simulator.setToken('worker-token', { tenantId: 1001, role: 'viewer' });
+    const read = '{ nodePool(id: "4") { name } }';
+    // Both workers keep the answer for the token (round-robin: a connection each).
+    for (let i = 0; i < 4; i++)
+      expect((await post(gateway.url, read, { token: 'worker-token' })).status).toBe(200);
+    simulator.setToken('worker-token', null);
+    // One worker asks Run:ai and hears 401; the primary tells the other.
+    const refused = await post(gateway.url, '{ nodePoolCount }', { token: 'worker-token' });
+    expect(JSON.stringify(refused.body.errors)).toContain('UNAUTHENTICATED');
+    const ids = Array.from({ length: 4 }, (_, i) => `revoked-${i}`);
+    for (const requestId of ids) {
+      const { status } = await post(gateway.url, read, { token: 'worker-token', requestId });
+      expect(status).toBe(401);
+    }
+    expect(await workersServing(gateway.lines, ids)).toEqual(new Set([1, 2]));
+  });
 });
 
 describe('the Kubernetes manifests', () => {

@@ -26,8 +26,8 @@ export interface PoolsChanged {
 }
 
 interface CacheEvents {
-  /** A query answered from the cache, for this credential scope. */
-  hit: [scope: string];
+  /** A query answered from the cache. */
+  hit: [];
   miss: [];
   invalidation: [source: InvalidationSource, dropped: number];
 }
@@ -37,6 +37,11 @@ interface Run {
   /** The invalidations seen when it started: an answer older than a later one is not kept. */
   epoch: number;
   listsAtRoot: boolean;
+  /**
+   * Whether the deployment believes the operation's token now (Run:ai accepted it lately, nothing refused
+   * it since): only then is a kept answer served. A kept answer proves nothing about a token.
+   */
+  believed: boolean;
 }
 
 /** What `@envelop/response-cache` adds to a result with `includeExtensionMetadata`, plus the expiry we store. */
@@ -101,13 +106,16 @@ export class ResponseCache extends EventEmitter<CacheEvents> {
     await this.options.store.close();
   }
 
-  /** Notes when each query started and whether it lists pools at its root. */
+  /** Notes when each query started, whether it lists pools at its root, and whether its token is believed. */
   private tracking(): Plugin<GatewayContext> {
     return {
-      onExecute: ({ args }) => {
+      onExecute: async ({ args }) => {
+        const epoch = this.epoch;
+        const believed = await args.contextValue.credentialsBelieved();
         this.runs.set(args.contextValue, {
-          epoch: this.epoch,
+          epoch,
           listsAtRoot: listsAtRoot(getOperationAST(args.document, args.operationName)),
+          believed,
         });
       },
     };
@@ -141,16 +149,19 @@ export class ResponseCache extends EventEmitter<CacheEvents> {
     }) as Plugin<GatewayContext>;
   }
 
-  /** The store as one operation sees it: its answers tagged, and kept only if nothing changed since it started. */
+  /**
+   * The store as one operation sees it: a kept answer only for a believed token; its own answer tagged, and
+   * kept only if nothing changed since it started.
+   */
   private storeFor(context: GatewayContext): ResponseStore {
     const { store } = this.options;
     const run = this.runs.get(context);
     return {
       ...store,
+      get: (id) => (run?.believed ? store.get(id) : null),
       set: (id, result, entities: Iterable<CacheEntityRecord>, ttl) => {
         if (!run || run.epoch !== this.epoch || context.scope === undefined) return;
-        // Only answers Run:ai gave: they cost something to make, and a hit then proves the token works
-        // (the rate limit counts it as a caller of its own). `{ __typename }` is not worth keeping.
+        // Only answers Run:ai gave: they cost something to make. `{ __typename }` is not worth keeping.
         if (context.stats.upstreamCalls === 0) return;
         const stored: ExecutionResult = {
           ...result,
@@ -186,7 +197,7 @@ export class ResponseCache extends EventEmitter<CacheEvents> {
               };
             }
             const { result: shaped, metadata } = withoutMetadata(result);
-            if (metadata?.hit) this.emit('hit', args.contextValue.scope ?? 'anonymous');
+            if (metadata?.hit) this.emit('hit');
             else if (metadata) this.emit('miss');
             if (!overHttp) {
               if (metadata) setResult(shaped);

@@ -2,8 +2,8 @@
  * `WORKERS` > 1: the node:cluster primary. It serves no request itself: it
  * forks the workers (each one a whole gateway, `buildApp`, sharing the port
  * through cluster's round-robin), holds what they share (the demo simulator,
- * rate-limit counts, the relay of refresh signals, the live store when there is no Redis, the metrics
- * collection),
+ * rate-limit counts, the relays of refresh signals and of refused tokens, the live store when there is
+ * no Redis, the metrics collection),
  * replaces a worker that dies, and stops them all on SIGTERM/SIGINT.
  */
 import cluster, { type Worker } from 'node:cluster';
@@ -11,6 +11,7 @@ import { pino } from 'pino';
 import type { Simulator } from 'runai-simulator';
 import { type Config, listenHost } from '../config.js';
 import { serveClusterRateLimits } from '../edge/rate-limit.js';
+import { relayVerdicts } from '../edge/verdict-sharing.js';
 import { relayRefreshSignals } from '../live/cluster-bus.js';
 import { serveClusterStore } from '../live/cluster-store.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -55,6 +56,7 @@ function shownUrl(host: string, port: number): string {
 export async function runPrimary(config: Config, log: Logger): Promise<void> {
   serveClusterRateLimits();
   relayRefreshSignals();
+  relayVerdicts();
   if (!config.redisUrl) serveClusterStore();
   serveMachineMetrics();
 

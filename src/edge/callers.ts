@@ -1,8 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import { isIPv4 } from 'node:net';
 import ipaddr from 'ipaddr.js';
-import { LRUCache } from 'lru-cache';
 import proxyaddr from 'proxy-addr';
+import type { CredentialVerdicts } from './credential-verdicts.js';
 import type { SentCredentials } from './credentials.js';
 
 /**
@@ -11,56 +11,6 @@ import type { SentCredentials } from './credentials.js';
  * own only once Run:ai has accepted it; until then its requests are
  * charged to the client address, like those of callers without a token.
  */
-
-/** How long a token Run:ai refused (401) is refused by the gateway itself, without a call. */
-export const REFUSED_TTL_MS = 30_000;
-
-/**
- * What Run:ai said of the tokens callers sent, by credential scope (a hash,
- * never the token), bounded in entries and age: accepted (an answer that
- * passed authentication) and refused (401).
- */
-export class CredentialVerdicts {
-  private readonly accepted: LRUCache<string, true>;
-  private readonly refused: LRUCache<string, true>;
-
-  constructor({ maxEntries = 50_000, now }: { maxEntries?: number; now?: () => number } = {}) {
-    // A clock of the caller's (tests) is read every time, not at most once per millisecond.
-    const clock = now ? { perf: { now }, ttlResolution: 0 } : {};
-    // Acceptance does not expire: a token Run:ai stops accepting is answered 401, which removes it.
-    this.accepted = new LRUCache({ max: maxEntries });
-    this.refused = new LRUCache({ max: maxEntries, ttl: REFUSED_TTL_MS, ...clock });
-  }
-
-  /**
-   * Records Run:ai's answer to a call made with the credential `scope`: a
-   * 401 refuses it; any other answer below 500 but a 429 (which may come
-   * before authentication) shows it was accepted.
-   */
-  observe(scope: string, status: number | 'error'): void {
-    if (scope === 'anonymous' || typeof status !== 'number') return;
-    if (status === 401) {
-      this.accepted.delete(scope);
-      this.refused.set(scope, true);
-    } else if (status < 500 && status !== 429) {
-      this.refused.delete(scope);
-      this.accepted.set(scope, true);
-    }
-  }
-
-  isAccepted(scope: string): boolean {
-    return this.accepted.has(scope);
-  }
-
-  isRefused(scope: string): boolean {
-    return this.refused.has(scope);
-  }
-
-  /** Entries held (for tests of the bound). */
-  get size(): { accepted: number; refused: number } {
-    return { accepted: this.accepted.size, refused: this.refused.size };
-  }
-}
 
 /**
  * The caller whose live budgets a request spends (subscriptions, pollers,

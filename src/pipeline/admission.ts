@@ -1,6 +1,7 @@
 import type { Plugin } from 'graphql-yoga';
 import type { GatewayContext } from '../context.js';
-import { type CredentialVerdicts, rateKeyOf } from '../edge/callers.js';
+import { rateKeyOf } from '../edge/callers.js';
+import type { CredentialVerdicts } from '../edge/credential-verdicts.js';
 import type { RateLimiter } from '../edge/rate-limit.js';
 import { gatewayError } from './errors.js';
 import { apqNamespaceOf, type DocumentParams, type TrustedDocuments } from './trusted-documents.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CredentialVerdicts } from '../../src/edge/callers.js';
+import { CredentialVerdicts } from '../../src/edge/credential-verdicts.js';
 import { credentialScope } from '../../src/edge/credentials.js';
 import { codesOf, post } from '../helpers/http.js';
 import { type WsOutcome, wsClient, wsOperation } from '../helpers/live.js';
