@@ -1,6 +1,6 @@
 import type { Plugin } from 'graphql-yoga';
 import type { GatewayContext } from '../context.js';
-import { rateKeyOf } from '../edge/callers.js';
+import { rateKeysOf } from '../edge/callers.js';
 import type { CredentialVerdicts } from '../edge/credential-verdicts.js';
 import type { RateLimiter } from '../edge/rate-limit.js';
 import { gatewayError } from './errors.js';
@@ -29,21 +29,25 @@ export class Admission {
   constructor(private readonly options: AdmissionOptions) {}
 
   /**
-   * Spends one operation of the caller's budget: the token, once Run:ai has
-   * accepted it, else the client address (src/edge/callers.ts). Past it,
-   * RATE_LIMITED (429) with `Retry-After`.
+   * Spends one operation of the caller's budget: the token's, and the client
+   * address's until Run:ai has accepted the token (src/edge/callers.ts); the
+   * address is asked first, so a refused invented token is charged nothing
+   * of its own. Past either, RATE_LIMITED (429) with `Retry-After`.
    */
   async charge(facts: EdgeFacts): Promise<void> {
     const rateLimit = this.options.rateLimit;
     if (!rateLimit) return;
-    const verdict = await rateLimit.limiter.consume(
-      rateKeyOf(facts.credentials, facts.address, this.options.verdicts),
-    );
-    if (verdict.allowed) return;
-    const seconds = Math.max(1, Math.ceil(verdict.retryAfterMs / 1000));
+    for (const key of rateKeysOf(facts.credentials, facts.address, this.options.verdicts)) {
+      const verdict = await rateLimit.limiter.consume(key);
+      if (!verdict.allowed) this.refuse(rateLimit.perMinute, verdict.retryAfterMs);
+    }
+  }
+
+  private refuse(perMinute: number, retryAfterMs: number): never {
+    const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
     throw gatewayError(
       'RATE_LIMITED',
-      `Rate limit of ${rateLimit.perMinute} operations per minute reached for these credentials; retry in ${seconds} s.`,
+      `Rate limit of ${perMinute} operations per minute reached for these credentials; retry in ${seconds} s.`,
       { extensions: { retryAfterSeconds: seconds }, headers: { 'retry-after': String(seconds) } },
     );
   }
