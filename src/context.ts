@@ -56,21 +56,29 @@ export interface GatewayContext {
   eventCursor?: string | undefined;
   /** The request carried the federation router's secret (ROUTER_SECRET): the subgraph's SDL is its to read. */
   asRouter: boolean;
+  /**
+   * What a subscription's next live event gets of its own: a clock (default metrics windows end at the
+   * event) and fresh loaders (its pools and metrics are read anew); its call budget starts again.
+   */
+  freshEvent: () => Pick<GatewayContext, 'now' | 'loaders'>;
   /** Whether Run:ai accepted this operation's token lately (the credential verdicts), without asking it. */
   credentialsBelieved: () => Promise<boolean>;
 }
 
 /**
  * The Run:ai calls one operation may make: `MAX_UPSTREAM_CALLS`, checked
- * against the prediction before it runs, and against the calls it makes as
- * a safety net. A subscription's budget is per event: `made` starts again
- * with each event.
+ * against the prediction before it runs, and against the calls it makes
+ * (retries included) as a safety net. A subscription's budget covers its
+ * subscribing and the replay of a resume together, then each live event on
+ * its own: `made` starts again with each live event.
  */
 export interface CallBudget {
   limit: number;
-  /** What the cost limit predicted, once it has run. */
+  /** What the cost limit predicted (a subscription: subscribing plus one event), once it has run. */
   predicted?: number | undefined;
-  /** Calls made so far (for a subscription, for the current event). */
+  /** A subscription's calls per event (what its payload's selection makes); the rest of `predicted` is subscribing's. */
+  perEvent?: number | undefined;
+  /** Calls made so far, retries included (a subscription: since it subscribed, or since its live event began). */
   made: number;
 }
 
@@ -167,6 +175,12 @@ export async function createContext(deps: ContextDeps, facts: RequestFacts): Pro
       stats.upstreamCalls++;
       if (++callBudget.made > callBudget.limit) throw overBudget(callBudget.limit);
     },
+    // A retry is a call too: sent only while the budget has room for it.
+    onRetry: () => {
+      if (callBudget.made >= callBudget.limit) return false;
+      callBudget.made++;
+      return true;
+    },
     onError: usesServiceToken
       ? (error) => {
           if (isUpstreamError(error) && error.code === 'UNAUTHENTICATED')
@@ -197,5 +211,9 @@ export async function createContext(deps: ContextDeps, facts: RequestFacts): Pro
     partialErrors: [],
     asRouter: facts.router === true,
     credentialsBelieved: async () => scope !== undefined && (await deps.verdicts?.believes(scope)) === true,
+    freshEvent: () => {
+      callBudget.made = 0;
+      return { now: deps.now?.() ?? new Date(), loaders: createLoaders(api, deps.loaderOptions) };
+    },
   };
 }

@@ -13,14 +13,21 @@ import type { LiveStore } from './live-store.js';
  * its cursor when it was logged, and the `resync` that replaces a replay the
  * log cannot give (its cursor: the newest event of the log, if any).
  */
-export type FeedEvent = (WatcherEvent | { kind: 'resync'; observedAt: Date }) & { cursor?: string };
+export type FeedEvent = (WatcherEvent | { kind: 'resync'; observedAt: Date }) & {
+  cursor?: string;
+  /** Read from the log by a resume, not delivered live: a replay shares its subscription's call budget. */
+  replayed?: true;
+};
 
 export interface ResumeRequest {
   /** The stores whose logs a cursor may come from: the deployment's, then this process's own. */
   stores: readonly LiveStore[];
   topic: string;
   after: string;
-  /** More events than a subscriber's queue holds are answered with a resync: it would drop them. */
+  /**
+   * More events than this are answered with a resync: more than the subscriber's queue holds (it would
+   * drop them), or than its call budget pays for.
+   */
   capacity: number;
   accept: (event: FeedEvent) => boolean;
 }
@@ -38,7 +45,8 @@ export async function resumeFeed(request: ResumeRequest): Promise<Resumed> {
     for (const entry of entries) {
       const logged = decodeWatcherEvent(entry.data);
       if (logged.kind === 'gap') gap = true;
-      else if (logged.kind !== 'end' && accept(logged)) events.push({ ...logged, cursor: entry.id });
+      else if (logged.kind !== 'end' && accept(logged))
+        events.push({ ...logged, cursor: entry.id, replayed: true });
     }
     if (!gap && events.length <= capacity) return { kind: 'replay', events };
   }

@@ -192,12 +192,16 @@ export class LiveUpdates extends EventEmitter<LiveUpdatesEvents> {
    * token stopped working) or when the gateway stops; leaving releases the
    * watcher.
    *
+   * A resume replays at most `maxReplay` events (what the subscriber's call
+   * budget pays for) and its queue's capacity: past either, a `resync`.
+   *
    * @throws {LiveLimitError} when the caller holds the most subscriptions its budget allows.
    */
   subscribe(
     who: LiveSubscriber,
     accept: (event: FeedEvent) => boolean = () => true,
     after?: string,
+    { maxReplay = Number.POSITIVE_INFINITY }: { maxReplay?: number } = {},
   ): AsyncIterableIterator<WatcherDelivery> {
     const key = credentialScope(who.token);
     const admission = this.budgets.admit(who.caller);
@@ -218,7 +222,7 @@ export class LiveUpdates extends EventEmitter<LiveUpdatesEvents> {
           stores: [this.store, this.own],
           topic: key,
           after: after as string,
-          capacity: this.options.queueCapacity ?? 100,
+          capacity: Math.min(this.options.queueCapacity ?? 100, maxReplay),
           accept,
         }).then((resumed) => {
           if (resumed.kind === 'resync') this.emit('resync');

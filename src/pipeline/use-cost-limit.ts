@@ -34,6 +34,13 @@ export interface OperationCost {
   calls: number;
   /** A root field that answers from the schema alone, asked more often than it may be, if one is. */
   repeated?: { field: string; times: number; allowed: number } | undefined;
+  /** A subscription's calls per event: those below its root field (the rest are subscribing's own). */
+  perEvent?: number | undefined;
+  /**
+   * A list field whose length no argument declares, with fields below it that call Run:ai: its calls
+   * cannot be priced before it runs, so the operation is refused.
+   */
+  unpriced?: string | undefined;
 }
 
 /**
@@ -84,9 +91,13 @@ function costOf(walk: Walk, typeName: string, selectionSet: SelectionSetNode, si
     const args = field.args.length > 0 ? getArgumentValues(field, node, walk.variables) : {};
     const declared = sizesDeclaredBy(field, args);
     const inScope = declared ? { ...sizes, ...declared } : sizes;
-    const items = isListType(getNullableType(field.type)) ? (inScope[field.name] ?? DEFAULT_LIST_SIZE) : 1;
+    const list = isListType(getNullableType(field.type));
+    const items = list ? (inScope[field.name] ?? DEFAULT_LIST_SIZE) : 1;
     const type = getNamedType(field.type).name;
     const below = node.selectionSet ? costOf(walk, type, node.selectionSet, inScope) : NOTHING;
+    // A length guessed for the values is no price for calls: a list of unknown length calls unknown times.
+    if (below.unpriced) cost.unpriced ??= below.unpriced;
+    else if (list && below.calls > 0 && inScope[field.name] === undefined) cost.unpriced ??= field.name;
     cost.values += items * (1 + below.values);
     cost.samples += items * ((type === SAMPLE_TYPE ? 1 : 0) + below.samples);
     cost.calls += items * below.calls;
@@ -125,9 +136,25 @@ export function operationCost(
   const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], rawVariables ?? {});
   if (coerced.errors) return undefined;
   const walk = walkOf(schema, document, coerced.coerced);
-  const cost = costOf(walk, rootType.name, operation.selectionSet, {});
+  const cost: OperationCost = costOf(walk, rootType.name, operation.selectionSet, {});
   const repeated = repeatedSchemaAnswer(walk, operation.selectionSet);
-  return repeated ? { ...cost, repeated } : cost;
+  if (repeated) cost.repeated = repeated;
+  if (operation.operation === 'subscription') {
+    cost.perEvent = cost.calls - ownCalls(walk, rootType.name, operation.selectionSet);
+  }
+  return cost;
+}
+
+/** The calls the root fields of a selection make themselves, without what their selections below make. */
+function ownCalls(walk: Walk, typeName: string, selectionSet: SelectionSetNode): number {
+  let calls = 0;
+  for (const { node, field } of fieldsIn(walk, typeName, selectionSet)) {
+    const declaration = field.extensions?.[UPSTREAM_CALLS] as UpstreamCallsDeclaration | undefined;
+    if (!declaration) continue;
+    const args = field.args.length > 0 ? getArgumentValues(field, node, walk.variables) : {};
+    calls += declaration.calls(args, selectsBelow(walk, node, getNamedType(field.type).name));
+  }
+  return calls;
 }
 
 /** The request extension that asks for the Run:ai call budget in the response's `extensions`. */
@@ -183,17 +210,23 @@ export function useCostLimit({
     const cost = operationCost(args.schema, args.document, args.operationName, args.variableValues);
     if (!cost) return;
     const budget = (args.contextValue as Partial<GatewayContext>).callBudget;
-    if (budget) budget.predicted = cost.calls;
+    if (budget) {
+      budget.predicted = cost.calls;
+      budget.perEvent = cost.perEvent;
+    }
     const { repeated } = cost;
-    const problem = repeated
-      ? `\`${repeated.field}\` may be asked ${repeated.allowed === 1 ? 'once' : `${repeated.allowed} times`} per operation, it is asked ${repeated.times} times: its answer comes from the schema alone, and repeating it repeats the schema.`
-      : cost.values > maxCost
-        ? `Query cost limit of ${maxCost} exceeded: the answer could hold ${cost.values} values. Ask for fewer items, fields or samples.`
-        : cost.samples > maxResponseSamples
-          ? `Metric sample limit of ${maxResponseSamples} exceeded: the answer could hold ${cost.samples} samples. Ask for fewer items, fields or samples.`
-          : cost.calls > maxUpstreamCalls
-            ? `Run:ai call budget of ${maxUpstreamCalls} exceeded: the operation could make ${cost.calls} calls to Run:ai. Ask for fewer pools, ids or distinct metrics windows, or page through them.`
-            : undefined;
+    const { unpriced } = cost;
+    const problem = unpriced
+      ? `\`${unpriced}\` is a list whose length no argument sets, and fields below it call Run:ai: its calls cannot be priced before it runs (MAX_UPSTREAM_CALLS). Select no such field below it, or ask for it through a field that pages.`
+      : repeated
+        ? `\`${repeated.field}\` may be asked ${repeated.allowed === 1 ? 'once' : `${repeated.allowed} times`} per operation, it is asked ${repeated.times} times: its answer comes from the schema alone, and repeating it repeats the schema.`
+        : cost.values > maxCost
+          ? `Query cost limit of ${maxCost} exceeded: the answer could hold ${cost.values} values. Ask for fewer items, fields or samples.`
+          : cost.samples > maxResponseSamples
+            ? `Metric sample limit of ${maxResponseSamples} exceeded: the answer could hold ${cost.samples} samples. Ask for fewer items, fields or samples.`
+            : cost.calls > maxUpstreamCalls
+              ? `Run:ai call budget of ${maxUpstreamCalls} exceeded: the operation could make ${cost.calls} calls to Run:ai. Ask for fewer pools, ids or distinct metrics windows, or page through them.`
+              : undefined;
     if (!problem) return;
     setResultAndStopExecution({
       errors: [

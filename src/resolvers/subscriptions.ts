@@ -1,4 +1,5 @@
-import type { GatewayContext } from '../context.js';
+import type { CallBudget, GatewayContext } from '../context.js';
+import type { FeedEvent } from '../live/change-feed.js';
 import { LiveLimitError } from '../live/live-budgets.js';
 import { CURSOR_PATTERN } from '../live/live-store.js';
 import type { LiveSubscriber, MetricsDelivery, WatcherDelivery } from '../live/live-updates.js';
@@ -107,19 +108,43 @@ function resumeAfter(after: string | null | undefined, ctx: GatewayContext): str
 }
 
 /**
+ * Shows Run:ai a token no verdict vouches for (`GET /api/v1/node-pools/count`)
+ * before the live layer stores anything for its scope (a lease, a log, a
+ * snapshot): an invented token gets UNAUTHENTICATED here, and nothing.
+ */
+async function proveToken(ctx: GatewayContext): Promise<void> {
+  if (!(await ctx.credentialsBelieved())) await ctx.api.countNodePools();
+}
+
+/**
+ * The change feed events of the caller's scope that `accept` takes, after
+ * `after` when given, from the scope's one pool list watcher (joined or
+ * started; leaving releases it). A resume replays at most what the
+ * operation's call budget pays for (the calls one event's selection makes):
+ * past it, a RESYNC.
+ */
+async function subscribeFeed(
+  accept: (event: FeedEvent) => boolean,
+  after: string | null | undefined,
+  ctx: GatewayContext,
+): Promise<AsyncIterable<WatcherDelivery>> {
+  const { who, live } = requireLive(ctx);
+  const from = resumeAfter(after, ctx);
+  await proveToken(ctx);
+  return within(() => live.subscribe(who, accept, from, { maxReplay: replaysPaidFor(ctx.callBudget) }));
+}
+
+/**
  * Resolves the `nodePoolPhaseChanged` subscription: the phase events of the
- * caller's scope, filtered, after `after` when given. Joins (or starts) the
- * scope's one pool list watcher; leaving releases it.
+ * caller's scope, filtered, after `after` when given.
  */
 export function subscribePhaseChanges(
   input: PhaseChangeFilterInput | null | undefined,
   after: string | null | undefined,
   ctx: GatewayContext,
-): AsyncIterable<WatcherDelivery> {
-  const { who, live } = requireLive(ctx);
+): Promise<AsyncIterable<WatcherDelivery>> {
   const matches = phaseChangeMatcher(input);
-  const from = resumeAfter(after, ctx);
-  return within(() => live.subscribe(who, (event) => event.kind === 'phase' && matches(event.change), from));
+  return subscribeFeed((event) => event.kind === 'phase' && matches(event.change), after, ctx);
 }
 
 /**
@@ -131,11 +156,9 @@ export function subscribePoolChanges(
   input: PoolChangeFilterInput | null | undefined,
   after: string | null | undefined,
   ctx: GatewayContext,
-): AsyncIterable<WatcherDelivery> {
-  const { who, live } = requireLive(ctx);
+): Promise<AsyncIterable<WatcherDelivery>> {
   const matches = poolChangeMatcher(input);
-  const from = resumeAfter(after, ctx);
-  return within(() => live.subscribe(who, (event) => event.kind === 'pool' && matches(event.change), from));
+  return subscribeFeed((event) => event.kind === 'pool' && matches(event.change), after, ctx);
 }
 
 /**
@@ -166,9 +189,21 @@ function ended(event: { code: string; message: string }): never {
   throw gatewayError(isErrorCode(event.code) ? event.code : 'UPSTREAM_ERROR', message);
 }
 
-/** A new event starts: the Run:ai calls of a subscription's payload are budgeted per event. */
-function nextEvent(ctx: GatewayContext): void {
-  ctx.callBudget.made = 0;
+/** A live event begins: the operation's context gets the event's own clock, loaders and call budget. */
+function beginEvent(ctx: GatewayContext): void {
+  Object.assign(ctx, ctx.freshEvent());
+}
+
+/**
+ * How many events a resume may replay within the budget: what is left of
+ * it once subscribing is paid, over what one event's selection costs. A
+ * replay shares the budget with subscribing, since it comes at once.
+ */
+export function replaysPaidFor(budget: CallBudget): number {
+  const perEvent = budget.perEvent ?? 0;
+  if (perEvent <= 0) return Number.POSITIVE_INFINITY;
+  const subscribing = Math.max(0, (budget.predicted ?? perEvent) - perEvent);
+  return Math.max(0, Math.floor((budget.limit - subscribing) / perEvent));
 }
 
 /** What every change feed event carries besides its change. */
@@ -195,7 +230,8 @@ export type PoolChangePayload = FeedFields &
 
 /** The fields every feed event has; its cursor also goes to the result (SSE's event id). */
 function feedFields(event: Exclude<WatcherDelivery, { kind: 'end' }>, ctx: GatewayContext): FeedFields {
-  nextEvent(ctx);
+  // A replay comes at once, as part of subscribing: it shares the subscription's loaders and budget.
+  if (!event.replayed) beginEvent(ctx);
   ctx.eventCursor = event.cursor;
   const observedAt = event.kind === 'resync' ? event.observedAt : event.change.observedAt;
   return { cursor: event.cursor ?? null, missedEvents: event.missedEvents, observedAt };
@@ -234,7 +270,7 @@ export interface LiveMetrics {
 
 /** One metrics poll as the subscription's payload (or the error that ends it). */
 export function poolMetricsOf(event: MetricsDelivery, ctx: GatewayContext): LiveMetrics {
-  nextEvent(ctx);
+  beginEvent(ctx);
   if (event.kind === 'end') return ended(event);
   const { pool, start, end, series, observedAt, missedEvents } = event;
   return { poolId: pool.id, start, end, series, observedAt, missedEvents };

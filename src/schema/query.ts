@@ -1,4 +1,6 @@
-import { listLegacyNodePools } from '../resolvers/legacy.js';
+import { responsePathAsArray } from 'graphql';
+import { z } from 'zod';
+import { LEGACY_DEFAULT_FIRST, LEGACY_MAX_FIRST, listLegacyNodePools } from '../resolvers/legacy.js';
 import {
   countNodePools,
   DEFAULT_PAGE_SIZE,
@@ -87,9 +89,30 @@ builder.queryFields((t) => ({
     type: [LegacyNodePoolRef],
     nullable: true,
     deprecationReason: 'Use nodePools(filter: { clusterId: { eq: … } }), over the current API.',
-    description: 'The node pools of one cluster through the deprecated `/v1/k8s` API.',
-    args: { clusterId: t.arg({ type: 'UUID', required: true, description: 'The cluster id.' }) },
-    extensions: { ...argumentRules({ clusterId: typed }), ...upstreamCalls(1) },
-    resolve: (_root, args, ctx) => listLegacyNodePools(args.clusterId, ctx),
+    description:
+      'The node pools of one cluster through the deprecated `/v1/k8s` API, which does not page: the first `first` of them; a cluster with more comes with a PARTIAL_RESULT error saying how many it holds.',
+    args: {
+      clusterId: t.arg({ type: 'UUID', required: true, description: 'The cluster id.' }),
+      first: t.arg.int({
+        defaultValue: LEGACY_DEFAULT_FIRST,
+        description: `How many pools at most, 1..${LEGACY_MAX_FIRST}: what the list costs is priced by it.`,
+      }),
+    },
+    extensions: {
+      ...argumentRules({
+        clusterId: typed,
+        first: z
+          .number()
+          .int()
+          .min(1, `must be between 1 and ${LEGACY_MAX_FIRST}`)
+          .max(LEGACY_MAX_FIRST, `must be between 1 and ${LEGACY_MAX_FIRST}`),
+      }),
+      ...listSizes(({ first }: { first: number }) => ({ legacyNodePools: first })),
+      ...upstreamCalls(1),
+    },
+    resolve: (_root, args, ctx, info) =>
+      listLegacyNodePools(args.clusterId, args.first ?? LEGACY_DEFAULT_FIRST, ctx, () =>
+        responsePathAsArray(info.path),
+      ),
   }),
 }));

@@ -203,15 +203,19 @@ builder.subscriptionField('nodePoolPhaseChanged', (t) =>
       filter: t.arg({ type: PhaseChangeFilter, description: 'Which changes to receive.' }),
       after: t.arg.string({ description: AFTER_DOC }),
     },
-    extensions: argumentRules({
-      after: afterRule,
-      filter: z
-        .object({
-          ids: idList(nodePoolId).nullish(),
-          phases: z.object({ from: enumList.nullish(), to: enumList.nullish() }).nullish(),
-        })
-        .nullish(),
-    }),
+    extensions: {
+      // A token no verdict vouches for is shown to Run:ai once, before the live layer keeps anything for it.
+      ...upstreamCalls(1),
+      ...argumentRules({
+        after: afterRule,
+        filter: z
+          .object({
+            ids: idList(nodePoolId).nullish(),
+            phases: z.object({ from: enumList.nullish(), to: enumList.nullish() }).nullish(),
+          })
+          .nullish(),
+      }),
+    },
     subscribe: (_root, args, ctx) => subscribePhaseChanges(args.filter, args.after, ctx),
     resolve: (event: WatcherDelivery, _args, ctx) => phaseChangeOf(event, ctx),
   }),
@@ -226,19 +230,23 @@ builder.subscriptionField('nodePoolChanged', (t) =>
       filter: t.arg({ type: NodePoolChangeFilter, description: 'Which changes to receive.' }),
       after: t.arg.string({ description: AFTER_DOC }),
     },
-    extensions: argumentRules({
-      after: afterRule,
-      filter: z
-        .object({
-          ids: idList(nodePoolId).nullish(),
-          kinds: enumList.nullish(),
-          fields: z
-            .array(z.string().min(1, 'must not be empty').max(64, 'must be at most 64 characters'))
-            .max(LIMITS.enumList, `must hold at most ${LIMITS.enumList} values`)
-            .nullish(),
-        })
-        .nullish(),
-    }),
+    extensions: {
+      // A token no verdict vouches for is shown to Run:ai once, before the live layer keeps anything for it.
+      ...upstreamCalls(1),
+      ...argumentRules({
+        after: afterRule,
+        filter: z
+          .object({
+            ids: idList(nodePoolId).nullish(),
+            kinds: enumList.nullish(),
+            fields: z
+              .array(z.string().min(1, 'must not be empty').max(64, 'must be at most 64 characters'))
+              .max(LIMITS.enumList, `must hold at most ${LIMITS.enumList} values`)
+              .nullish(),
+          })
+          .nullish(),
+      }),
+    },
     subscribe: (_root, args, ctx) => subscribePoolChanges(args.filter, args.after, ctx),
     resolve: (event: WatcherDelivery, _args, ctx) => poolChangeOf(event, ctx),
   }),

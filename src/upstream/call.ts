@@ -40,6 +40,8 @@ export interface UpstreamRequest {
   signal?: AbortSignal | undefined;
   /** Absolute deadline (epoch ms) that may shorten the configured total timeout. */
   deadline?: number | undefined;
+  /** Asked before each retry: false gives up with Run:ai's answer (the caller's call budget is spent). */
+  mayRetry?: (() => boolean) | undefined;
 }
 
 /** A successful (2xx) answer. */

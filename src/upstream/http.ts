@@ -200,8 +200,10 @@ export interface CallContext {
   warn?: WarnFn | undefined;
   /** Absolute deadline (epoch ms) that may shorten the configured total timeout. */
   deadline?: number | undefined;
-  /** Told of every call made (one per logical call; retries are the transport's). */
+  /** Told of every call made (one per logical call). */
   onCall?: (() => void) | undefined;
+  /** Asked before each retry of a call: false keeps it from being sent (the caller's budget is spent). */
+  onRetry?: (() => boolean) | undefined;
   /** Told of every call that failed, before its error reaches the caller. */
   onError?: ((error: unknown) => void) | undefined;
 }
@@ -232,6 +234,7 @@ export function call(ctx: CallContext, spec: CallSpec): Promise<UpstreamResponse
     scope: ctx.scope,
     signal: ctx.signal,
     deadline: ctx.deadline,
+    mayRetry: ctx.onRetry,
   });
   const { onError } = ctx;
   return onError

@@ -48,6 +48,8 @@ export function withRetries(send: Send, { maxRetries, baseDelayMs, maxDelayMs, l
           );
           throw error;
         }
+        // Each retry is a call the caller pays for; one past its budget is not sent.
+        if (req.mayRetry && !req.mayRetry()) throw error;
         logger?.warn(
           {
             operation: req.operation,

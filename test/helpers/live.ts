@@ -142,7 +142,9 @@ export async function expectOneListCallPerPoll(
   const startLists = lists();
   await eventually(() => expect(live.pollCount).toBeGreaterThanOrEqual(startPolls + 3));
   const polls = live.pollCount - startPolls;
-  expect(lists() - startLists).toBeGreaterThanOrEqual(polls);
+  // A poll in flight at the start is in `startLists` (Run:ai has its request) but not in `startPolls`, and
+  // one in flight at the end the other way round: each way, one call at most.
+  expect(lists() - startLists).toBeGreaterThanOrEqual(polls - 1);
   expect(lists() - startLists).toBeLessThanOrEqual(polls + 1);
 }
 
