@@ -183,7 +183,10 @@ export const configSchema = z
     responseCacheMetricsTtlSeconds: int(0, 3_600).default(60),
     /** Response cache: answers kept per process (the memory store); least recently used go first. */
     responseCacheMaxEntries: int(1, 1_000_000).default(10_000),
-    /** Response cache: bytes of answers kept per process (the memory store); least recently used go first. */
+    /**
+     * Response cache: bytes of answers kept per process (the memory store; least recently used go first), or
+     * by the whole deployment in Redis (past it, answers are served but not kept until older ones expire).
+     */
     responseCacheMaxBytes: int(64 * 1024).default(64 * 1024 * 1024),
     /** Response cache: the largest answer kept, in bytes (either store); a larger one is served, not kept. */
     responseCacheMaxEntryBytes: int(1024).default(1024 * 1024),

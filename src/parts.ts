@@ -147,6 +147,8 @@ export async function createResponseCache(
       ? (await import('./cache/redis-response-store.js')).createRedisStore({
           url: config.redisUrl,
           maxEntryBytes: config.responseCacheMaxEntryBytes,
+          maxBytes: config.responseCacheMaxBytes,
+          windowMs: Math.max(config.responseCacheTtlSeconds, config.responseCacheMetricsTtlSeconds) * 1000,
           warn: (obj, msg) => log.warn(obj, msg),
         })
       : createMemoryStore({

@@ -1,6 +1,7 @@
 import { createRedisCache } from '@envelop/response-cache-redis';
 import type { ExecutionResult } from 'graphql';
 import { Redis } from 'ioredis';
+import { writeBudget } from '../redis/write-budget.js';
 import type { ResponseStore } from './response-store.js';
 
 /** Every key of the response cache in Redis starts so: it shares the instance with the live store. */
@@ -12,6 +13,10 @@ export interface RedisStoreOptions {
   url: string;
   /** A larger answer is not kept. */
   maxEntryBytes: number;
+  /** What the deployment's answers hold in Redis together at most (RESPONSE_CACHE_MAX_BYTES). */
+  maxBytes: number;
+  /** The longest an answer is kept (the larger of the two TTLs). */
+  windowMs: number;
   warn: (obj: object, msg: string) => void;
 }
 
@@ -22,6 +27,10 @@ export interface RedisStoreOptions {
  * and the sets it keeps per tag and per answer get the expiry of their
  * newest answer (the store leaves them without), so that Redis holds
  * nothing past the longest TTL.
+ *
+ * Every process's writes share one byte budget in Redis (redis/write-budget.ts):
+ * past `maxBytes`, answers are served but not kept, whatever the number of
+ * callers.
  *
  * While Redis is unreachable, reads miss and writes are skipped (commands
  * fail at once, no offline queue): the cache never fails an operation.
@@ -43,6 +52,10 @@ export function createRedisStore(options: RedisStoreOptions): ResponseStore {
     warned = false;
   });
   redis.on('error', failed);
+  const budget = writeBudget(redis, 'nodepool-gateway:written:cache', {
+    windowMs: options.windowMs,
+    maxBytes: options.maxBytes,
+  });
   const tagSetOf = (tag: string) => `${PREFIX}tag:${tag}`;
   const answersOf = (id: string) => `${PREFIX}tags-of:${id}`;
   const store = createRedisCache({
@@ -66,8 +79,13 @@ export function createRedisStore(options: RedisStoreOptions): ResponseStore {
   return {
     async set(id, result, records, ttl) {
       const json = JSON.stringify(result);
-      if (Buffer.byteLength(json) > options.maxEntryBytes) return;
+      const bytes = Buffer.byteLength(json);
+      if (bytes > options.maxEntryBytes) return;
       const tagSets = [...new Set([...records].map((record) => tagSetOf(record.typename)))];
+      // The answer, its key, and its id in each tag's set and the set of its tags.
+      const held =
+        bytes + 2 * (PREFIX.length + id.length) + tagSets.reduce((sum, tag) => sum + tag.length + 64, 0);
+      if (!(await budget.spend(held))) return;
       try {
         await store.set(
           `${PREFIX}${id}`,

@@ -24,21 +24,18 @@ export function callerOf(sent: SentCredentials, address: string): string {
 }
 
 /**
- * The keys the rate limit charges for one operation, each of which must
- * have budget left: a token's own key always, from its first operation on,
- * so that the token never has more than one budget; and the client address
- * too until Run:ai has accepted the token, so that invented tokens share
- * their sender's budget. A caller without a token of its own is its
- * address.
+ * The key the rate limit charges: the token's scope once Run:ai has
+ * accepted that token, otherwise the client address, so that invented
+ * tokens share their sender's budget (and nothing is kept of a token Run:ai
+ * has not accepted).
  */
-export function rateKeysOf(
+export function rateKeyOf(
   sent: SentCredentials,
   address: string,
   verdicts: CredentialVerdicts | undefined,
-): string[] {
-  if (sent.kind !== 'bearer') return [`address:${address}`];
-  const token = `token:${sent.scope}`;
-  return verdicts?.isAccepted(sent.scope) ? [token] : [`address:${address}`, token];
+): string {
+  if (sent.kind === 'bearer' && verdicts?.isAccepted(sent.scope)) return `token:${sent.scope}`;
+  return `address:${address}`;
 }
 
 /** Which proxies' `X-Forwarded-For` the gateway believes (TRUSTED_PROXIES, proxy-addr's syntax); none when absent. */

@@ -14,6 +14,8 @@ export type RateVerdict = { allowed: true } | { allowed: false; retryAfterMs: nu
 /** Counts operations per caller over a rolling minute. */
 export interface RateLimiter {
   consume(key: string): Promise<RateVerdict>;
+  /** Counts `points` operations already spent elsewhere (another key's budget) against `key`. */
+  penalty(key: string, points: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -72,6 +74,9 @@ export async function createRateLimiter(
           return { allowed: false, retryAfterMs: rejection.msBeforeNext };
         throw rejection;
       }
+    },
+    async penalty(key, points) {
+      await limiter.penalty(key, points).catch(() => local.penalty(key, points).catch(() => {}));
     },
     close,
   };

@@ -1,8 +1,11 @@
 import { Redis } from 'ioredis';
+import { writeBudget } from '../redis/write-budget.js';
 import type { VerdictSharing } from './verdict-sharing.js';
 
 const PREFIX = 'nodepool-gateway:verdict:';
 const CHANNEL = 'nodepool-gateway:verdicts';
+/** What the deployment's acceptances hold in Redis at most; past it, they are not shared (others ask Run:ai). */
+const MAX_BYTES = 8 * 1024 * 1024;
 
 /**
  * Credential verdicts shared through Redis by every replica: an acceptance
@@ -10,22 +13,34 @@ const CHANNEL = 'nodepool-gateway:verdicts';
  * deletes it and is published to every process. While Redis is unreachable
  * commands fail at once (no offline queue): lookups answer "not believed",
  * so a cache hit needs this process's own acceptance, and refusals stay in
- * this process until Redis is back.
+ * this process until Redis is back. Acceptances are written within a byte
+ * budget (redis/write-budget.ts): however many tokens Run:ai accepts, they
+ * hold at most 8 MiB of Redis.
  */
-export function createRedisVerdicts(url: string): VerdictSharing {
+export function createRedisVerdicts(
+  url: string,
+  { maxBytes = MAX_BYTES }: { maxBytes?: number } = {},
+): VerdictSharing {
   const retryStrategy = (times: number) => Math.min(times * 200, 2_000);
   const client = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy });
   const subscriber = new Redis(url, { maxRetriesPerRequest: null, retryStrategy });
   // Connection errors are reported by the bus and the live store; here they only mean "not shared now".
   for (const connection of [client, subscriber]) connection.on('error', () => {});
   const handlers: ((scope: string) => void)[] = [];
+  // Each acceptance lives one window; what the keys hold is their key, value and Redis's own overhead.
+  let budget: ReturnType<typeof writeBudget> | undefined;
   void subscriber.subscribe(CHANNEL).catch(() => {});
   subscriber.on('message', (_channel: string, scope: string) => {
     for (const handler of handlers) handler(scope);
   });
   return {
     accepted: (scope, at, windowMs) => {
-      client.set(`${PREFIX}${scope}`, String(at), 'PX', windowMs).catch(() => {});
+      budget ??= writeBudget(client, 'nodepool-gateway:written:verdict', { windowMs, maxBytes });
+      const key = `${PREFIX}${scope}`;
+      void budget
+        .spend(key.length + 64)
+        .then((granted) => (granted ? client.set(key, String(at), 'PX', windowMs) : undefined))
+        .catch(() => {});
     },
     acceptedAt: async (scope) => {
       const at = await client.get(`${PREFIX}${scope}`);

@@ -87,6 +87,8 @@ interface Logged {
 
 /** What the logs of one store hold together at most, however many credentials have subscribers. */
 export const MAX_LOG_BYTES = 64 * 1024 * 1024;
+/** What the snapshots (pool lists) of one store hold together at most. */
+export const MAX_SNAPSHOT_BYTES = 64 * 1024 * 1024;
 
 const entryBytes = (entry: TopicEntry) => entry.id.length + entry.data.length;
 
@@ -95,7 +97,9 @@ const entryBytes = (entry: TopicEntry) => entry.id.length + entry.data.length;
  * read from the clock. Cursors are `<store id>.<sequence>`: a cursor of
  * another store, or of this one before a restart, is not found. The logs
  * hold `maxLogBytes` together: past it, the largest loses its oldest events
- * (a resume from one of them gets RESYNC).
+ * (a resume from one of them gets RESYNC). The snapshots hold
+ * `maxSnapshotBytes` together: past it, the least recently written go (a
+ * poller that would have started from one starts afresh, with a gap).
  */
 export class MemoryStore {
   readonly id = randomUUID().slice(0, 8);
@@ -107,15 +111,22 @@ export class MemoryStore {
   private readonly wishes = new Map<string, Map<string, number>>();
   private readonly listeners: ((topic: string, entries: TopicEntry[]) => void)[] = [];
   private logBytes = 0;
+  private snapshotBytes = 0;
 
   constructor(
     private readonly now: () => number = Date.now,
     private readonly maxLogBytes = MAX_LOG_BYTES,
+    private readonly maxSnapshotBytes = MAX_SNAPSHOT_BYTES,
   ) {}
 
   /** What the logs hold now (UTF-16 code units). */
   get loggedBytes(): number {
     return this.logBytes;
+  }
+
+  /** What the snapshots hold now (UTF-16 code units). */
+  get snapshottedBytes(): number {
+    return this.snapshotBytes;
   }
 
   claim(lease: string, owner: string, ttlMs: number): boolean {
@@ -155,14 +166,14 @@ export class MemoryStore {
     const ttl = publication.snapshotTtlMs ?? log?.maxAgeMs ?? 60_000;
     const data = publication.snapshot ?? this.snapshot(topic)?.data;
     if (data !== undefined)
-      this.snapshots.set(topic, { data, until: this.now() + ttl, confirmedAt: this.now() });
+      this.keepSnapshot(topic, { data, until: this.now() + ttl, confirmedAt: this.now() });
     if (entries.length > 0) for (const listener of this.listeners) listener(topic, entries);
     return entries;
   }
 
   snapshot(topic: string): StoredSnapshot | undefined {
     const held = this.snapshots.get(topic);
-    if (held && held.until <= this.now()) this.snapshots.delete(topic);
+    if (held && held.until <= this.now()) this.dropSnapshot(topic);
     const kept = this.snapshots.get(topic);
     return kept && { data: kept.data, confirmedAt: kept.confirmedAt };
   }
@@ -217,12 +228,30 @@ export class MemoryStore {
     if (now - this.swept < 1_000) return;
     this.swept = now;
     for (const [lease, held] of this.leases) if (held.until <= now) this.leases.delete(lease);
-    for (const [topic, held] of this.snapshots) if (held.until <= now) this.snapshots.delete(topic);
+    for (const [topic, held] of this.snapshots) if (held.until <= now) this.dropSnapshot(topic);
     for (const [topic, logged] of this.logs) {
       this.trim(logged);
       if (logged.entries.length === 0) this.logs.delete(topic);
     }
     for (const topic of [...this.wishes.keys()]) this.wanted(topic);
+  }
+
+  /** Keeps a topic's snapshot, the newest last; the oldest go while all of them hold too much. */
+  private keepSnapshot(topic: string, snapshot: { data: string; until: number; confirmedAt: number }): void {
+    this.dropSnapshot(topic);
+    this.snapshots.set(topic, snapshot);
+    this.snapshotBytes += snapshot.data.length;
+    for (const oldest of this.snapshots.keys()) {
+      if (this.snapshotBytes <= this.maxSnapshotBytes) return;
+      this.dropSnapshot(oldest);
+    }
+  }
+
+  private dropSnapshot(topic: string): void {
+    const held = this.snapshots.get(topic);
+    if (!held) return;
+    this.snapshotBytes -= held.data.length;
+    this.snapshots.delete(topic);
   }
 
   /** Keeps the log within its limits. */

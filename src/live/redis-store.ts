@@ -7,6 +7,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { SPEND_FUNCTION } from '../redis/write-budget.js';
+import { encodeWatcherEvent } from './event-codec.js';
 import type { LiveStore, Publication, TopicEntry } from './live-store.js';
 
 const PREFIX = 'nodepool-gateway:live';
@@ -16,6 +18,9 @@ const CURSOR_PREFIX = 'r.';
 
 const key = (kind: 'lease' | 'log' | 'snapshot' | 'confirmed' | 'wish', topic: string) =>
   `${PREFIX}:${kind}:${topic}`;
+const BUDGETS = { log: `${PREFIX}:written:log`, snapshot: `${PREFIX}:written:snapshot` };
+/** What an unlogged stretch leaves in the log: a resume across it gets RESYNC. */
+const GAP = encodeWatcherEvent({ kind: 'gap' });
 
 /** Takes the lease if free, renews it if ours. */
 const CLAIM = `
@@ -30,37 +35,64 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
 return 0`;
 
 /**
- * KEYS: log, snapshot, confirmed. ARGV: channel, topic, log length (0: not logged), log max age ms,
- * snapshot ('' for none), snapshot ttl ms, then the events. Appends, trims, stores the snapshot (or
- * keeps the stored one), notes that it is current, and broadcasts.
+ * KEYS: log, snapshot, confirmed, the log budget, the snapshot budget. ARGV: channel, topic, log length (0:
+ * not logged), log max age ms, snapshot ('' for none), snapshot ttl ms, the log budget's bytes, the
+ * snapshot budget's bytes, the gap marker, then the events. Appends and trims (within the log budget, else
+ * one gap marker says events went unlogged), stores the snapshot or renews the stored one (within the
+ * snapshot budget, else lets it expire), notes that it is current, and broadcasts.
  */
-const PUBLISH = `
+const PUBLISH = `${SPEND_FUNCTION}
 local logLength = tonumber(ARGV[3])
 local maxAge = tonumber(ARGV[4])
+local snapshotTtl = tonumber(ARGV[6])
+local gap = ARGV[9]
 local now = redis.call('TIME')
 local nowMs = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
 local entries = {}
-for i = 7, #ARGV do
-  local id
-  if logLength > 0 then
-    id = redis.call('XADD', KEYS[1], 'MAXLEN', logLength, '*', 'e', ARGV[i])
-  else
-    id = ''
-  end
+local logged = false
+if logLength > 0 and #ARGV > 9 then
+  local bytes = 0
+  for i = 10, #ARGV do bytes = bytes + #ARGV[i] + 64 end
+  -- An entry lives until its stream's next trim past maxAge, or its key's expiry: two maxAge at most.
+  logged = spend(KEYS[4], 2 * maxAge, tonumber(ARGV[7]), bytes, nowMs)
+end
+for i = 10, #ARGV do
+  local id = ''
+  if logged then id = redis.call('XADD', KEYS[1], 'MAXLEN', logLength, '*', 'e', ARGV[i]) end
   entries[#entries + 1] = { id, ARGV[i] }
 end
-if logLength > 0 and #entries > 0 then
+if logged then
   redis.call('XTRIM', KEYS[1], 'MINID', tostring(nowMs - maxAge))
   redis.call('PEXPIRE', KEYS[1], maxAge)
+elseif logLength > 0 and #entries > 0 and redis.call('EXISTS', KEYS[1]) == 1 then
+  local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)[1]
+  if not last or last[2][2] ~= gap then
+    redis.call('XADD', KEYS[1], 'MAXLEN', logLength, '*', 'e', gap)
+    redis.call('PEXPIRE', KEYS[1], maxAge)
+  end
 end
-if ARGV[5] ~= '' then redis.call('SET', KEYS[2], ARGV[5], 'PX', ARGV[6]) end
-if redis.call('PEXPIRE', KEYS[2], ARGV[6]) == 1 then redis.call('SET', KEYS[3], nowMs, 'PX', ARGV[6]) end
+-- A snapshot is held as long as polls renew it: each renewal spends its size again.
+local size = #ARGV[5]
+if size == 0 then size = redis.call('STRLEN', KEYS[2]) end
+if size > 0 and spend(KEYS[5], snapshotTtl, tonumber(ARGV[8]), size, nowMs) then
+  if ARGV[5] ~= '' then redis.call('SET', KEYS[2], ARGV[5], 'PX', snapshotTtl) end
+  if redis.call('PEXPIRE', KEYS[2], snapshotTtl) == 1 then redis.call('SET', KEYS[3], nowMs, 'PX', snapshotTtl) end
+end
 if #entries > 0 then redis.call('PUBLISH', ARGV[1], cjson.encode({ ARGV[2], entries })) end
 return #entries`;
+
+/**
+ * What the deployment's live state holds in Redis at most, whatever the number of credentials: the logged
+ * events of every scope together, and their snapshots (pool lists). Past them, events go unlogged (a resume
+ * across them gets RESYNC) and snapshots expire (the next poller starts afresh, with a gap in the log).
+ */
+export const REDIS_LIVE_LIMITS = { logBytes: 256 * 1024 * 1024, snapshotBytes: 128 * 1024 * 1024 };
 
 export interface RedisStoreOptions {
   url: string;
   warn: (obj: object, msg: string) => void;
+  /** What the deployment's logs and snapshots hold at most; default {@link REDIS_LIVE_LIMITS}. */
+  limits?: { logBytes: number; snapshotBytes: number };
 }
 
 interface Commands {
@@ -70,6 +102,8 @@ interface Commands {
     log: string,
     snapshot: string,
     confirmed: string,
+    logBudget: string,
+    snapshotBudget: string,
     ...args: (string | number)[]
   ): Promise<number>;
 }
@@ -91,7 +125,8 @@ export function createRedisStore(options: RedisStoreOptions): LiveStore {
   const subscriber = new Redis(options.url, { maxRetriesPerRequest: null, retryStrategy });
   client.defineCommand('liveClaim', { numberOfKeys: 1, lua: CLAIM });
   client.defineCommand('liveRelease', { numberOfKeys: 1, lua: RELEASE });
-  client.defineCommand('livePublish', { numberOfKeys: 3, lua: PUBLISH });
+  client.defineCommand('livePublish', { numberOfKeys: 5, lua: PUBLISH });
+  const limits = options.limits ?? REDIS_LIVE_LIMITS;
   const commands = client as unknown as Redis & Commands;
   // Connection errors are the bus's and the store's `connected` to report; they must not crash the process.
   for (const connection of [client, subscriber]) connection.on('error', () => {});
@@ -135,12 +170,17 @@ export function createRedisStore(options: RedisStoreOptions): LiveStore {
         key('log', topic),
         key('snapshot', topic),
         key('confirmed', topic),
+        BUDGETS.log,
+        BUDGETS.snapshot,
         CHANNEL,
         topic,
         log?.length ?? 0,
         log?.maxAgeMs ?? 0,
         publication.snapshot ?? '',
         publication.snapshotTtlMs ?? log?.maxAgeMs ?? 60_000,
+        limits.logBytes,
+        limits.snapshotBytes,
+        GAP,
         ...publication.events,
       );
     },

@@ -1,6 +1,7 @@
 import type { Plugin } from 'graphql-yoga';
+import { LRUCache } from 'lru-cache';
 import type { GatewayContext } from '../context.js';
-import { rateKeysOf } from '../edge/callers.js';
+import { rateKeyOf } from '../edge/callers.js';
 import type { CredentialVerdicts } from '../edge/credential-verdicts.js';
 import type { RateLimiter } from '../edge/rate-limit.js';
 import { gatewayError } from './errors.js';
@@ -26,21 +27,37 @@ export interface AdmissionOptions {
  * error of the contract, thrown.
  */
 export class Admission {
+  /**
+   * Operations of tokens Run:ai has not accepted yet, charged to their client address meanwhile, by
+   * scope: once accepted, a token's own budget starts with them. In this process only (nothing is kept
+   * elsewhere of a token Run:ai has not accepted), bounded in entries.
+   */
+  private readonly unaccepted = new LRUCache<string, number>({ max: 50_000 });
+
   constructor(private readonly options: AdmissionOptions) {}
 
   /**
-   * Spends one operation of the caller's budget: the token's, and the client
-   * address's until Run:ai has accepted the token (src/edge/callers.ts); the
-   * address is asked first, so a refused invented token is charged nothing
-   * of its own. Past either, RATE_LIMITED (429) with `Retry-After`.
+   * Spends one operation of the caller's budget: the client address's
+   * until Run:ai has accepted the token, then the token's own
+   * (src/edge/callers.ts), which starts with what the token already spent
+   * of the address's, so that a token never has two budgets. Past it,
+   * RATE_LIMITED (429) with `Retry-After`.
    */
   async charge(facts: EdgeFacts): Promise<void> {
     const rateLimit = this.options.rateLimit;
     if (!rateLimit) return;
-    for (const key of rateKeysOf(facts.credentials, facts.address, this.options.verdicts)) {
-      const verdict = await rateLimit.limiter.consume(key);
-      if (!verdict.allowed) this.refuse(rateLimit.perMinute, verdict.retryAfterMs);
+    const { credentials } = facts;
+    const key = rateKeyOf(credentials, facts.address, this.options.verdicts);
+    if (credentials.kind === 'bearer') {
+      const spent = this.unaccepted.get(credentials.scope);
+      if (key.startsWith('address:')) this.unaccepted.set(credentials.scope, (spent ?? 0) + 1);
+      else if (spent !== undefined) {
+        this.unaccepted.delete(credentials.scope);
+        await rateLimit.limiter.penalty(key, spent);
+      }
     }
+    const verdict = await rateLimit.limiter.consume(key);
+    if (!verdict.allowed) this.refuse(rateLimit.perMinute, verdict.retryAfterMs);
   }
 
   private refuse(perMinute: number, retryAfterMs: number): never {
@@ -60,11 +77,16 @@ export class Admission {
 
   /**
    * Keeps an APQ document for the caller's next requests, once its operation
-   * has parsed, validated and runs with credentials.
+   * has parsed, validated and run with credentials that Run:ai accepted
+   * (its own calls may have been the proof): nothing is kept for a token
+   * Run:ai has not accepted.
    */
-  remember(context: Partial<GatewayContext> & { params?: DocumentParams; facts?: EdgeFacts }): void {
+  async remember(
+    context: Partial<GatewayContext> & { params?: DocumentParams; facts?: EdgeFacts },
+  ): Promise<void> {
     const documents = this.options.trustedDocuments;
     if (!documents || context.token === undefined || !context.params || !context.facts) return;
+    if (!(await context.credentialsBelieved?.())) return;
     documents.register(context.params, apqNamespaceOf(context.facts.credentials));
   }
 }
@@ -94,8 +116,12 @@ function withDocumentIdOf(request: Request, params: DocumentParams): DocumentPar
  * transport's operations register their APQ documents as they run.
  */
 export function useAdmission(admission: Admission): Plugin<object, Edge> {
-  const remember = ({ args }: { args: { contextValue: unknown } }) =>
-    admission.remember(args.contextValue as never);
+  // Once the operation has run: its calls to Run:ai are what vouch for its token.
+  const remember = ({ args }: { args: { contextValue: unknown } }) => {
+    const context = args.contextValue as Parameters<Admission['remember']>[0];
+    const keep = () => void admission.remember(context);
+    return { onExecuteDone: keep, onSubscribeResult: keep };
+  };
   return {
     async onRequestParse({ serverContext }) {
       await admission.charge(serverContext.facts ?? NO_FACTS);

@@ -201,9 +201,9 @@ beforeAll(async () => {
   for (const [name, config] of Object.entries(CONFIGS)) {
     stacks[name as Row['stack']] = await startStack({ config: { logLevel: 'silent', ...config() } });
   }
-  // The rate stack's one operation a minute is spent here, by the token and by
-  // the address together (Run:ai has not yet accepted the token): every cell
-  // then finds the token's budget empty.
+  // The rate stack's one operation a minute is spent here: charged to the
+  // address (Run:ai has not yet accepted the token), it counts in the token's
+  // own budget too, which every cell then finds empty.
   expect((await post(stacks.rate.url, { query: POOL_NAMES })).status).toBe(200);
 });
 afterAll(async () => {

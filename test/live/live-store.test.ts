@@ -82,6 +82,16 @@ describe('MemoryStore', () => {
     expect(store.replay('quiet', store.newest('quiet') as string)).toEqual([]);
   });
 
+  it('holds the snapshots of every credential within one byte budget, the least recently written going first', () => {
+    const store = new MemoryStore(Date.now, undefined, 10_000);
+    for (let i = 0; i < 50; i++) {
+      store.publish({ topic: `scope-${i}`, events: [], snapshot: 's'.repeat(1_000), snapshotTtlMs: 60_000 });
+    }
+    expect(store.snapshottedBytes).toBeLessThanOrEqual(10_000);
+    expect(store.snapshot('scope-0')).toBeUndefined();
+    expect(store.snapshot('scope-49')?.data).toHaveLength(1_000);
+  });
+
   it('unites the wishes of every owner until they lapse', () => {
     const { store, clock } = storeAt();
     store.want('m', 'a', ['GPU_UTILIZATION'], 1_000);

@@ -53,8 +53,8 @@ describe('rate limit across replicas', () => {
 
   it('refuses the fifth operation of a credential Run:ai accepted, whichever replica took the first four', async () => {
     const [a, b] = replicas as unknown as [{ url: string }, { url: string }];
-    // Run:ai accepts the token on both replicas: two operations, charged to their client address and, from
-    // the first, to the token itself, which never gets a second budget.
+    // Run:ai accepts the token on both replicas: two operations, charged to their client address, and
+    // counted in the token's own budget once it has one: a token never gets a second budget.
     for (const url of [a.url, b.url]) {
       expect(
         (await post(url, { query: '{ nodePoolCount }' }, from('203.0.113.2', 'demo-admin'))).status,

@@ -6,9 +6,9 @@ import { stackWith } from '../helpers/stack.js';
  * Finding 8 of the fourth security round, its second half: one token in 4
  * spellings at RATE_LIMIT_PER_MINUTE=20 got 31 of 40 operations served:
  * the client address's budget until Run:ai accepted the token, then the
- * token's own, fresh. The rule now: a token's operations count against the
- * token from its first one on (and against the address too until Run:ai
- * has accepted it), so a token never has more than one budget.
+ * token's own, fresh. The rule now: until Run:ai accepts a token its
+ * operations are charged to the client address, and once accepted its own
+ * budget starts with them, so a token never has more than one budget.
  */
 
 const SPELLINGS = [
@@ -41,7 +41,7 @@ describe('a token that becomes accepted keeps one budget', () => {
 
   it('still lets a tokenless caller of the same address use what the token left of the address budget', async () => {
     const stack = await stackWith({ rateLimitPerMinute: 5 });
-    // One operation before Run:ai accepted the token: 1 of the address's 5, 1 of the token's 5.
+    // One operation before Run:ai accepted the token: 1 of the address's 5, then 1 of the token's 5 too.
     const headers = { 'content-type': 'application/json', authorization: 'Bearer demo-viewer' };
     const send = (h: Record<string, string>) =>
       fetch(`${stack.url}/graphql`, {

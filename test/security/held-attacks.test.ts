@@ -54,7 +54,7 @@ describe('attacks that held, and must keep holding', () => {
   });
 
   it('charges every spelling of one token to one budget', async () => {
-    // Accepted by Run:ai first (charged to the address and to the token), then four spellings share the rest.
+    // Accepted by Run:ai first (charged to the address, and counted in the token's budget), then four spellings share the rest.
     expect((await post(stack.url, { query: '{ nodePoolCount }' }, { token: 'demo-viewer' })).status).toBe(
       200,
     );

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { CredentialVerdicts } from '../../src/edge/credential-verdicts.js';
 import { credentialScope } from '../../src/edge/credentials.js';
@@ -33,7 +34,7 @@ describe('the rate limit charges what a caller cannot invent', () => {
 
   it('gives a token Run:ai accepted a budget of its own, and keeps charging the address for the rest', async () => {
     const stack = await stackWith({ rateLimitPerMinute: 3 });
-    // Charged to the address (1 of 3) and to the token (1 of 3); Run:ai accepts the token.
+    // Charged to the address (1 of 3); Run:ai accepts the token, whose own budget starts with it (1 of 3).
     expect((await post(stack.url, { query: '{ nodePoolCount }' }, { token: 'demo-viewer' })).status).toBe(
       200,
     );
@@ -82,6 +83,33 @@ describe('the rate limit charges what a caller cannot invent', () => {
       ),
     );
     expect(behind.map((a) => a.status)).toEqual([200, 200, 200]);
+  });
+});
+
+describe('nothing is kept for a token Run:ai has not accepted', () => {
+  it('starts no poller and keeps no APQ document for invented tokens, one process on its own', async () => {
+    const stack = await stackWith({ rateLimitPerMinute: 0 });
+    for (let i = 0; i < 10; i++) {
+      const client = wsClient(stack.url, `invented-live-${i}`);
+      const outcome = await wsOperation(client, { query: 'subscription { nodePoolPhaseChanged { kind } }' })
+        .outcome;
+      expect(outcome).toEqual(['UNAUTHENTICATED']);
+      await client.dispose();
+      const query = `{ nodePoolCount # ${i}\n }`;
+      const sha256Hash = createHash('sha256').update(query).digest('hex');
+      const apq = await post(
+        stack.url,
+        { query, extensions: { persistedQuery: { version: 1, sha256Hash } } },
+        { token: `invented-apq-${i}` },
+      );
+      expect(codesOf(apq.body)).toEqual(['UNAUTHENTICATED']);
+    }
+    expect(stack.app.live?.pollers).toEqual({ list: 0, metrics: 0 });
+    expect(stack.app.live?.pollCount).toBe(0);
+    const metrics = await (await fetch(`${stack.url}/metrics`)).text();
+    expect(metrics).toMatch(/^apq_store_bytes 0$/m);
+    // One call each: Run:ai judged every token once.
+    expect(count(stack)).toBe(20);
   });
 });
 
