@@ -142,17 +142,19 @@ export class ResponseCache extends EventEmitter<CacheEvents> {
           )
           .digest('base64url'),
       shouldCacheResult: ({ result }) => !result.errors?.length,
+      // 0 keeps nothing, and the answer then says so (`no-cache`): an answer made without Run:ai (it cost
+      // nothing, and `{ __typename }` or `_service` is not worth keeping), or read before a change that
+      // came while it ran.
       onTtl: ({ ttl, context }) => {
+        const run = this.runs.get(context);
+        if (!run || run.epoch !== this.epoch || context.stats.upstreamCalls === 0) return 0;
         const step = context.cacheHints.metricsStepMs;
         return Math.floor(step === undefined ? ttl : Math.min(ttl, step, metricsTtlMs));
       },
     }) as Plugin<GatewayContext>;
   }
 
-  /**
-   * The store as one operation sees it: a kept answer only for a believed token; its own answer tagged, and
-   * kept only if nothing changed since it started.
-   */
+  /** The store as one operation sees it: a kept answer only for a believed token; its own answer tagged. */
   private storeFor(context: GatewayContext): ResponseStore {
     const { store } = this.options;
     const run = this.runs.get(context);
@@ -160,9 +162,7 @@ export class ResponseCache extends EventEmitter<CacheEvents> {
       ...store,
       get: (id) => (run?.believed ? store.get(id) : null),
       set: (id, result, entities: Iterable<CacheEntityRecord>, ttl) => {
-        if (!run || run.epoch !== this.epoch || context.scope === undefined) return;
-        // Only answers Run:ai gave: they cost something to make. `{ __typename }` is not worth keeping.
-        if (context.stats.upstreamCalls === 0) return;
+        if (!run || context.scope === undefined) return;
         const stored: ExecutionResult = {
           ...result,
           extensions: { ...result.extensions, responseCache: { expiresAt: Date.now() + ttl } },

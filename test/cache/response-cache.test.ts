@@ -187,6 +187,23 @@ describe('the response cache', () => {
     expect(refused.headers.get('etag')).toBeNull();
   });
 
+  it('says no-cache for a query answer it did not keep: one made without Run:ai, such as the subgraph SDL', async () => {
+    const stack = await cachedStack();
+    // Run:ai has vouched for the token: the SDL then costs nothing, and nothing is kept of it.
+    await fetch(`${stack.url}/graphql?${new URLSearchParams({ query: POOL_3 })}`, {
+      headers: { authorization: 'Bearer demo-admin', 'x-graphql-yoga-csrf': '1' },
+    });
+    const calls = stack.simulator.requests.length;
+    const sdl = await fetch(`${stack.url}/subgraph`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer demo-admin' },
+      body: JSON.stringify({ query: '{ _service { sdl } }' }),
+    });
+    expect(sdl.status).toBe(200);
+    expect(sdl.headers.get('cache-control')).toBe('private, no-cache');
+    expect(stack.simulator.requests).toHaveLength(calls);
+  });
+
   it('never keeps an answer Run:ai failed (5xx) or one holding errors', async () => {
     const stack = await cachedStack({ upstreamMaxRetries: 0 });
     stack.simulator.faults.failNext(1, 503, { operation: 'get_nodepool' });

@@ -39,6 +39,33 @@ function proofsIn(text: string): { file: string; title: string }[] {
   return [...flat.matchAll(PROOF)].map((m) => ({ file: m[1] as string, title: m[2] as string }));
 }
 
+/**
+ * Words that make a sentence promise a bound: a limit, a budget, a refusal, something that never happens or
+ * happens only so.
+ */
+const BOUND =
+  /\b(at most|bounded|capped|caps|limits?|budgets?|never|no more than|refused|refuses|refuse|within|past it|only once|only to|only when|only from|only while|at once|expires?)\b/i;
+
+/** The sentences of a bullet, as its text flows (a sentence ends at `.`, `!` or `?` before a capital). */
+const sentencesOf = (bullet: string) => bullet.replace(/\s+/g, ' ').split(/(?<=[.!?])\s+(?=[A-Z`*(])/);
+
+/**
+ * The sentences of a section that promise a bound without naming a test: neither the sentence itself nor
+ * the `Proof:` sentence right after it names one.
+ */
+function unprovedBounds(markdown: string, heading: string): string[] {
+  const unproved: string[] = [];
+  for (const bullet of bulletsOf(markdown, heading)) {
+    const sentences = sentencesOf(bullet);
+    sentences.forEach((sentence, i) => {
+      if (sentence.startsWith('Proof:') || !BOUND.test(sentence) || proofsIn(sentence).length > 0) return;
+      const next = sentences[i + 1] ?? '';
+      if (!next.startsWith('Proof:') || proofsIn(next).length === 0) unproved.push(sentence);
+    });
+  }
+  return unproved;
+}
+
 const PROMISE_SECTIONS: [string, string][] = [
   ['SECURITY.md', '## What the gateway promises'],
   ['docs/operations.md', '## Upstream resilience'],
@@ -52,6 +79,10 @@ describe('promises and the tests that prove them', () => {
     for (const bullet of bullets) {
       expect(proofsIn(bullet), `no proof for: ${bullet.slice(0, 120)}`).not.toEqual([]);
     }
+  });
+
+  it('every sentence of SECURITY.md that promises a bound names its test, in itself or in the Proof after it', () => {
+    expect(unprovedBounds(read('SECURITY.md'), '## What the gateway promises')).toEqual([]);
   });
 
   it.each(['SECURITY.md', 'docs/operations.md', 'docs/api.md', 'README.md'])(
