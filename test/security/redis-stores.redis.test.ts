@@ -204,6 +204,26 @@ describe('every store the gateway keeps in Redis is bounded in bytes', () => {
     expect(after.map((entry) => decodeWatcherEvent(entry.data).kind)).toEqual(['gap']);
   });
 
+  it('the rate limit keeps one key per client address (invented tokens count there), each expiring within a minute', async () => {
+    const limited = await replica(simulator.url, { rateLimitPerMinute: 1_000, trustedProxies: 'loopback' });
+    await client.flushall();
+    for (let i = 0; i < 30; i++) {
+      await post(
+        limited.url,
+        { query: '{ __typename }' },
+        { token: `made-up-${i}`, headers: { 'x-forwarded-for': `198.51.100.${i % 3}` } },
+      );
+    }
+    const keys = await client.keys('nodepool-gateway:rate*');
+    expect(keys).toHaveLength(3);
+    for (const key of keys) {
+      expect(key).toMatch(/address:198\.51\.100\.\d$/);
+      const ttl = await client.pttl(key);
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(60_000);
+    }
+  });
+
   it('the shared verdicts hold at most their budget, whatever the number of tokens Run:ai accepts', async () => {
     await client.flushall();
     const sharing = createRedisVerdicts(redis.url, { maxBytes: 20_000 });
