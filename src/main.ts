@@ -1,7 +1,7 @@
 import cluster from 'node:cluster';
+import { buildApp } from './app/app.js';
 import { DEMO_UPSTREAM_ENV, runPrimary, sharedStdout } from './cluster/primary.js';
-import { loadConfig } from './config.js';
-import { buildApp } from './server.js';
+import { listenHost, loadConfig } from './config.js';
 import { createLogger } from './telemetry/logger.js';
 
 /**
@@ -14,7 +14,17 @@ async function main(): Promise<void> {
   const config = loadConfig();
   if (config.workers > 1 && cluster.isPrimary) {
     // The primary's lines say `role: primary` (and `worker` when they speak of one); a worker's say `worker`.
-    return runPrimary(config, createLogger(config.logLevel, sharedStdout()).child({ role: 'primary' }));
+    const log = createLogger(config.logLevel, sharedStdout()).child({ role: 'primary' });
+    return runPrimary(
+      {
+        workers: config.workers,
+        redis: config.redisUrl !== undefined,
+        demo: config.runaiUrl === undefined ? { pools: config.simulatorPools } : undefined,
+        shutdownTimeoutMs: config.shutdownTimeoutMs,
+        host: listenHost(config),
+      },
+      log,
+    );
   }
   // Only our own primary's workers (they inherit WORKERS): under another cluster manager, one plain gateway.
   const worker = config.workers > 1 ? cluster.worker : undefined;

@@ -1,6 +1,6 @@
 import { ApolloClient, gql, HttpLink, InMemoryCache } from '@apollo/client/core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { statusOfCode } from '../src/pipeline/errors.js';
+import { statusOfCode } from '../src/domain/errors.js';
 import { wsClient } from './helpers/live.js';
 import { type Stack, startStack } from './helpers/stack.js';
 

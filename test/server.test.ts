@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { buildApp } from '../src/app/app.js';
 import { makeConfig } from '../src/config.js';
-import { buildApp } from '../src/server.js';
 import { onCleanup } from './helpers/cleanup.js';
 import { stackWith } from './helpers/stack.js';
 

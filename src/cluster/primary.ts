@@ -9,13 +9,12 @@
 import cluster, { type Worker } from 'node:cluster';
 import { pino } from 'pino';
 import type { Simulator } from 'runai-simulator';
-import { type Config, listenHost } from '../config.js';
-import { serveClusterRateLimits } from '../edge/rate-limit.js';
-import { relayVerdicts } from '../edge/verdict-sharing.js';
+import { serveClusterRateLimits } from '../graphql/rate-limiter.js';
 import { relayRefreshSignals } from '../live/cluster-bus.js';
 import { serveClusterStore } from '../live/cluster-store.js';
 import type { Logger } from '../telemetry/logger.js';
 import { serveMachineMetrics } from '../telemetry/prometheus.js';
+import { relayVerdicts } from '../upstream/verdict-sharing.js';
 
 /** How the primary hands its demo simulator's URL to the workers it forks. */
 export const DEMO_UPSTREAM_ENV = 'NODEPOOL_GATEWAY_DEMO_UPSTREAM';
@@ -39,7 +38,7 @@ export function sharedStdout(): pino.DestinationStream {
   });
 }
 
-/** The address a client reaches the gateway on, as src/server.ts shows it. */
+/** The address a client reaches the gateway on, as src/app/app.ts shows it. */
 function shownUrl(host: string, port: number): string {
   const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   return `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}`;
@@ -53,18 +52,32 @@ function shownUrl(host: string, port: number): string {
  * SIGTERM/SIGINT are forwarded to every worker, each drains (up to
  * `SHUTDOWN_TIMEOUT_MS`), and the primary exits 0 once all have exited.
  */
-export async function runPrimary(config: Config, log: Logger): Promise<void> {
+/** What the primary needs to know of the settings. */
+export interface PrimaryOptions {
+  /** Workers to fork (WORKERS). */
+  workers: number;
+  /** Whether the workers share Redis: without it, the primary holds their live store. */
+  redis: boolean;
+  /** Demo mode (no RUNAI_URL): the primary runs one simulator for every worker, with this many pools. */
+  demo: { pools: number } | undefined;
+  /** How long a worker may drain (SHUTDOWN_TIMEOUT_MS). */
+  shutdownTimeoutMs: number;
+  /** The address the workers listen on, for the ready line. */
+  host: string;
+}
+
+export async function runPrimary(config: PrimaryOptions, log: Logger): Promise<void> {
   serveClusterRateLimits();
   relayRefreshSignals();
   relayVerdicts();
-  if (!config.redisUrl) serveClusterStore();
+  if (!config.redis) serveClusterStore();
   serveMachineMetrics();
 
   // Demo mode: one simulator for the machine, so that every worker sees the same pools.
   let simulator: Simulator | undefined;
-  if (config.runaiUrl === undefined) {
+  if (config.demo) {
     const { createSimulator } = await import('runai-simulator');
-    simulator = createSimulator({ pools: config.simulatorPools });
+    simulator = createSimulator({ pools: config.demo.pools });
   }
   const demoUrl = await simulator?.start(0, '127.0.0.1');
   const env = demoUrl ? { [DEMO_UPSTREAM_ENV]: demoUrl } : {};
@@ -137,6 +150,6 @@ export async function runPrimary(config: Config, log: Logger): Promise<void> {
       'demo mode: no RUNAI_URL set, serving the embedded Run:ai simulator; callers without a token act as demo-admin',
     );
   }
-  log.info({ graphql: `${shownUrl(listenHost(config), port)}/graphql`, workers: config.workers }, 'ready');
+  log.info({ graphql: `${shownUrl(config.host, port)}/graphql`, workers: config.workers }, 'ready');
   log.flush();
 }

@@ -50,7 +50,7 @@ export interface Admission {
  * The live layer's budgets per caller: subscriptions, metrics pollers and
  * queued bytes, whatever connection or transport the subscriptions come
  * over. A caller is its own token, or the client address of a caller on
- * ambient credentials (src/edge/callers.ts). A caller's entry lives while it
+ * ambient credentials (src/http/callers.ts). A caller's entry lives while it
  * holds a subscription.
  */
 export class LiveBudgets {

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { credentialScope } from '../edge/credentials.js';
+import { credentialScope } from '../upstream/credential-scope.js';
 import type { UpstreamHttp } from '../upstream/http.js';
 import type { MetricType, NodePool } from '../upstream/models.js';
 import { BoundedQueue, type Delivered } from './bounded-queue.js';
@@ -65,7 +65,7 @@ export interface LiveUpdatesOptions {
 /** A change made through this gateway, announced to the live layer. */
 export type ChangeKind = 'created' | 'updated' | 'deleted';
 
-/** Who subscribes: the token its pollers use, and the caller whose budgets it spends (src/edge/callers.ts). */
+/** Who subscribes: the token its pollers use, and the caller whose budgets it spends (src/http/callers.ts). */
 export interface LiveSubscriber {
   token: string;
   caller: string;

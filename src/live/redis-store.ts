@@ -6,7 +6,8 @@
  * that must not be seen half done is one Lua script.
  */
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../redis/connection.js';
 import { SPEND_FUNCTION } from '../redis/write-budget.js';
 import { encodeWatcherEvent } from './event-codec.js';
 import type { LiveStore, Publication, TopicEntry } from './live-store.js';
@@ -89,7 +90,7 @@ return #entries`;
 export const REDIS_LIVE_LIMITS = { logBytes: 256 * 1024 * 1024, snapshotBytes: 128 * 1024 * 1024 };
 
 export interface RedisStoreOptions {
-  url: string;
+  redis: RedisConnection;
   warn: (obj: object, msg: string) => void;
   /** What the deployment's logs and snapshots hold at most; default {@link REDIS_LIVE_LIMITS}. */
   limits?: { logBytes: number; snapshotBytes: number };
@@ -109,30 +110,23 @@ interface Commands {
 }
 
 /**
- * Connects to Redis (two connections: commands, and the channel's
- * subscription). Commands fail at once while Redis is unreachable (no
- * offline queue), so that the live layer polls for itself meanwhile;
- * ioredis reconnects and re-subscribes by itself.
+ * The live store on the process's shared Redis connections. Commands fail
+ * at once while Redis is unreachable (no offline queue), so that the live
+ * layer polls for itself meanwhile; the channel's subscription comes back
+ * with the connection.
  */
 export function createRedisStore(options: RedisStoreOptions): LiveStore {
   const owner = randomUUID();
-  const retryStrategy = (times: number) => Math.min(times * 200, 2_000);
-  const client = new Redis(options.url, {
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    retryStrategy,
-  });
-  const subscriber = new Redis(options.url, { maxRetriesPerRequest: null, retryStrategy });
-  client.defineCommand('liveClaim', { numberOfKeys: 1, lua: CLAIM });
-  client.defineCommand('liveRelease', { numberOfKeys: 1, lua: RELEASE });
-  client.defineCommand('livePublish', { numberOfKeys: 5, lua: PUBLISH });
+  const client: Redis = options.redis.commands;
+  if (!('liveClaim' in client)) {
+    client.defineCommand('liveClaim', { numberOfKeys: 1, lua: CLAIM });
+    client.defineCommand('liveRelease', { numberOfKeys: 1, lua: RELEASE });
+    client.defineCommand('livePublish', { numberOfKeys: 5, lua: PUBLISH });
+  }
   const limits = options.limits ?? REDIS_LIVE_LIMITS;
   const commands = client as unknown as Redis & Commands;
-  // Connection errors are the bus's and the store's `connected` to report; they must not crash the process.
-  for (const connection of [client, subscriber]) connection.on('error', () => {});
   const handlers: ((topic: string, entries: TopicEntry[]) => void)[] = [];
-  void subscriber.subscribe(CHANNEL).catch(() => {});
-  subscriber.on('message', (_channel: string, message: string) => {
+  options.redis.subscribe(CHANNEL, (message) => {
     let parsed: [string, [string, string][]];
     try {
       parsed = JSON.parse(message) as [string, [string, string][]];
@@ -144,18 +138,14 @@ export function createRedisStore(options: RedisStoreOptions): LiveStore {
     const entries = raw.map(([id, data]) => ({ id: id ? `${CURSOR_PREFIX}${id}` : '', data }));
     for (const handler of handlers) handler(topic, entries);
   });
-
   // A process that just started waits for its first connection (a couple of seconds at most) rather
   // than polling alone for its first subscribers; later outages fail at once.
-  const firstConnection = new Promise<void>((resolve) => {
-    client.once('ready', resolve);
-    setTimeout(resolve, 2_000).unref();
-  });
+  const firstConnection = options.redis.ready;
   const streamId = (cursor: string) => cursor.slice(CURSOR_PREFIX.length);
   return {
     shared: true,
     get connected() {
-      return client.status === 'ready' && subscriber.status === 'ready';
+      return options.redis.connected;
     },
     claim: async (lease, ttlMs) => {
       await firstConnection;
@@ -221,10 +211,7 @@ export function createRedisStore(options: RedisStoreOptions): LiveStore {
     listen: (handler) => {
       handlers.push(handler);
     },
-    // QUIT after what is queued (the leases given up on stop), so that other processes take over at once.
-    close: async () => {
-      await client.quit().catch(() => client.disconnect());
-      subscriber.disconnect();
-    },
+    // The connection is the process's: it closes last, after the leases given up on stop went out.
+    close: async () => {},
   };
 }

@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
-import { createPubSub } from 'graphql-yoga';
-import { Redis } from 'ioredis';
+import type { RedisConnection } from '../redis/connection.js';
 
 /** A mutation changed a pool: every replica with a watcher for `scope` should poll now. */
 export interface RefreshSignal {
@@ -29,100 +27,41 @@ export interface RefreshBus {
   close(): Promise<void>;
 }
 
-const TOPIC = 'nodepool-gateway:refresh';
-
-export interface RedisBusOptions {
-  url: string;
-  warn: (obj: object, msg: string) => void;
-  info: (obj: object, msg: string) => void;
-}
+const CHANNEL = 'nodepool-gateway:refresh';
 
 /**
- * Refresh signals through Redis pub/sub (graphql-yoga's Redis event target
- * over ioredis). While Redis is unreachable, publishing fails fast (no
- * offline queue: a late refresh is worth nothing) and the gateway keeps
- * refreshing locally; ioredis reconnects and re-subscribes by itself.
+ * Refresh signals through Redis pub/sub, on the process's shared
+ * connections. While Redis is unreachable, publishing fails fast (a late
+ * refresh is worth nothing) and the gateway keeps refreshing locally; the
+ * subscription comes back with the connection.
  */
-export function createRedisBus(options: RedisBusOptions): RefreshBus {
+export function createRedisBus(redis: RedisConnection, warn: (obj: object, msg: string) => void): RefreshBus {
   const origin = randomUUID();
-  const publisher = new Redis(options.url, {
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    retryStrategy: (times) => Math.min(times * 200, 2_000),
-  });
-  // The subscriber queues its SUBSCRIBE until connected and never gives up on it.
-  const subscriber = new Redis(options.url, {
-    maxRetriesPerRequest: null,
-    retryStrategy: (times) => Math.min(times * 200, 2_000),
-  });
-  let connected = false;
-  let warned = false;
-  const update = () => {
-    const now = publisher.status === 'ready' && subscriber.status === 'ready';
-    if (now === connected) return;
-    connected = now;
-    if (now) {
-      warned = false;
-      options.info({}, 'Redis connected: refresh signals reach every replica');
-    } else if (!warned) {
-      warned = true;
-      options.warn({}, 'Redis unreachable: refreshing on this replica only until it is back');
-    }
-  };
-  for (const client of [publisher, subscriber]) {
-    client.on('ready', update);
-    client.on('close', update);
-    client.on('end', update);
-    client.on('error', (error: Error) => {
-      update();
-      if (!warned) {
-        warned = true;
-        options.warn(
-          { err: error.message },
-          'Redis unreachable: refreshing on this replica only until it is back',
-        );
-      }
-    });
-  }
-  // The event target calls `publish` without handling its rejection; a failed publish must not crash the process.
-  const safePublisher = {
-    publish: (channel: string, message: string) =>
-      publisher.publish(channel, message).catch((error: Error) => {
-        options.warn({ err: error.message }, 'refresh signal not published to Redis');
-        return 0;
-      }),
-  };
-  const pubsub = createPubSub<{ [TOPIC]: [RefreshSignal] }>({
-    eventTarget: createRedisEventTarget({
-      publishClient: safePublisher as unknown as Redis,
-      subscribeClient: subscriber,
-    }),
-  });
   const handlers: ((signal: RefreshSignal) => void)[] = [];
-  const listening = pubsub.subscribe(TOPIC);
-  void (async () => {
-    for await (const signal of listening) {
-      if (signal.origin === origin) continue;
-      for (const handler of handlers) handler(signal);
+  redis.subscribe(CHANNEL, (message) => {
+    let signal: RefreshSignal;
+    try {
+      signal = JSON.parse(message) as RefreshSignal;
+    } catch {
+      return;
     }
-  })();
-
+    if (signal.origin === origin) return;
+    for (const handler of handlers) handler(signal);
+  });
   return {
     origin,
     get connected() {
-      return connected;
+      return redis.connected;
     },
     async publish(signal) {
-      if (!connected) return;
-      pubsub.publish(TOPIC, { ...signal, origin });
+      if (!redis.connected) return;
+      await redis.publish(CHANNEL, JSON.stringify({ ...signal, origin })).catch((error: Error) => {
+        warn({ err: error.message }, 'refresh signal not published to Redis');
+      });
     },
     onSignal(handler) {
       handlers.push(handler);
     },
-    async close() {
-      await listening.return?.();
-      publisher.disconnect();
-      subscriber.disconnect();
-    },
+    async close() {},
   };
 }

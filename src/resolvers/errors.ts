@@ -1,22 +1,5 @@
+import { InputValidationError } from '../domain/errors.js';
 import { isUpstreamError } from '../upstream/errors.js';
-
-/** One broken input rule: where (argument path) and what. */
-export interface FieldProblem {
-  path: string;
-  message: string;
-}
-
-/**
- * Invalid input, found before any call to Run:ai. Carries every broken rule
- * at once. Mutations report it as a `ValidationError` payload; elsewhere it
- * becomes a BAD_USER_INPUT GraphQL error.
- */
-export class InputValidationError extends Error {
-  constructor(readonly fields: FieldProblem[]) {
-    super(`Invalid input: ${fields.map((f) => (f.path ? `${f.path}: ${f.message}` : f.message)).join('; ')}`);
-    this.name = 'InputValidationError';
-  }
-}
 
 /** Run:ai refused a change that clashes with an existing pool (HTTP 409), e.g. a duplicate name. */
 export class ConflictError extends Error {

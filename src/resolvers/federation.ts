@@ -1,7 +1,7 @@
-import type { GatewayContext } from '../context.js';
-import { LIMITS } from '../schema/argument-rules.js';
+import { nodePoolIdProblem, parseNodePoolId } from '../domain/ids.js';
+import { LIMITS } from '../domain/limits.js';
 import type { NodePool } from '../upstream/models.js';
-import { nodePoolIdProblem, parseNodePoolId } from './ids.js';
+import type { ResolverContext } from './context.js';
 
 /** What a router sends for a NodePool: one of its keys. */
 export type PoolReference = { id?: unknown; clusterId?: unknown; name?: unknown };
@@ -21,7 +21,7 @@ const NAME = new RegExp(`^[a-z0-9]([-a-z0-9]{0,${LIMITS.name - 2}}[a-z0-9])?$`);
  */
 export function resolvePoolReference(
   reference: PoolReference,
-  ctx: GatewayContext,
+  ctx: ResolverContext,
 ): Promise<NodePool | null> | null {
   const { id, clusterId, name } = reference;
   if (typeof id === 'string') {
@@ -49,7 +49,7 @@ export function referenceCalls(
  * for is shown to Run:ai first (`GET /api/v1/node-pools/count`): an
  * invented one gets UNAUTHENTICATED, never the schema.
  */
-export async function serviceSdl<T>(ctx: GatewayContext, sdl: () => T): Promise<T> {
+export async function serviceSdl<T>(ctx: ResolverContext, sdl: () => T): Promise<T> {
   if (!ctx.asRouter && !(await ctx.credentialsBelieved())) await ctx.api.countNodePools();
   return sdl();
 }

@@ -1,6 +1,6 @@
-import type { GatewayContext } from '../context.js';
-import { gatewayError } from '../pipeline/errors.js';
+import { gatewayError } from '../domain/errors.js';
 import type { LegacyNodePool, NodePool } from '../upstream/models.js';
+import type { ResolverContext } from './context.js';
 
 /** How many pools `legacyNodePools` returns unless `first` says otherwise; at most 500 may be asked. */
 export const LEGACY_DEFAULT_FIRST = 100;
@@ -16,12 +16,12 @@ export const LEGACY_MAX_FIRST = 500;
 export async function listLegacyNodePools(
   clusterId: string,
   first: number,
-  ctx: GatewayContext,
+  ctx: ResolverContext,
   path: () => readonly (string | number)[],
 ): Promise<LegacyNodePool[]> {
   const pools = await ctx.api.legacyListNodePools(clusterId);
   if (pools.length <= first) return pools;
-  ctx.partialErrors.push(
+  ctx.report.partialResult(
     gatewayError(
       'PARTIAL_RESULT',
       `The cluster holds ${pools.length} node pools; the first ${first} are returned. Ask for more with \`first\` (at most ${LEGACY_MAX_FIRST}), or page with nodePools(filter: { clusterId: { eq: … } }).`,
@@ -32,6 +32,6 @@ export async function listLegacyNodePools(
 }
 
 /** The current-API view of a legacy pool (same id). Calls `GET /api/v1/node-pools/{id}` unless already loaded. */
-export function currentNodePool(pool: LegacyNodePool, ctx: GatewayContext): Promise<NodePool | null> {
+export function currentNodePool(pool: LegacyNodePool, ctx: ResolverContext): Promise<NodePool | null> {
   return ctx.loaders.nodePoolById.load(String(pool.id));
 }

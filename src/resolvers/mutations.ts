@@ -1,10 +1,11 @@
-import type { GatewayContext } from '../context.js';
+import { InputValidationError } from '../domain/errors.js';
+import { parseNodePoolId } from '../domain/ids.js';
 import type { ChangeKind } from '../live/live-updates.js';
 import type { LegacyNodePoolCreateBody, LegacyNodePoolUpdateBody } from '../upstream/legacy-api.js';
 import type { LegacyNodePool, NodePool } from '../upstream/models.js';
 import type { NodePoolCreateBody, NodePoolUpdateBody } from '../upstream/nodepools-api.js';
-import { asMutationError, InputValidationError, NotFoundError } from './errors.js';
-import { parseNodePoolId } from './ids.js';
+import type { ResolverContext } from './context.js';
+import { asMutationError, NotFoundError } from './errors.js';
 
 /** A GraphQL input object: omitted fields are absent keys, explicit nulls are null. */
 type Input = Record<string, unknown>;
@@ -38,27 +39,27 @@ async function run<T>(change: () => Promise<T>): Promise<T> {
  * the pool's new state: the mutation answers once every answer that showed
  * the pool is dropped, so the caller's next query reads its write.
  */
-async function changed(ctx: GatewayContext, pool: NodePool, change: ChangeKind): Promise<NodePool> {
+async function changed(ctx: ResolverContext, pool: NodePool, change: ChangeKind): Promise<NodePool> {
   ctx.loaders.remember(pool);
   await ctx.onPoolChanged(pool.id, change);
   return pool;
 }
 
 /** Resolves `createNodePool`. Calls `POST /api/v1/node-pools` (never retried). */
-export async function createNodePool(input: Input, ctx: GatewayContext) {
+export async function createNodePool(input: Input, ctx: ResolverContext) {
   const pool = await run(() => ctx.api.createNodePool(givenFields<NodePoolCreateBody>(input)));
   return { nodePool: await changed(ctx, pool, 'created') };
 }
 
 /** Resolves `updateNodePool`: replaces every updatable field. Calls `PUT /api/v1/node-pools/{id}`. */
-export async function updateNodePool(id: string, input: Input, ctx: GatewayContext) {
+export async function updateNodePool(id: string, input: Input, ctx: ResolverContext) {
   const runaiId = parseNodePoolId(id);
   const pool = await run(() => ctx.api.updateNodePool(runaiId, givenFields<NodePoolUpdateBody>(input)));
   return { nodePool: await changed(ctx, pool, 'updated') };
 }
 
 /** Resolves `patchNodePool`: sends only the fields given. Calls `PATCH /api/v1/node-pools/{id}`. */
-export async function patchNodePool(id: string, input: Input, ctx: GatewayContext) {
+export async function patchNodePool(id: string, input: Input, ctx: ResolverContext) {
   const runaiId = parseNodePoolId(id);
   const body = givenFields<Partial<NodePoolUpdateBody>>(input);
   const pool = await run(() => ctx.api.patchNodePool(runaiId, body));
@@ -72,7 +73,7 @@ export async function patchNodePool(id: string, input: Input, ctx: GatewayContex
  * it. Then calls `DELETE /api/v1/node-pools/{id}` and returns the pool's last
  * known state.
  */
-export async function deleteNodePool(id: string, ctx: GatewayContext) {
+export async function deleteNodePool(id: string, ctx: ResolverContext) {
   const runaiId = parseNodePoolId(id);
   const pool = await run(() => ctx.loaders.nodePoolById.load(runaiId));
   if (!pool) throw new NotFoundError(`No node pool with id ${runaiId} is visible to you.`);
@@ -90,7 +91,7 @@ export async function deleteNodePool(id: string, ctx: GatewayContext) {
 }
 
 /** A legacy change was accepted (202, no body): forget what the request knew of the pool, and tell the live layer. */
-async function acceptedChange(ctx: GatewayContext, id: number, change: ChangeKind = 'updated') {
+async function acceptedChange(ctx: ResolverContext, id: number, change: ChangeKind = 'updated') {
   ctx.loaders.nodePoolById.clear(String(id));
   await ctx.onPoolChanged(String(id), change);
   return { accepted: true };
@@ -100,7 +101,7 @@ async function acceptedChange(ctx: GatewayContext, id: number, change: ChangeKin
 export async function legacyCreateNodePool(
   clusterId: string,
   input: Input,
-  ctx: GatewayContext,
+  ctx: ResolverContext,
 ): Promise<{ nodePool: LegacyNodePool | null }> {
   const pool = await run(() =>
     ctx.api.legacyCreateNodePool(clusterId, givenFields<LegacyNodePoolCreateBody>(input)),
@@ -110,7 +111,12 @@ export async function legacyCreateNodePool(
 }
 
 /** Resolves `legacyUpdateNodePool`. Calls the deprecated `PUT /v1/k8s/clusters/{clusterId}/node-pools/{id}`. */
-export async function legacyUpdateNodePool(clusterId: string, id: number, input: Input, ctx: GatewayContext) {
+export async function legacyUpdateNodePool(
+  clusterId: string,
+  id: number,
+  input: Input,
+  ctx: ResolverContext,
+) {
   await run(() => ctx.api.legacyUpdateNodePool(clusterId, id, givenFields<LegacyNodePoolUpdateBody>(input)));
   return acceptedChange(ctx, id);
 }
@@ -120,14 +126,14 @@ export async function legacyUpdateNodePoolLabels(
   clusterId: string,
   id: number,
   labels: { labelKey: string; labelValue: string },
-  ctx: GatewayContext,
+  ctx: ResolverContext,
 ) {
   await run(() => ctx.api.legacyUpdateNodePoolLabels(clusterId, id, labels));
   return acceptedChange(ctx, id);
 }
 
 /** Resolves `legacyDeleteNodePool`. Calls the deprecated `DELETE /v1/k8s/clusters/{clusterId}/node-pools/{id}`. */
-export async function legacyDeleteNodePool(clusterId: string, id: number, ctx: GatewayContext) {
+export async function legacyDeleteNodePool(clusterId: string, id: number, ctx: ResolverContext) {
   await run(() => ctx.api.legacyDeleteNodePool(clusterId, id));
   return acceptedChange(ctx, id, 'deleted');
 }

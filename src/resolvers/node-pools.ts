@@ -1,9 +1,9 @@
-import type { GatewayContext } from '../context.js';
+import { cursorAt, cursorOffset } from '../domain/cursors.js';
+import { parseNodePoolId } from '../domain/ids.js';
 import { LIST_INSTEAD_OF_GETS_ABOVE, type PageKey } from '../loaders/index.js';
 import { encodeFilterBy, type NodePoolFilterSpec } from '../upstream/filter.js';
 import type { NodePool, SortField, SortOrder } from '../upstream/models.js';
-import { cursorAt, cursorOffset } from './cursors.js';
-import { parseNodePoolId } from './ids.js';
+import type { ResolverContext } from './context.js';
 
 /** Run:ai answers at most this many pools per list call. */
 export const MAX_PAGE_SIZE = 500;
@@ -125,7 +125,7 @@ function memo<T>(fn: () => Promise<T>): () => Promise<T> {
  * count. Calls `GET /api/v1/node-pools` and, when needed or selected,
  * `GET /api/v1/node-pools/count`.
  */
-export function listNodePools(args: NodePoolConnectionArgs, ctx: GatewayContext): NodePoolConnection {
+export function listNodePools(args: NodePoolConnectionArgs, ctx: ResolverContext): NodePoolConnection {
   const filterBy = filterByFor(args.filter);
   const sort = args.orderBy ? { sortBy: args.orderBy.field, sortOrder: args.orderBy.direction ?? 'asc' } : {};
   const count = memo(() => ctx.loaders.nodePoolCount.load(filterBy));
@@ -191,7 +191,7 @@ export function poolLookupCalls(ids: readonly unknown[]): number {
 }
 
 /** Resolves `nodePoolCount`. Calls `GET /api/v1/node-pools/count`. */
-export function countNodePools(filter: NodePoolFilterInput | null | undefined, ctx: GatewayContext) {
+export function countNodePools(filter: NodePoolFilterInput | null | undefined, ctx: ResolverContext) {
   return ctx.loaders.nodePoolCount.load(filterByFor(filter));
 }
 
@@ -199,6 +199,6 @@ export function countNodePools(filter: NodePoolFilterInput | null | undefined, c
  * Resolves `nodePool(id)`: a global or raw id; null when Run:ai does not know
  * it. Calls `GET /api/v1/node-pools/{id}` unless the request already listed it.
  */
-export function getNodePool(id: string, ctx: GatewayContext): Promise<NodePool | null> {
+export function getNodePool(id: string, ctx: ResolverContext): Promise<NodePool | null> {
   return ctx.loaders.nodePoolById.load(parseNodePoolId(id));
 }

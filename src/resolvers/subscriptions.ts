@@ -1,4 +1,5 @@
-import type { CallBudget, GatewayContext } from '../context.js';
+import { gatewayError, isErrorCode } from '../domain/errors.js';
+import { parseNodePoolId } from '../domain/ids.js';
 import type { FeedEvent } from '../live/change-feed.js';
 import { LiveLimitError } from '../live/live-budgets.js';
 import { CURSOR_PATTERN } from '../live/live-store.js';
@@ -6,9 +7,8 @@ import type { LiveSubscriber, MetricsDelivery, WatcherDelivery } from '../live/l
 import type { PhaseChange } from '../live/phase-diff.js';
 import type { PoolChange, PoolChangeKind } from '../live/pool-diff.js';
 import type { LiveWindow } from '../live/pool-metrics-poller.js';
-import { gatewayError, isErrorCode } from '../pipeline/errors.js';
 import type { MetricType, NodePool, NodePoolPhase } from '../upstream/models.js';
-import { parseNodePoolId } from './ids.js';
+import type { ResolverContext } from './context.js';
 import type { MetricSeries } from './pool-metrics.js';
 
 export interface PhaseChangeFilterInput {
@@ -67,9 +67,9 @@ export function poolChangeMatcher(
       change.changedFields.some((path) => fields.some((f) => path === f || path.startsWith(`${f}.`))));
 }
 
-function requireLive(ctx: GatewayContext): {
+function requireLive(ctx: ResolverContext): {
   who: LiveSubscriber;
-  live: NonNullable<GatewayContext['live']>;
+  live: NonNullable<ResolverContext['live']>;
 } {
   if (!ctx.token) {
     throw gatewayError(
@@ -96,7 +96,7 @@ function within<T>(join: () => T): T {
  * (a reconnecting EventSource's last event, newer than any `after` in the
  * URL it reconnects to), else after `after`, else from now.
  */
-function resumeAfter(after: string | null | undefined, ctx: GatewayContext): string | undefined {
+function resumeAfter(after: string | null | undefined, ctx: ResolverContext): string | undefined {
   const cursor = ctx.lastEventId ?? after ?? undefined;
   if (cursor !== undefined && !CURSOR_PATTERN.test(cursor)) {
     throw gatewayError(
@@ -112,7 +112,7 @@ function resumeAfter(after: string | null | undefined, ctx: GatewayContext): str
  * before the live layer stores anything for its scope (a lease, a log, a
  * snapshot): an invented token gets UNAUTHENTICATED here, and nothing.
  */
-async function proveToken(ctx: GatewayContext): Promise<void> {
+async function proveToken(ctx: ResolverContext): Promise<void> {
   if (!(await ctx.credentialsBelieved())) await ctx.api.countNodePools();
 }
 
@@ -126,12 +126,12 @@ async function proveToken(ctx: GatewayContext): Promise<void> {
 async function subscribeFeed(
   accept: (event: FeedEvent) => boolean,
   after: string | null | undefined,
-  ctx: GatewayContext,
+  ctx: ResolverContext,
 ): Promise<AsyncIterable<WatcherDelivery>> {
   const { who, live } = requireLive(ctx);
   const from = resumeAfter(after, ctx);
   await proveToken(ctx);
-  return within(() => live.subscribe(who, accept, from, { maxReplay: replaysPaidFor(ctx.callBudget) }));
+  return within(() => live.subscribe(who, accept, from, { maxReplay: ctx.callBudget.replaysPaidFor() }));
 }
 
 /**
@@ -141,7 +141,7 @@ async function subscribeFeed(
 export function subscribePhaseChanges(
   input: PhaseChangeFilterInput | null | undefined,
   after: string | null | undefined,
-  ctx: GatewayContext,
+  ctx: ResolverContext,
 ): Promise<AsyncIterable<WatcherDelivery>> {
   const matches = phaseChangeMatcher(input);
   return subscribeFeed((event) => event.kind === 'phase' && matches(event.change), after, ctx);
@@ -155,7 +155,7 @@ export function subscribePhaseChanges(
 export function subscribePoolChanges(
   input: PoolChangeFilterInput | null | undefined,
   after: string | null | undefined,
-  ctx: GatewayContext,
+  ctx: ResolverContext,
 ): Promise<AsyncIterable<WatcherDelivery>> {
   const matches = poolChangeMatcher(input);
   return subscribeFeed((event) => event.kind === 'pool' && matches(event.change), after, ctx);
@@ -170,7 +170,7 @@ export function subscribePoolChanges(
  */
 export async function subscribePoolMetrics(
   args: { id: string; types: readonly MetricType[]; window: LiveWindow },
-  ctx: GatewayContext,
+  ctx: ResolverContext,
 ): Promise<AsyncIterable<MetricsDelivery>> {
   const { who, live } = requireLive(ctx);
   const pool = await ctx.loaders.nodePoolById.load(parseNodePoolId(args.id));
@@ -187,23 +187,6 @@ function ended(event: { code: string; message: string }): never {
       ? `The node pool is gone: ${event.message}`
       : `Run:ai refused the subscription's credentials: ${event.message}`;
   throw gatewayError(isErrorCode(event.code) ? event.code : 'UPSTREAM_ERROR', message);
-}
-
-/** A live event begins: the operation's context gets the event's own clock, loaders and call budget. */
-function beginEvent(ctx: GatewayContext): void {
-  Object.assign(ctx, ctx.freshEvent());
-}
-
-/**
- * How many events a resume may replay within the budget: what is left of
- * it once subscribing is paid, over what one event's selection costs. A
- * replay shares the budget with subscribing, since it comes at once.
- */
-export function replaysPaidFor(budget: CallBudget): number {
-  const perEvent = budget.perEvent ?? 0;
-  if (perEvent <= 0) return Number.POSITIVE_INFINITY;
-  const subscribing = Math.max(0, (budget.predicted ?? perEvent) - perEvent);
-  return Math.max(0, Math.floor((budget.limit - subscribing) / perEvent));
 }
 
 /** What every change feed event carries besides its change. */
@@ -229,16 +212,16 @@ export type PoolChangePayload = FeedFields &
   );
 
 /** The fields every feed event has; its cursor also goes to the result (SSE's event id). */
-function feedFields(event: Exclude<WatcherDelivery, { kind: 'end' }>, ctx: GatewayContext): FeedFields {
+function feedFields(event: Exclude<WatcherDelivery, { kind: 'end' }>, ctx: ResolverContext): FeedFields {
   // A replay comes at once, as part of subscribing: it shares the subscription's loaders and budget.
-  if (!event.replayed) beginEvent(ctx);
-  ctx.eventCursor = event.cursor;
+  if (!event.replayed) ctx.beginEvent();
+  ctx.report.eventCursor(event.cursor);
   const observedAt = event.kind === 'resync' ? event.observedAt : event.change.observedAt;
   return { cursor: event.cursor ?? null, missedEvents: event.missedEvents, observedAt };
 }
 
 /** One phase event as the subscription's payload (or the error that ends it). */
-export function phaseChangeOf(event: WatcherDelivery, ctx: GatewayContext): PhaseChangePayload {
+export function phaseChangeOf(event: WatcherDelivery, ctx: ResolverContext): PhaseChangePayload {
   if (event.kind === 'end') return ended(event);
   const fields = feedFields(event, ctx);
   if (event.kind === 'resync') {
@@ -249,7 +232,7 @@ export function phaseChangeOf(event: WatcherDelivery, ctx: GatewayContext): Phas
 }
 
 /** One pool change as the subscription's payload (or the error that ends it). */
-export function poolChangeOf(event: WatcherDelivery, ctx: GatewayContext): PoolChangePayload {
+export function poolChangeOf(event: WatcherDelivery, ctx: ResolverContext): PoolChangePayload {
   if (event.kind === 'end') return ended(event);
   const fields = feedFields(event, ctx);
   if (event.kind === 'resync')
@@ -269,8 +252,8 @@ export interface LiveMetrics {
 }
 
 /** One metrics poll as the subscription's payload (or the error that ends it). */
-export function poolMetricsOf(event: MetricsDelivery, ctx: GatewayContext): LiveMetrics {
-  beginEvent(ctx);
+export function poolMetricsOf(event: MetricsDelivery, ctx: ResolverContext): LiveMetrics {
+  ctx.beginEvent();
   if (event.kind === 'end') return ended(event);
   const { pool, start, end, series, observedAt, missedEvents } = event;
   return { poolId: pool.id, start, end, series, observedAt, missedEvents };

@@ -1,13 +1,14 @@
 import { type ZodRawShape, type ZodType, z } from 'zod';
-import { cursorOffset } from '../resolvers/cursors.js';
-import type { FieldProblem } from '../resolvers/errors.js';
-import { globalIdProblem, nodePoolIdProblem } from '../resolvers/ids.js';
+import { cursorOffset } from '../domain/cursors.js';
+import type { FieldProblem } from '../domain/errors.js';
+import { globalIdProblem, nodePoolIdProblem } from '../domain/ids.js';
+import { LIMITS } from '../domain/limits.js';
 import { filterByFor, MAX_PAGE_SIZE, type NodePoolFilterInput } from '../resolvers/node-pools.js';
 
 /**
  * The rules arguments must follow beyond their GraphQL types, as zod
  * schemas. Every field with arguments declares its rules with
- * {@link argumentRules}; src/pipeline/use-argument-rules.ts checks them on the
+ * {@link argumentRules}; src/graphql/plugins/use-argument-rules.ts checks them on the
  * coerced values before the operation runs, so a broken rule never costs a
  * call to Run:ai. A test checks that every field with arguments has rules
  * naming exactly its arguments.
@@ -18,6 +19,7 @@ import { filterByFor, MAX_PAGE_SIZE, type NodePoolFilterInput } from '../resolve
  * arguments: a zod schema of the whole arguments object, as graphql-js
  * coerced it (the values resolvers receive).
  */
+
 export const ARGUMENT_RULES = 'argumentRules';
 
 /** The `extensions` key that marks a root mutation field whose resolver checks its own arguments' rules. */
@@ -42,24 +44,6 @@ export function argumentRules(shape: ZodRawShape, refine?: (rules: z.ZodObject) 
   const rules = z.object(shape);
   return { [ARGUMENT_RULES]: refine ? refine(rules) : rules };
 }
-
-/** Length limits, from Kubernetes: a label key is a 253-character prefix, `/` and a 63-character name. */
-export const LIMITS = {
-  /** Pool names and label values: a Kubernetes label value or DNS label. */
-  name: 63,
-  labelKey: 317,
-  labelValue: 63,
-  /** One filter condition's value: as long as the longest thing it can match, a label key. */
-  filterValue: 317,
-  /** The whole filter as Run:ai receives it in the URL: far below the 8 KB request lines proxies take. */
-  filterBy: 4096,
-  /** Swap sizes such as `100G`. */
-  size: 32,
-  /** Ids in one list (`nodes(ids:)`, subscription filters). */
-  ids: 500,
-  /** Entries of one list of enum values. */
-  enumList: 100,
-} as const;
 
 /** An argument whose GraphQL type is its whole rule (an enum, a UUID, a boolean). */
 export const typed = z.unknown().optional();

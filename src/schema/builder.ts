@@ -6,7 +6,7 @@ import RelayPlugin from '@pothos/plugin-relay';
 import SimpleObjectsPlugin from '@pothos/plugin-simple-objects';
 import { GraphQLScalarType } from 'graphql';
 import { DateTimeResolver, JSONObjectResolver, SafeIntResolver, UUIDResolver } from 'graphql-scalars';
-import type { GatewayContext } from '../context.js';
+import type { ResolverContext } from '../resolvers/context.js';
 import { poolLookupCalls } from '../resolvers/node-pools.js';
 import { isCanonicalTimestamp } from '../upstream/timestamps.js';
 import { argumentRules, globalId, idList } from './argument-rules.js';
@@ -23,7 +23,7 @@ import { upstreamCalls } from './upstream-calls.js';
  * must prime id lookups across fields.
  */
 export const builder = new SchemaBuilder<{
-  Context: GatewayContext;
+  Context: ResolverContext;
   DefaultFieldNullability: false;
   Scalars: {
     DateTime: { Input: Date; Output: Date | string };

@@ -1,10 +1,5 @@
-import {
-  ConflictError,
-  type FieldProblem,
-  ForbiddenError,
-  InputValidationError,
-  NotFoundError,
-} from '../resolvers/errors.js';
+import { type FieldProblem, InputValidationError } from '../domain/errors.js';
+import { ConflictError, ForbiddenError, NotFoundError } from '../resolvers/errors.js';
 import { builder } from './builder.js';
 
 /** The interface every typed mutation error implements, so clients can read `message` without knowing the type. */

@@ -1,7 +1,7 @@
 /**
  * How long the lists in a field's result are, as its arguments say: the
  * page size of a connection, the ids asked for, the metric types and
- * samples of a window. The cost limit (src/pipeline/use-cost-limit.ts)
+ * samples of a window. The cost limit (src/graphql/plugins/use-cost-limit.ts)
  * multiplies by these to estimate an answer before it is fetched.
  */
 

@@ -1,6 +1,7 @@
 import type { InputFieldBuilder } from '@pothos/core';
 import { z } from 'zod';
-import { LIMITS, text } from './argument-rules.js';
+import { LIMITS } from '../domain/limits.js';
+import { text } from './argument-rules.js';
 import { builder } from './builder.js';
 import { GpuNetworkAccelerationDetectionEnum, PlacementStrategyKindEnum } from './enums.js';
 

@@ -1,6 +1,6 @@
 import SchemaBuilder, { BasePlugin, type PothosOutputFieldConfig, type SchemaTypes } from '@pothos/core';
 import type { GraphQLFieldResolver } from 'graphql';
-import { InputValidationError } from '../resolvers/errors.js';
+import { InputValidationError } from '../domain/errors.js';
 import { brokenRules, RULES_IN_RESOLVER } from './argument-rules.js';
 
 /**
@@ -11,7 +11,7 @@ import { brokenRules, RULES_IN_RESOLVER } from './argument-rules.js';
  * outer one) turns into the mutation's `ValidationError` result. It applies
  * to every mutation of the builder, so a new one cannot forget it. Rules of
  * every other field refuse the whole operation before it runs
- * (src/pipeline/use-argument-rules.ts).
+ * (src/graphql/plugins/use-argument-rules.ts).
  */
 export class MutationRulesPlugin<Types extends SchemaTypes> extends BasePlugin<Types> {
   override onOutputFieldConfig(fieldConfig: PothosOutputFieldConfig<Types>): PothosOutputFieldConfig<Types> {

@@ -1,14 +1,16 @@
 import { responsePathAsArray } from 'graphql';
-import { z } from 'zod';
 import {
   DEFAULT_SAMPLES,
+  type MetricsWindowInput,
+  metricsWindow,
+  windowName,
+} from '../domain/metrics-window.js';
+import {
   latestSample,
   type MetricSeries,
-  type MetricsWindowInput,
   type NodePoolMetricsResult,
   nodePoolMetrics,
   sampleNumber,
-  windowKey,
 } from '../resolvers/pool-metrics.js';
 import { METRIC_TYPES, type MetricType, type MetricValue } from '../upstream/models.js';
 import { argumentRules, enumList } from './argument-rules.js';
@@ -50,19 +52,6 @@ export const MetricsWindow = builder.inputType('MetricsWindow', {
     samples: t.int({ defaultValue: 20, description: 'Number of samples over the range, 0..1000.' }),
   }),
 });
-
-/** The rules of a `MetricsWindow`: 0..1000 samples, and a start before the end (which defaults to now). */
-export const metricsWindow = z
-  .object({
-    start: z.date().nullish(),
-    end: z.date().nullish(),
-    samples: z.number().int().min(0, 'must be at least 0').max(1000, 'must be at most 1000').nullish(),
-  })
-  .nullish()
-  .refine((w) => !w?.start || w.start.getTime() < (w.end ?? new Date()).getTime(), {
-    message: 'start must be before end (end defaults to now)',
-    path: ['start'],
-  });
 
 /** How long the lists of a metrics answer can be, for the cost limit. */
 export function metricsListSizes(types: readonly MetricType[], samples: number) {
@@ -145,7 +134,7 @@ builder.objectField(NodePoolRef, 'metrics', (t) =>
       // One call per pool and window, however many fields (aliases, types) ask for it.
       ...upstreamCalls({
         calls: () => 1,
-        sharedBy: ({ window }: { window?: MetricsWindowInput | null }) => windowKey(window),
+        sharedBy: ({ window }: { window?: MetricsWindowInput | null }) => windowName(window),
       }),
     },
     resolve: (pool, args, ctx, info) =>

@@ -1,7 +1,7 @@
 /**
  * Fields the federation router reads with its secret (ROUTER_SECRET) and no
  * Run:ai token: `_service { sdl }`, which composition needs before any
- * caller's token is at hand. src/pipeline/use-require-credentials.ts lets
+ * caller's token is at hand. src/graphql/plugins/use-require-credentials.ts lets
  * them through without credentials for a request that carried the secret.
  */
 

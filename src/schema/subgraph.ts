@@ -9,10 +9,11 @@
 import { MapperKind, mapSchema } from '@graphql-tools/utils';
 import { specifiedDirectives } from 'graphql';
 import { z } from 'zod';
-import type { GatewayContext } from '../context.js';
+import { LIMITS } from '../domain/limits.js';
+import type { ResolverContext } from '../resolvers/context.js';
 import { type PoolReference, referenceCalls, serviceSdl } from '../resolvers/federation.js';
 import { poolLookupCalls } from '../resolvers/node-pools.js';
-import { argumentRules, LIMITS } from './argument-rules.js';
+import { argumentRules } from './argument-rules.js';
 import { builder } from './builder.js';
 import './index.js';
 import './federation.js';
@@ -65,7 +66,7 @@ export const subgraphSchema = mapSchema(
         ...field,
         // At most one call: when no verdict says Run:ai accepted the token lately, Run:ai is asked.
         extensions: { ...field.extensions, ...upstreamCalls(1), ...servedToRouter() },
-        resolve: (root, args, ctx: GatewayContext, info) =>
+        resolve: (root, args, ctx: ResolverContext, info) =>
           serviceSdl(ctx, () => resolve?.(root, args, ctx, info)),
       };
     },

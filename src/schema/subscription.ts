@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { nodePoolGlobalId } from '../domain/ids.js';
+import { LIMITS } from '../domain/limits.js';
+import { DEFAULT_SAMPLES } from '../domain/metrics-window.js';
 import { CURSOR_PATTERN } from '../live/live-store.js';
 import type { MetricsDelivery, WatcherDelivery } from '../live/live-updates.js';
-import { nodePoolGlobalId } from '../resolvers/ids.js';
-import { DEFAULT_SAMPLES } from '../resolvers/pool-metrics.js';
 import {
   type LiveMetrics,
   type PhaseChangePayload,
@@ -15,7 +16,7 @@ import {
   subscribePoolMetrics,
 } from '../resolvers/subscriptions.js';
 import type { MetricType } from '../upstream/models.js';
-import { argumentRules, enumList, idList, LIMITS, nodePoolId } from './argument-rules.js';
+import { argumentRules, enumList, idList, nodePoolId } from './argument-rules.js';
 import { builder } from './builder.js';
 import { NodePoolPhaseEnum } from './enums.js';
 import { listSizes } from './list-sizes.js';

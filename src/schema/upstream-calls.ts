@@ -1,6 +1,6 @@
 /**
  * How many Run:ai calls resolving a field can make, as its arguments and
- * its selection say. The cost limit (src/pipeline/use-cost-limit.ts) adds
+ * its selection say. The cost limit (src/graphql/plugins/use-cost-limit.ts) adds
  * them up over an operation, times the lists above each field, and refuses
  * an operation whose prediction passes `MAX_UPSTREAM_CALLS` before any call
  * is made. A field without a declaration makes no call of its own.

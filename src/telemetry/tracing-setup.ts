@@ -1,9 +1,9 @@
 /**
  * OpenTelemetry tracing, set up only when an OTLP endpoint is configured:
- * server.ts imports this module dynamically, so with tracing off no
+ * app/app.ts imports this module dynamically, so with tracing off no
  * `@opentelemetry` module is loaded at all.
  */
-import { context, DiagLogLevel, diag } from '@opentelemetry/api';
+import { context, DiagLogLevel, diag, type TextMapPropagator, type Tracer } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
@@ -15,17 +15,15 @@ import {
 } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
-import type { Plugin } from 'graphql-yoga';
-import { useTracing } from '../pipeline/use-tracing.js';
-import type { Send } from '../upstream/call.js';
-import { withTracing } from '../upstream/trace.js';
 
-/** The gateway's tracing: the yoga plugin, the upstream layer, and the provider behind them. */
+/**
+ * The gateway's tracing: the tracer and propagator that the yoga plugin
+ * (src/graphql/plugins/use-tracing.ts) and the upstream layer
+ * (src/upstream/trace.ts) use, and the provider behind them.
+ */
 export interface Tracing {
-  /** Spans for each GraphQL operation and its phases (src/pipeline/use-tracing.ts). */
-  plugin: Plugin;
-  /** The outermost upstream layer: a span per Run:ai call (src/upstream/trace.ts). */
-  upstreamLayer: (send: Send) => Send;
+  tracer: Tracer;
+  propagator: TextMapPropagator;
   /** Exports the spans still buffered, then shuts the provider down; never rejects. */
   shutdown(): Promise<void>;
 }
@@ -73,8 +71,8 @@ export function startTracing({ url, warn }: TracingOptions): Tracing {
   const tracer = provider.getTracer('nodepool-gateway');
   const propagator = new W3CTraceContextPropagator();
   return {
-    plugin: useTracing({ tracer, propagator }),
-    upstreamLayer: (send) => withTracing(send, { tracer, propagator }),
+    tracer,
+    propagator,
     // A collector that is down must not fail the gateway's shutdown: the spans are lost, and said so.
     shutdown: () =>
       provider

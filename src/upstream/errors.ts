@@ -1,7 +1,7 @@
 /**
  * Errors of the Run:ai REST client. Every failure of an upstream call ends up
  * as one {@link UpstreamError} with a stable code, so the GraphQL layer
- * (src/pipeline/errors.ts) maps errors without knowing anything about HTTP
+ * (src/graphql/errors.ts) maps errors without knowing anything about HTTP
  * or undici.
  */
 

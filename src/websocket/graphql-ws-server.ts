@@ -4,14 +4,16 @@ import type { Duplex } from 'node:stream';
 import type { ExecutionArgs, ExecutionResult, GraphQLError } from 'graphql';
 import { handleProtocols } from 'graphql-ws';
 import { WebSocketServer } from 'ws';
-import { clientAddressOf, type TrustProxy } from '../edge/callers.js';
-import { connectionCredentials } from '../edge/credentials.js';
-import { hostAllowed } from '../edge/host-check.js';
-import { OriginRefusals } from '../edge/origin-refusals.js';
-import type { Admission } from '../pipeline/admission.js';
-import { gatewayError, toContract } from '../pipeline/errors.js';
-import type { DocumentParams } from '../pipeline/trusted-documents.js';
-import type { EdgeFacts, Gateway } from '../pipeline/yoga.js';
+import { gatewayError } from '../domain/errors.js';
+import type { Admission } from '../graphql/admission.js';
+import { toContract } from '../graphql/errors.js';
+import type { EdgeFacts } from '../graphql/facts.js';
+import type { Gateway } from '../graphql/gateway.js';
+import type { DocumentParams } from '../graphql/trusted-documents.js';
+import { clientAddressOf, type TrustProxy } from '../http/callers.js';
+import { connectionCredentials } from '../http/credentials.js';
+import { hostAllowed } from '../http/host-check.js';
+import { OriginRefusals } from '../http/origin-refusals.js';
 import type { Logger } from '../telemetry/logger.js';
 import { serveGraphqlWs, type WsExtra } from './ws-transport.js';
 
@@ -80,9 +82,14 @@ interface Executors {
  * Runs an operation with its enveloped executor. A hook that throws becomes
  * the operation's coded error, never a failure of the whole connection.
  */
-async function run(args: ExecutionArgs, pick: keyof Executors) {
+async function run(
+  args: ExecutionArgs,
+  pick: keyof Executors,
+): Promise<ExecutionResult | AsyncGenerator<ExecutionResult>> {
   try {
-    return (await (args.rootValue as Executors)[pick](args)) as ExecutionResult;
+    return (await (args.rootValue as Executors)[pick](args)) as
+      | ExecutionResult
+      | AsyncGenerator<ExecutionResult>;
   } catch (error) {
     return { errors: toContract([error], (args.contextValue as { requestId?: string }).requestId) };
   }
@@ -131,7 +138,7 @@ export function attachWebSocket(server: Server, admission: Admission, options: W
     wss,
     {
       connectionInitWaitTimeout: options.connectionInitWaitTimeoutMs,
-      // Reads the credentials once, then lets go of the payload; false closes the socket with 4403 Forbidden.
+      // Reads the credentials once; false closes the socket with 4403 Forbidden.
       onConnect: (ctx) => {
         const extra = ctx.extra as WsExtra;
         const params = ctx.connectionParams;
@@ -143,7 +150,6 @@ export function attachWebSocket(server: Server, admission: Admission, options: W
           credentials: connectionCredentials(params),
           address: clientAddressOf(extra.request, options.trustProxy),
         };
-        (ctx as { connectionParams?: unknown }).connectionParams = undefined;
         connections.set(ctx.extra, { facts, operations: new Map() });
         const { kind } = facts.credentials;
         return kind === 'bearer' || (kind === 'none' && options.allowAnonymous);
@@ -199,7 +205,7 @@ export function attachWebSocket(server: Server, admission: Admission, options: W
         }
       },
       execute: (args) => run(args, 'execute'),
-      subscribe: (args) => run(args, 'subscribe') as never,
+      subscribe: (args) => run(args, 'subscribe'),
       // An event stream that fails mid-way (its poller ended) reports its error in the contract.
       onError: (ctx, id, _payload, errors: readonly GraphQLError[]) =>
         toContract(errors, connections.get(ctx.extra)?.operations.get(id)?.requestId).map((error) =>

@@ -8,8 +8,8 @@
 import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
 import type { Simulator } from 'runai-simulator';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import { type App, buildApp } from '../../src/app/app.js';
 import { makeConfig } from '../../src/config.js';
-import { type App, buildApp } from '../../src/server.js';
 import {
   clickRun,
   graphqlResponse,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/app/app.js';
 import { makeConfig } from '../../src/config.js';
-import { DEMO_DASHBOARD_QUERY } from '../../src/edge/graphiql.js';
-import { buildApp } from '../../src/server.js';
+import { DEMO_DASHBOARD_QUERY } from '../../src/graphql/plugins/graphiql.js';
 import { useGraphiQL } from './graphiql-fixture.js';
 import {
   clickRun,

@@ -14,8 +14,8 @@ import { extname, join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type App, buildApp } from '../../src/app/app.js';
 import { makeConfig } from '../../src/config.js';
-import { type App, buildApp } from '../../src/server.js';
 import { launchChromium } from './graphiql-page.js';
 
 const APP = new URL('../../examples/pool-board/', import.meta.url).pathname;

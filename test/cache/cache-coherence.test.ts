@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { SEED_CLUSTER_IDS } from 'runai-simulator';
 import { describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/app/app.js';
 import { makeConfig } from '../../src/config.js';
-import { nodePoolGlobalId } from '../../src/resolvers/ids.js';
-import { buildApp } from '../../src/server.js';
+import { nodePoolGlobalId } from '../../src/domain/ids.js';
 import { createLogger } from '../../src/telemetry/logger.js';
 import { onCleanup } from '../helpers/cleanup.js';
 import { stackWith } from '../helpers/stack.js';

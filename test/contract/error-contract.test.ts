@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { statusOfCode } from '../../src/pipeline/errors.js';
+import { statusOfCode } from '../../src/domain/errors.js';
 import { type Answer, codesOf, expectContract, get, post, postSse } from '../helpers/http.js';
 import { Collected, wsClient } from '../helpers/live.js';
 import { type Stack, startStack } from '../helpers/stack.js';

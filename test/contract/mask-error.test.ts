@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { maskError } from '../../src/pipeline/errors.js';
-import { InputValidationError } from '../../src/resolvers/errors.js';
+import { InputValidationError } from '../../src/domain/errors.js';
+import { maskError } from '../../src/graphql/errors.js';
 import { UpstreamError } from '../../src/upstream/errors.js';
 
 const located = (original: Error) =>

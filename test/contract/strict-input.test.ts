@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { statusOfCode } from '../../src/pipeline/errors.js';
+import { statusOfCode } from '../../src/domain/errors.js';
 import { codesOf, expectContract, post } from '../helpers/http.js';
 import { type Stack, startStack } from '../helpers/stack.js';
 

@@ -6,7 +6,7 @@ import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { ConfigInput } from '../../src/config.js';
-import { statusOfCode } from '../../src/pipeline/errors.js';
+import { statusOfCode } from '../../src/domain/errors.js';
 import { type Answer, codesOf, get, post, postSse } from '../helpers/http.js';
 import { type Stack, startStack } from '../helpers/stack.js';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { statusOfCode } from '../../src/pipeline/errors.js';
+import { statusOfCode } from '../../src/domain/errors.js';
 import { codesOf, expectContract, post } from '../helpers/http.js';
 import { type Stack, startStack } from '../helpers/stack.js';
 

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { configSchema, envName } from '../../src/config.js';
-import { ERROR_STATUS } from '../../src/pipeline/errors.js';
+import { ERROR_STATUS } from '../../src/domain/errors.js';
 
 /**
  * Promises match tests. Each promise of SECURITY.md ("What the gateway

@@ -9,7 +9,7 @@ import { createClient } from 'graphql-ws';
 import { SEED_CLUSTER_IDS } from 'runai-simulator';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { nodePoolGlobalId } from '../../src/resolvers/ids.js';
+import { nodePoolGlobalId } from '../../src/domain/ids.js';
 import { subgraphSchema } from '../../src/schema/subgraph.js';
 import { onCleanup } from '../helpers/cleanup.js';
 import { eventually } from '../helpers/eventually.js';

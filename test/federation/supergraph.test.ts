@@ -13,7 +13,7 @@ import { composeServices } from '@theguild/federation-composition';
 import { parse } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { nodePoolGlobalId } from '../../src/resolvers/ids.js';
+import { nodePoolGlobalId } from '../../src/domain/ids.js';
 import { useCleanupsAfterAll } from '../helpers/cleanup.js';
 import { eventually } from '../helpers/eventually.js';
 import { relabelAtRunai } from '../helpers/live.js';

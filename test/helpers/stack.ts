@@ -2,8 +2,8 @@ import { Writable } from 'node:stream';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
 import { createSimulator, type Simulator, type SimulatorOptions } from 'runai-simulator';
+import { type App, buildApp } from '../../src/app/app.js';
 import { type ConfigInput, makeConfig } from '../../src/config.js';
-import { type App, buildApp } from '../../src/server.js';
 import { createLogger } from '../../src/telemetry/logger.js';
 import { onCleanup } from './cleanup.js';
 

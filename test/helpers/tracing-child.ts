@@ -4,8 +4,8 @@
  * loaded. Run by test/tracing.test.ts in a child process of its own.
  */
 import { createRequire } from 'node:module';
+import { buildApp } from '../../src/app/app.js';
 import { loadConfig } from '../../src/config.js';
-import { buildApp } from '../../src/server.js';
 import { createLogger } from '../../src/telemetry/logger.js';
 
 const config = loadConfig(process.env, { rateLimitPerMinute: 0 });

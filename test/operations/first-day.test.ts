@@ -79,7 +79,7 @@ describe('CSRF where it protects something', () => {
 
 /** The gateway in demo mode (its own simulator, ambient demo credentials), stopped with `await using`. */
 async function demoGateway() {
-  const { buildApp } = await import('../../src/server.js');
+  const { buildApp } = await import('../../src/app/app.js');
   const { makeConfig } = await import('../../src/config.js');
   const app = buildApp(makeConfig({ logLevel: 'silent', rateLimitPerMinute: 0 }));
   const url = await app.start(0, '127.0.0.1');

@@ -1,7 +1,7 @@
 import { createSimulator, SEED_CLUSTER_IDS } from 'runai-simulator';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { type App, buildApp } from '../../src/app/app.js';
 import { makeConfig } from '../../src/config.js';
-import { type App, buildApp } from '../../src/server.js';
 import { createLogger } from '../../src/telemetry/logger.js';
 import { useCleanupsAfterAll } from '../helpers/cleanup.js';
 import { eventually } from '../helpers/eventually.js';

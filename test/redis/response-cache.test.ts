@@ -1,8 +1,8 @@
 import { Redis } from 'ioredis';
 import { createSimulator } from 'runai-simulator';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { type App, buildApp } from '../../src/app/app.js';
 import { makeConfig } from '../../src/config.js';
-import { type App, buildApp } from '../../src/server.js';
 import { createLogger } from '../../src/telemetry/logger.js';
 import { useCleanupsAfterAll } from '../helpers/cleanup.js';
 import { RedisServer } from '../helpers/redis-server.js';

@@ -1,7 +1,7 @@
 import { createSimulator } from 'runai-simulator';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { type App, buildApp } from '../../src/app/app.js';
 import { makeConfig } from '../../src/config.js';
-import { type App, buildApp } from '../../src/server.js';
 import { useCleanupsAfterAll } from '../helpers/cleanup.js';
 import { post } from '../helpers/http.js';
 import { RedisServer } from '../helpers/redis-server.js';

@@ -1,7 +1,7 @@
 import { print } from 'graphql';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createContext } from '../../src/context.js';
-import { readCredentials } from '../../src/edge/credentials.js';
+import { createContext } from '../../src/graphql/context.js';
+import { readCredentials } from '../../src/http/credentials.js';
 import { createLogger } from '../../src/telemetry/logger.js';
 import { UpstreamHttp } from '../../src/upstream/http.js';
 import { DashboardDocument } from '../generated/graphql.js';

@@ -1,6 +1,6 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { describe, expect, it } from 'vitest';
-import { nodePoolIdProblem } from '../../src/resolvers/ids.js';
+import { nodePoolIdProblem } from '../../src/domain/ids.js';
 import { codesOf, post } from '../helpers/http.js';
 import { wsClient, wsOperation } from '../helpers/live.js';
 import { stackWith } from '../helpers/stack.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BELIEF_WINDOW_MS, CredentialVerdicts } from '../../src/edge/credential-verdicts.js';
-import type { VerdictSharing } from '../../src/edge/verdict-sharing.js';
+import { BELIEF_WINDOW_MS, CredentialVerdicts } from '../../src/upstream/credential-verdicts.js';
+import type { VerdictSharing } from '../../src/upstream/verdict-sharing.js';
 
 /** A deployment of processes sharing verdicts in memory, as Redis does between replicas. */
 function deployment() {

@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import type { Simulator } from 'runai-simulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type App, buildApp } from '../../src/app/app.js';
 import { makeConfig } from '../../src/config.js';
-import { type App, buildApp } from '../../src/server.js';
 import { launchChromium } from '../browser/graphiql-page.js';
 
 /**

@@ -2,7 +2,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { createDocumentCaches, documentBytes } from '../../src/pipeline/document-caches.js';
+import { createDocumentCaches, documentBytes } from '../../src/graphql/document-caches.js';
 import { stackWith } from '../helpers/stack.js';
 
 /**

@@ -1,8 +1,8 @@
 import { request } from 'node:http';
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { type App, buildApp } from '../../src/app/app.js';
 import { type ConfigInput, listenHost, makeConfig } from '../../src/config.js';
-import { type App, buildApp } from '../../src/server.js';
 import { createLogger } from '../../src/telemetry/logger.js';
 
 /**

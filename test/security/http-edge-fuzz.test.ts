@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { statusOfCode } from '../../src/pipeline/errors.js';
+import { statusOfCode } from '../../src/domain/errors.js';
 import { type GatewayProcess, gatewayOnSimulator } from '../helpers/gateway-process.js';
 
 /**

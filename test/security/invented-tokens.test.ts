@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { CredentialVerdicts } from '../../src/edge/credential-verdicts.js';
-import { credentialScope } from '../../src/edge/credentials.js';
+import { credentialScope } from '../../src/upstream/credential-scope.js';
+import { CredentialVerdicts } from '../../src/upstream/credential-verdicts.js';
 import { codesOf, post } from '../helpers/http.js';
 import { type WsOutcome, wsClient, wsOperation } from '../helpers/live.js';
 import { type Stack, stackWith } from '../helpers/stack.js';

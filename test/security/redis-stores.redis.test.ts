@@ -3,14 +3,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { createSimulator } from 'runai-simulator';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { type App, buildApp } from '../../src/app/app.js';
 import { makeConfig } from '../../src/config.js';
-import { credentialScope } from '../../src/edge/credentials.js';
-import { createRedisVerdicts } from '../../src/edge/redis-verdicts.js';
 import { decodeWatcherEvent, encodeWatcherEvent } from '../../src/live/event-codec.js';
 import { createRedisStore } from '../../src/live/redis-store.js';
+import { connectRedis } from '../../src/redis/connection.js';
 import { writeBudget } from '../../src/redis/write-budget.js';
-import { type App, buildApp } from '../../src/server.js';
 import { createLogger } from '../../src/telemetry/logger.js';
+import { credentialScope } from '../../src/upstream/credential-scope.js';
+import { createRedisVerdicts } from '../../src/upstream/redis-verdicts.js';
 import { useCleanupsAfterAll } from '../helpers/cleanup.js';
 import { eventually } from '../helpers/eventually.js';
 import { codesOf, post } from '../helpers/http.js';
@@ -158,12 +159,13 @@ describe('every store the gateway keeps in Redis is bounded in bytes', () => {
   });
 
   it('the change feed logs and snapshots hold at most their budgets, and an unlogged stretch ends in a gap a resume sees', async () => {
+    const connection = connectRedis({ url: redis.url, warn: () => {}, info: () => {} });
+    onCleanupAfterAll(() => connection.close());
     const store = createRedisStore({
-      url: redis.url,
+      redis: connection,
       warn: () => {},
       limits: { logBytes: 20_000, snapshotBytes: 20_000 },
     });
-    onCleanupAfterAll(() => store.close());
     await eventually(() => expect(store.connected).toBe(true));
     await client.flushall();
     const log = { length: 1_000, maxAgeMs: 3_600_000 };
@@ -226,8 +228,9 @@ describe('every store the gateway keeps in Redis is bounded in bytes', () => {
 
   it('the shared verdicts hold at most their budget, whatever the number of tokens Run:ai accepts', async () => {
     await client.flushall();
-    const sharing = createRedisVerdicts(redis.url, { maxBytes: 20_000 });
-    onCleanupAfterAll(() => sharing.close());
+    const connection = connectRedis({ url: redis.url, warn: () => {}, info: () => {} });
+    onCleanupAfterAll(() => connection.close());
+    const sharing = createRedisVerdicts(connection, { maxBytes: 20_000 });
     await sleep(200);
     for (let i = 0; i < 1_000; i++) sharing.accepted(credentialScope(`accepted-${i}`), Date.now(), 30_000);
     await eventually(async () => expect(await client.keys('nodepool-gateway:verdict:*')).not.toEqual([]));

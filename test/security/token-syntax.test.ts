@@ -2,7 +2,7 @@ import { request } from 'node:http';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { readCredentials } from '../../src/edge/credentials.js';
+import { readCredentials } from '../../src/http/credentials.js';
 import { type Stack, startStack } from '../helpers/stack.js';
 
 /**

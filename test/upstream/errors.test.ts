@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { statusOfCode } from '../../src/pipeline/errors.js';
+import { statusOfCode } from '../../src/domain/errors.js';
 import {
   errorCodeForStatus,
   errorFromResponse,
