@@ -13,7 +13,7 @@ import { serveClusterRateLimits } from '../graphql/rate-limiter.js';
 import { relayRefreshSignals } from '../live/cluster-bus.js';
 import { serveClusterStore } from '../live/cluster-store.js';
 import type { Logger } from '../telemetry/logger.js';
-import { serveMachineMetrics } from '../telemetry/prometheus.js';
+import { serveMachineMetrics } from '../telemetry/machine-metrics.js';
 import { relayVerdicts } from '../upstream/verdict-sharing.js';
 
 /** How the primary hands its demo simulator's URL to the workers it forks. */

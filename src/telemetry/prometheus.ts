@@ -1,27 +1,9 @@
-import cluster from 'node:cluster';
-import { AggregatorRegistry, Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import type { UpstreamCallEvent } from '../upstream/http.js';
+import { type MetricSources, registerGauges } from './gauges.js';
 
-/** What the gauges read when Prometheus scrapes. */
-export interface MetricSources {
-  subscriptions: () => number;
-  /** Bytes queued for slow subscribers. */
-  queuedBytes: () => number;
-  /** Bytes of documents the APQ store keeps. */
-  apqBytes: () => number;
-  /** Topics with subscribers in this process by kind: `list` (one per credential scope), `metrics` (per scope, pool and window). */
-  pollers: () => Record<string, number>;
-  /** Topics this process polls for the deployment, by kind. */
-  leases: () => Record<string, number>;
-  /** Credentials whose Run:ai circuit is open. */
-  openCircuits: () => number;
-  /** Credentials backing off after a 429. */
-  backingOff: () => number;
-  /** Present when Redis carries refresh signals between replicas. */
-  redisConnected?: (() => boolean) | undefined;
-  /** Answers and bytes the response cache holds in this process; undefined when they live in Redis. */
-  responseCache?: (() => { entries: number; bytes: number } | undefined) | undefined;
-}
+
+import { MachineRegistry } from './machine-metrics.js';
 
 /** Operation names are client-chosen: anything unusual is folded into one label value. */
 const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
@@ -29,73 +11,6 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 const MAX_OPERATION_NAMES = 100;
 
 export type OperationOutcome = 'success' | 'partial' | 'error' | 'invalid';
-
-const METRICS_CHANNEL = 'nodepool-gateway:metrics';
-
-interface MachineMetricsMessage {
-  channel: typeof METRICS_CHANNEL;
-  id: number;
-  /** The primary's answer: the machine's exposition, or why there is none. */
-  text?: string;
-  error?: string;
-}
-
-const isMetricsMessage = (message: unknown): message is MachineMetricsMessage =>
-  (message as MachineMetricsMessage | null)?.channel === METRICS_CHANNEL;
-
-/**
- * A cluster worker's registry: it holds this worker's metrics, and a scrape
- * answers for the whole machine. Round-robin hands each scrape to any worker,
- * so each one asks the primary, which collects every worker's registry
- * (prom-client's AggregatorRegistry: counters and histograms summed; gauges
- * summed unless they say otherwise). Should the primary not answer within 5 s
- * (prom-client's own deadline), the scrape shows this worker alone.
- */
-class MachineRegistry extends AggregatorRegistry<'text/plain; version=0.0.4; charset=utf-8'> {
-  private requests = 0;
-
-  constructor() {
-    super(); // installs the worker's answer to the primary's collection requests
-    AggregatorRegistry.setRegistries([this]);
-  }
-
-  override async metrics(): Promise<string> {
-    const id = ++this.requests;
-    const answer = new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => done(undefined, 'no answer from the primary'), 6_000);
-      const done = (text: string | undefined, error?: string) => {
-        clearTimeout(timer);
-        process.off('message', receive);
-        if (text === undefined) reject(new Error(error));
-        else resolve(text);
-      };
-      const receive = (message: unknown) => {
-        if (isMetricsMessage(message) && message.id === id) done(message.text, message.error);
-      };
-      process.on('message', receive);
-    });
-    process.send?.({ channel: METRICS_CHANNEL, id } satisfies MachineMetricsMessage);
-    return answer.catch(() => super.metrics());
-  }
-}
-
-/**
- * The primary's end of machine-wide metrics: answers a worker's request with
- * every worker's metrics aggregated. Call once in the primary.
- */
-export function serveMachineMetrics(): void {
-  const aggregator = new AggregatorRegistry();
-  cluster.on('message', (worker, message: unknown) => {
-    if (!isMetricsMessage(message) || message.text !== undefined) return;
-    const reply = (answer: Partial<MachineMetricsMessage>) => {
-      if (worker.isConnected()) worker.send({ channel: METRICS_CHANNEL, id: message.id, ...answer });
-    };
-    aggregator.clusterMetrics().then(
-      (text) => reply({ text }),
-      (error: Error) => reply({ error: error.message }),
-    );
-  });
-}
 
 export interface PrometheusOptions {
   /**
@@ -204,74 +119,7 @@ export class PrometheusMetrics {
       registers: [this.registry],
     });
     collectDefaultMetrics({ register: this.registry });
-    // Across cluster workers a gauge is summed, unless it names another aggregation.
-    const gauge = (name: string, help: string, read: () => number, aggregator: 'sum' | 'min' = 'sum') =>
-      new Gauge({
-        name,
-        help,
-        aggregator,
-        registers: [this.registry],
-        collect() {
-          this.set(read());
-        },
-      });
-    gauge('subscriptions_active', 'Open GraphQL subscriptions (WebSocket and SSE).', sources.subscriptions);
-    gauge('apq_store_bytes', 'Bytes of documents kept for automatic persisted queries.', sources.apqBytes);
-    gauge(
-      'live_queued_bytes',
-      'Bytes of events queued for subscribers that read slower than events come, or being written out to them.',
-      sources.queuedBytes,
-    );
-    new Gauge({
-      name: 'pollers_active',
-      help: 'Shared pollers this process delivers by kind: list (one per credential scope), metrics (one per scope, pool and window), whichever process of the deployment polls them; per cluster worker, summed.',
-      labelNames: ['kind'] as const,
-      registers: [this.registry],
-      collect() {
-        for (const [kind, count] of Object.entries(sources.pollers())) this.set({ kind }, count);
-      },
-    });
-    new Gauge({
-      name: 'live_leases_held',
-      help: 'Topics this process polls for the whole deployment (it holds their lease, or polls alone while the store is unreachable), by kind. Summed over every process of the deployment: the topics polled, once each.',
-      labelNames: ['kind'] as const,
-      registers: [this.registry],
-      collect() {
-        for (const [kind, count] of Object.entries(sources.leases())) this.set({ kind }, count);
-      },
-    });
-    const { redisConnected } = sources;
-    if (redisConnected) {
-      gauge(
-        'redis_connected',
-        'Whether refresh signals reach the other replicas through Redis (1) or stay local (0).',
-        () => (redisConnected() ? 1 : 0),
-        'min',
-      );
-    }
-    const { responseCache } = sources;
-    if (responseCache) {
-      gauge(
-        'response_cache_entries',
-        'Answers the response cache holds in this process (the memory store).',
-        () => responseCache()?.entries ?? 0,
-      );
-      gauge(
-        'response_cache_bytes',
-        'Bytes of answers the response cache holds in this process (the memory store).',
-        () => responseCache()?.bytes ?? 0,
-      );
-    }
-    gauge(
-      'upstream_circuits_open',
-      'Credentials whose Run:ai circuit breaker is open after repeated 5xx, timeouts or connection failures.',
-      sources.openCircuits,
-    );
-    gauge(
-      'upstream_credentials_backing_off',
-      'Credentials backing off after Run:ai answered them 429.',
-      sources.backingOff,
-    );
+    registerGauges(this.registry, sources);
   }
 
   private readonly names = new Set<string>();
