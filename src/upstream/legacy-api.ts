@@ -7,7 +7,7 @@ import { type CallContext, call, warnOf } from './http.js';
 import type { LegacyNodePool } from './models.js';
 import { seg, type WithOptionalRatio } from './operation.js';
 import { parseLegacyNodePool, parseLegacyNodePoolList } from './parse-node-pools.js';
-import type { components } from './types.js';
+import type { components } from 'runai-simulator/openapi-types';
 
 type Schemas = components['schemas'];
 

@@ -4,7 +4,7 @@
  * with the enum values of the spec, checked at compile time against the
  * generated types.
  */
-import type { components } from './types.js';
+import type { components } from 'runai-simulator/openapi-types';
 
 type Schemas = components['schemas'];
 

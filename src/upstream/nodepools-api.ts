@@ -13,7 +13,7 @@ import type { MetricType, NodePool, NodePoolMetrics, SortField, SortOrder } from
 import { seg, type WithOptionalRatio } from './operation.js';
 import { parseCount, parseNodePool, parseNodePoolList } from './parse-node-pools.js';
 import { parseMetrics } from './parse-pool-metrics.js';
-import type { components } from './types.js';
+import type { components } from 'runai-simulator/openapi-types';
 
 type Schemas = components['schemas'];
 

@@ -1,6 +1,6 @@
 import { SEED_CLUSTERS } from 'runai-simulator';
 import { describe, expect, it } from 'vitest';
-import type { components } from '../../src/upstream/types.js';
+import type { components } from 'runai-simulator/openapi-types';
 import { call, startSimulator } from './helpers.js';
 
 type Nodepool = components['schemas']['Nodepool'];
