@@ -43,9 +43,14 @@ export function connectRedis(options: RedisConnectionOptions): RedisConnection {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
     retryStrategy,
+    connectionName: 'nodepool-gateway:commands',
   });
   // The subscriber queues its SUBSCRIBEs until connected, and subscribes again after each reconnection.
-  const subscriber = new Redis(options.url, { maxRetriesPerRequest: null, retryStrategy });
+  const subscriber = new Redis(options.url, {
+    maxRetriesPerRequest: null,
+    retryStrategy,
+    connectionName: 'nodepool-gateway:subscriber',
+  });
   const handlers = new Map<string, ((message: string) => void)[]>();
   let closing = false;
   let up = false;

@@ -2,7 +2,6 @@ import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client
 import type { UpstreamCallEvent } from '../upstream/http.js';
 import { type MetricSources, registerGauges } from './gauges.js';
 
-
 import { MachineRegistry } from './machine-metrics.js';
 
 /** Operation names are client-chosen: anything unusual is folded into one label value. */

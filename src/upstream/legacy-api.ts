@@ -3,11 +3,11 @@
  * clusters whose control plane predates `/api/v1`. Same pools, integer ids.
  */
 
+import type { components } from 'runai-simulator/openapi-types';
 import { type CallContext, call, warnOf } from './http.js';
 import type { LegacyNodePool } from './models.js';
 import { seg, type WithOptionalRatio } from './operation.js';
 import { parseLegacyNodePool, parseLegacyNodePoolList } from './parse-node-pools.js';
-import type { components } from 'runai-simulator/openapi-types';
 
 type Schemas = components['schemas'];
 

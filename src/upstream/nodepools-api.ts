@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import type { components } from 'runai-simulator/openapi-types';
 /**
  * One typed function per operation of the Run:ai node-pools API (spec:
  * `spec/nodepools-openapi.json`); the deprecated `/v1/k8s` ones are in
@@ -13,7 +14,6 @@ import type { MetricType, NodePool, NodePoolMetrics, SortField, SortOrder } from
 import { seg, type WithOptionalRatio } from './operation.js';
 import { parseCount, parseNodePool, parseNodePoolList } from './parse-node-pools.js';
 import { parseMetrics } from './parse-pool-metrics.js';
-import type { components } from 'runai-simulator/openapi-types';
 
 type Schemas = components['schemas'];
 

@@ -4,7 +4,7 @@
  * gateway and simulator.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type Stack, startStack } from '../helpers/stack.js';
+import { type Stack, stackWith, startStack } from '../helpers/stack.js';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -107,5 +107,27 @@ describe('metrics CSV export', () => {
     const failed = await get(exportUrl('2', 'types=TOTAL_GPU'));
     expect([failed.res.status, codeOf(failed.text)]).toEqual([502, 'UPSTREAM_ERROR']);
     expect(failed.text).not.toContain('10.0.0.7');
+  });
+
+  it('runs through the pipeline: its operation is logged, priced by the call budget, and rate limited', async () => {
+    const budget = await stackWith({ maxUpstreamCalls: 1, logLevel: 'info' });
+    const url = `${budget.url}/export/nodepools/2/metrics.csv?types=TOTAL_GPU`;
+    const refused = await fetch(url, { headers: { authorization: 'Bearer demo-admin' } });
+    expect(refused.status).toBe(400);
+    expect(codeOf(await refused.text())).toBe('QUERY_LIMIT_EXCEEDED');
+    expect(budget.simulator.requests).toEqual([]);
+    expect(budget.logs).toContainEqual(
+      expect.objectContaining({ msg: 'graphql operation', operation: 'MetricsCsvExport', outcome: 'invalid' }),
+    );
+    const limited = await stackWith({ rateLimitPerMinute: 1 });
+    const first = await fetch(`${limited.url}/export/nodepools/2/metrics.csv?types=TOTAL_GPU`, {
+      headers: { authorization: 'Bearer demo-admin' },
+    });
+    expect(first.status).toBe(200);
+    const second = await fetch(`${limited.url}/export/nodepools/2/metrics.csv?types=TOTAL_GPU`, {
+      headers: { authorization: 'Bearer demo-admin' },
+    });
+    expect([second.status, codeOf(await second.text())]).toEqual([429, 'RATE_LIMITED']);
+    expect(second.headers.get('retry-after')).toMatch(/^\d+$/);
   });
 });

@@ -4,7 +4,7 @@ import { gatewayError } from '../../domain/errors.js';
 import { resolveWindow } from '../../domain/metrics-window.js';
 import type { Admission } from '../admission.js';
 import type { GatewayContext } from '../context.js';
-import { errorJson, statusOf, toContract } from '../errors.js';
+import { errorJson, headersOf, statusOf, toContract } from '../errors.js';
 import type { EdgeFacts, ServerContext } from '../facts.js';
 
 /** The path of the export: `/export/nodepools/{id}/metrics.csv`. */
@@ -107,7 +107,11 @@ function errorResponse(fetchAPI: { Response: typeof Response }, errors: readonly
   const status = Math.max(...errors.map(statusOf));
   return new fetchAPI.Response(JSON.stringify({ errors: errors.map((error) => errorJson(error)) }), {
     status,
-    headers: { 'content-type': 'application/json; charset=utf-8' },
+    // The errors' own headers (Retry-After) go on the response.
+    headers: {
+      'content-type': 'application/json; charset=utf-8',
+      ...Object.assign({}, ...errors.map(headersOf)),
+    },
   });
 }
 
