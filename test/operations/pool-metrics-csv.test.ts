@@ -117,7 +117,11 @@ describe('metrics CSV export', () => {
     expect(codeOf(await refused.text())).toBe('QUERY_LIMIT_EXCEEDED');
     expect(budget.simulator.requests).toEqual([]);
     expect(budget.logs).toContainEqual(
-      expect.objectContaining({ msg: 'graphql operation', operation: 'MetricsCsvExport', outcome: 'invalid' }),
+      expect.objectContaining({
+        msg: 'graphql operation',
+        operation: 'MetricsCsvExport',
+        outcome: 'invalid',
+      }),
     );
     const limited = await stackWith({ rateLimitPerMinute: 1 });
     const first = await fetch(`${limited.url}/export/nodepools/2/metrics.csv?types=TOTAL_GPU`, {

@@ -1,6 +1,6 @@
 import { DISTRIBUTION_RANGES, SEED_CLUSTERS } from 'runai-simulator';
-import { describe, expect, it } from 'vitest';
 import type { components } from 'runai-simulator/openapi-types';
+import { describe, expect, it } from 'vitest';
 import { call, startSimulator } from './helpers.js';
 
 type MetricsResponse = components['schemas']['MetricsResponse'];
