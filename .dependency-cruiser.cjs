@@ -14,6 +14,9 @@
  *   domain/                       ids, cursors, the metrics window, the error codes: imports nothing of ours
  *
  * A module may import its own floor and any floor below it, never one above.
+ * Inside live/, the same holds for its rooms: live-updates (the facade) →
+ * fan-out/ (topics, subscribers, budgets) → coordination/ (stores, leases,
+ * buses, the codec) → pollers/ (Run:ai polls and diffs).
  */
 const FLOORS = [
   ['entry', '^src/(main|config)\\.ts$|^src/app/'],
@@ -28,19 +31,31 @@ const FLOORS = [
   ['domain', '^src/domain/'],
 ];
 
-const upward = FLOORS.slice(1).map(([name, path], i) => ({
-  name: `no-upward-from-${name}`,
-  comment: `${name} sits below ${FLOORS.slice(0, i + 1)
-    .map(([above]) => above)
-    .join(', ')}: it may not import them`,
-  severity: 'error',
-  from: { path },
-  to: {
-    path: FLOORS.slice(0, i + 1)
-      .map(([, above]) => `(${above})`)
-      .join('|'),
-  },
-}));
+const LIVE_ROOMS = [
+  ['live-facade', '^src/live/[^/]+\\.ts$'],
+  ['live-fan-out', '^src/live/fan-out/'],
+  ['live-coordination', '^src/live/coordination/'],
+  ['live-pollers', '^src/live/pollers/'],
+];
+
+/** One rule per floor (or room): it may not import what sits above it. */
+const upwardOf = (floors) =>
+  floors.slice(1).map(([name, path], i) => ({
+    name: `no-upward-from-${name}`,
+    comment: `${name} sits below ${floors
+      .slice(0, i + 1)
+      .map(([above]) => above)
+      .join(', ')}: it may not import them`,
+    severity: 'error',
+    from: { path },
+    to: {
+      path: floors
+        .slice(0, i + 1)
+        .map(([, above]) => `(${above})`)
+        .join('|'),
+    },
+  }));
+
 
 module.exports = {
   forbidden: [
@@ -51,7 +66,8 @@ module.exports = {
       from: { path: '^src/' },
       to: { circular: true },
     },
-    ...upward,
+    ...upwardOf(FLOORS),
+    ...upwardOf(LIVE_ROOMS),
     {
       name: 'http-not-websocket-or-cluster',
       comment: 'The HTTP edge does not reach into its neighbours; the composition root wires them.',

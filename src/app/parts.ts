@@ -9,9 +9,9 @@ import { watchManifest } from '../graphql/manifest-reload.js';
 import { type InvalidationSource, ResponseCache } from '../graphql/plugins/response-cache/response-cache.js';
 import { createMemoryStore } from '../graphql/plugins/response-cache/response-store.js';
 import { loadManifest, TrustedDocuments } from '../graphql/trusted-documents.js';
-import type { LiveStore } from '../live/live-store.js';
+import type { LiveStore } from '../live/coordination/live-store.js';
+import type { RefreshBus } from '../live/coordination/refresh-bus.js';
 import { LiveUpdates } from '../live/live-updates.js';
-import type { RefreshBus } from '../live/refresh-bus.js';
 import { connectRedis, type RedisConnection } from '../redis/connection.js';
 import type { Logger } from '../telemetry/logger.js';
 import { PrometheusMetrics } from '../telemetry/prometheus.js';
@@ -124,9 +124,11 @@ export async function createRefreshBus(
   clusterWorker: boolean,
 ): Promise<RefreshBus | undefined> {
   if (redis) {
-    return (await import('../live/refresh-bus.js')).createRedisBus(redis, (obj, msg) => log.warn(obj, msg));
+    return (await import('../live/coordination/refresh-bus.js')).createRedisBus(redis, (obj, msg) =>
+      log.warn(obj, msg),
+    );
   }
-  return clusterWorker ? (await import('../live/cluster-bus.js')).createClusterBus() : undefined;
+  return clusterWorker ? (await import('../live/coordination/cluster-bus.js')).createClusterBus() : undefined;
 }
 
 /**
@@ -139,12 +141,14 @@ export async function createLiveStore(
   clusterWorker: boolean,
 ): Promise<LiveStore | undefined> {
   if (redis) {
-    return (await import('../live/redis-store.js')).createRedisStore({
+    return (await import('../live/coordination/redis-store.js')).createRedisStore({
       redis,
       warn: (obj, msg) => log.warn(obj, msg),
     });
   }
-  return clusterWorker ? (await import('../live/cluster-store.js')).createClusterStore() : undefined;
+  return clusterWorker
+    ? (await import('../live/coordination/cluster-store.js')).createClusterStore()
+    : undefined;
 }
 
 /** The live layer behind subscriptions, with its intervals, budgets and change log. */
@@ -248,7 +252,7 @@ export function createPrometheus(parts: {
       subscriptions: () => live.subscriptions,
       queuedBytes: () => live.queuedBytes,
       apqBytes: () => documents.apqBytes,
-      pollers: () => live.pollers,
+      pollers: () => live.topicCounts,
       leases: () => live.leases,
       openCircuits: () => http.openCircuits,
       backingOff: () => http.backingOff,

@@ -20,3 +20,9 @@ export function cursorOffset(cursor: string): number | undefined {
   const offset = Number(digits);
   return offset <= MAX_OFFSET ? offset : undefined;
 }
+
+/**
+ * The characters an event cursor of the change feed may hold (the live
+ * store's entry ids): what callers send back as `after` is checked against it.
+ */
+export const EVENT_CURSOR_PATTERN = /^[A-Za-z0-9._-]{1,80}$/;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { ChangeKind, LiveUpdates } from '../live/live-updates.js';
+import type { LiveUpdates } from '../live/live-updates.js';
+import type { MutationKind } from '../live/live-updates-types.js';
 import { createLoaders, type LoaderOptions } from '../loaders/index.js';
 import type { ResolverContext } from '../resolvers/context.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -119,7 +120,7 @@ export async function createContext(deps: ContextDeps, facts: RequestFacts): Pro
     report: state,
     callBudget: state.budget,
     credentialsBelieved: async () => scope !== undefined && (await deps.verdicts?.believes(scope)) === true,
-    onPoolChanged: async (poolId: string, change?: ChangeKind) => {
+    onPoolChanged: async (poolId: string, change?: MutationKind) => {
       if (!token || !scope) return;
       // Here first, so that this process's next query reads the write; then every other process.
       await deps.dropAnswers?.({ scope, poolId });

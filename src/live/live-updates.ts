@@ -1,97 +1,31 @@
 import { EventEmitter } from 'node:events';
 import { credentialScope } from '../upstream/credential-scope.js';
-import type { UpstreamHttp } from '../upstream/http.js';
 import type { MetricType, NodePool } from '../upstream/models.js';
-import { BoundedQueue, type Delivered } from './bounded-queue.js';
-import { type FeedEvent, feedDelivery, resumeFeed } from './change-feed.js';
-import { decodeWatcherEvent } from './event-codec.js';
-import { type Admission, DEFAULT_LIVE_LIMITS, LiveBudgets, type LiveLimits } from './live-budgets.js';
-import { type LiveStore, type LogLimits, ownStore, type TopicEntry } from './live-store.js';
+import type { LiveStore, LogLimits } from './coordination/live-store.js';
+import { ownStore } from './coordination/memory-store.js';
+import type { TopicRole } from './coordination/shared-topic.js';
+import type { PollerSettings } from './coordination/topic-pollers.js';
+import { BoundedQueue } from './fan-out/bounded-queue.js';
+import { CallerBudgets, DEFAULT_LIVE_LIMITS, type SubscriptionSlot } from './fan-out/caller-budgets.js';
+import { type FeedEvent, feedDelivery, resumeFeed } from './fan-out/change-feed.js';
+import { metricsTopicKey, ProcessTopics } from './fan-out/process-topics.js';
 import {
-  createListTopic,
-  createMetricsTopic,
-  deliverToList,
-  deliverToMetrics,
   feedEventBytes,
   type ListSubscriber,
-  type ListTopic,
   leaseMs,
-  type MetricsSubscriber,
-  type MetricsTopic,
-  metricsEventBytes,
+  metricsSubscriber,
   type PollerKind,
-  type Topic,
   type TopicDeps,
-} from './live-topics.js';
-import { type LiveWindow, type MetricsEvent, quantiseWindow } from './pool-metrics-poller.js';
-import type { RefreshBus } from './refresh-bus.js';
-import type { TopicRole } from './shared-topic.js';
-import type { PollerSettings } from './topic-pollers.js';
-
-export type { PollerKind } from './live-topics.js';
-
-export interface LiveUpdatesOptions {
-  http: UpstreamHttp;
-  /** Interval of the pool list polls. */
-  intervalMs: number;
-  /** Interval of the metrics polls; default `intervalMs`. */
-  metricsIntervalMs?: number;
-  /** Polls after a mutation, until the changed pool settles. Default 500, 1000, 2000, 4000, 8000 ms. */
-  settleDelaysMs?: readonly number[];
-  /** Cap of the back-off after failed polls. Default 60 s. */
-  maxBackoffMs?: number;
-  /** Events kept for a subscriber that reads slower than they come; older ones are dropped. Default 100. */
-  queueCapacity?: number;
-  /** Bytes kept for such a subscriber (SUBSCRIPTION_QUEUE_BYTES). Default 1 MiB. */
-  queueBytes?: number;
-  /** What one caller may hold, across its connections; and the bytes queued in the whole process. */
-  limits?: LiveLimits;
-  warn?: (obj: object, msg: string) => void;
-  /** Where this process starts polling a topic for the deployment (one line per topic and poller). */
-  info?: (obj: object, msg: string) => void;
-  /** Carries refresh signals to the other replicas (Redis); without it, refreshes stay on this replica. */
-  bus?: RefreshBus | undefined;
-  /**
-   * What the processes of the deployment share (leases, logs, events): the
-   * cluster primary's or Redis. Without it, this process polls alone.
-   */
-  store?: LiveStore | undefined;
-  /** The clock that judges whether a stored state is still current (tests move it). Default `Date.now`. */
-  now?: () => number;
-  /** The change feed's log per scope (LIVE_LOG_LENGTH, LIVE_LOG_MAX_AGE_SECONDS). Default 1000 events, 1 hour. */
-  log?: LogLimits;
-}
-
-/** A change made through this gateway, announced to the live layer. */
-export type ChangeKind = 'created' | 'updated' | 'deleted';
-
-/** Who subscribes: the token its pollers use, and the caller whose budgets it spends (src/http/callers.ts). */
-export interface LiveSubscriber {
-  token: string;
-  caller: string;
-}
-
-/** A metrics event as one subscriber receives it: only the series of its own types. */
-export type MetricsDelivery = Delivered<MetricsEvent>;
-export type WatcherDelivery = Delivered<FeedEvent>;
-
-/** What the live layer tells its listeners (metrics). */
-export interface LiveUpdatesEvents {
-  /** Each poll of a poller of this process. */
-  poll: [kind: PollerKind, outcome: 'ok' | 'error'];
-  /** An event dropped from a slow subscriber's queue. */
-  drop: [kind: PollerKind];
-  /** This process took a topic's lease from a poller that left or died. */
-  handover: [kind: PollerKind];
-  /** Events replayed to resuming subscribers, and resumes answered with a resync. */
-  replayed: [count: number];
-  resync: [];
-  /** A watcher of any process saw this scope's pool change (created, updated, deleted), or lost track (no pool). */
-  'pools-changed': [scope: string, poolId: string | undefined];
-}
-
-/** Metrics topics' keys start so; a pool list topic's key is its scope. */
-const METRICS_TOPIC = 'm.';
+} from './fan-out/topics.js';
+import type {
+  LiveSubscriber,
+  LiveUpdatesEvents,
+  LiveUpdatesOptions,
+  MetricsDelivery,
+  MutationKind,
+  WatcherDelivery,
+} from './live-updates-types.js';
+import { type LiveWindow, type MetricsEvent, quantiseWindow } from './pollers/pool-metrics-poller.js';
 
 const DEFAULT_LOG: LogLimits = { length: 1000, maxAgeMs: 3_600_000 };
 
@@ -111,20 +45,18 @@ const DEFAULT_LOG: LogLimits = { length: 1000, maxAgeMs: 3_600_000 };
  * scope's subscribers. Each subscriber has a bounded queue (bounded-queue.ts).
  */
 export class LiveUpdates extends EventEmitter<LiveUpdatesEvents> {
-  private readonly lists = new Map<string, ListTopic>();
-  private readonly metrics = new Map<string, MetricsTopic>();
+  private readonly topics: ProcessTopics;
   private readonly open = new Set<{ close(): void }>();
-  private readonly budgets: LiveBudgets;
+  private readonly budgets: CallerBudgets;
   private readonly store: LiveStore;
   private readonly own: LiveStore;
   private readonly settings: PollerSettings;
-  private readonly topics: TopicDeps;
   private stopped = false;
   private polls = 0;
 
   constructor(private readonly options: LiveUpdatesOptions) {
     super();
-    this.budgets = new LiveBudgets(options.limits ?? DEFAULT_LIVE_LIMITS);
+    this.budgets = new CallerBudgets(options.limits ?? DEFAULT_LIVE_LIMITS);
     this.own = ownStore();
     this.store = options.store ?? this.own;
     this.settings = {
@@ -139,7 +71,7 @@ export class LiveUpdates extends EventEmitter<LiveUpdatesEvents> {
         this.emit('poll', kind, outcome);
       },
     };
-    this.topics = {
+    const deps: TopicDeps = {
       store: this.store,
       own: this.own,
       settings: this.settings,
@@ -148,13 +80,13 @@ export class LiveUpdates extends EventEmitter<LiveUpdatesEvents> {
       warn: options.warn,
       onRole: (kind, key, role, handover) => this.roleChanged(kind, key, role, handover),
     };
-    const dispatch = (topic: string, entries: TopicEntry[]) => this.dispatch(topic, entries);
-    this.store.listen(dispatch);
-    if (this.own !== this.store) this.own.listen(dispatch);
+    // The response cache listens, whether or not this process has subscribers of the scope.
+    this.topics = new ProcessTopics(deps, {
+      wanted: () => this.listenerCount('pools-changed') > 0,
+      changed: (scope, poolId) => this.emit('pools-changed', scope, poolId),
+    });
     // Another process served a mutation: refresh this process's watcher of that scope, if it polls it.
-    options.bus?.onSignal((signal) =>
-      this.lists.get(signal.scope)?.watcher?.refresh(signal.poolId, signal.change),
-    );
+    options.bus?.onSignal((signal) => this.topics.refresh(signal.scope, signal.poolId, signal.change));
   }
 
   /** Pool list polls made by this process since start, all scopes together. */
@@ -163,15 +95,13 @@ export class LiveUpdates extends EventEmitter<LiveUpdatesEvents> {
   }
 
   /** Topics with subscribers in this process, of each kind. */
-  get pollers(): Record<PollerKind, number> {
-    return { list: this.lists.size, metrics: this.metrics.size };
+  get topicCounts(): Record<PollerKind, number> {
+    return this.topics.counts;
   }
 
   /** Topics this process polls for the deployment (it holds their lease, or polls alone). */
   get leases(): Record<PollerKind, number> {
-    const polling = (topics: Map<string, Topic<unknown>>) =>
-      [...topics.values()].filter((topic) => topic.shared.role !== 'following').length;
-    return { list: polling(this.lists), metrics: polling(this.metrics) };
+    return this.topics.leases;
   }
 
   /** Number of open subscriptions. */
@@ -204,10 +134,10 @@ export class LiveUpdates extends EventEmitter<LiveUpdatesEvents> {
     { maxReplay = Number.POSITIVE_INFINITY }: { maxReplay?: number } = {},
   ): AsyncIterableIterator<WatcherDelivery> {
     const key = credentialScope(who.token);
-    const admission = this.budgets.admit(who.caller);
-    const topic = this.stopped ? undefined : this.listTopic(key, who.token);
-    const queue = this.queue<FeedEvent>('list', admission, () => {
-      if (topic) this.leave(this.lists, key, topic, subscriber);
+    const slot = this.budgets.take(who.caller);
+    const topic = this.stopped ? undefined : this.topics.list(key, who.token);
+    const queue = this.queue<FeedEvent>('list', slot, () => {
+      if (topic) this.topics.leave(key, topic, subscriber);
     });
     const delivery = feedDelivery({
       after,
@@ -252,27 +182,13 @@ export class LiveUpdates extends EventEmitter<LiveUpdatesEvents> {
     asked: LiveWindow,
   ): AsyncIterableIterator<MetricsDelivery> {
     const window = quantiseWindow(asked);
-    const key = `${METRICS_TOPIC}${credentialScope(who.token)}.${pool.id}.${window.durationMs}.${window.samples}`;
-    const admission = this.budgets.admit(who.caller, key);
-    const wanted = new Set(types);
-    const topic = this.stopped ? undefined : this.metricsTopic(key, who.token, pool, window);
-    const queue = this.queue<MetricsEvent>('metrics', admission, () => {
-      if (topic) this.leave(this.metrics, key, topic, subscriber);
+    const key = metricsTopicKey(credentialScope(who.token), pool, window);
+    const slot = this.budgets.take(who.caller, key);
+    const topic = this.stopped ? undefined : this.topics.metricsOf(key, who.token, pool, window);
+    const queue = this.queue<MetricsEvent>('metrics', slot, () => {
+      if (topic) this.topics.leave(key, topic, subscriber);
     });
-    const subscriber: MetricsSubscriber = {
-      types: wanted,
-      deliver: (event) => {
-        if (event.kind === 'end') {
-          queue.push(event, 256);
-          queue.close();
-          return;
-        }
-        // A poll that started before this subscriber joined may lack its types: the next one has them.
-        if (!types.every((type) => event.types.has(type))) return;
-        const series = event.series.filter((s) => wanted.has(s.type));
-        queue.push({ ...event, series }, metricsEventBytes(series));
-      },
-    };
+    const subscriber = metricsSubscriber(types, queue);
     if (topic) {
       topic.subscribers.add(subscriber);
       const current = topic.latest;
@@ -287,7 +203,7 @@ export class LiveUpdates extends EventEmitter<LiveUpdatesEvents> {
 
   /** Resolves once the caller's scope has its first snapshot (tests and warm-up). */
   async ready(token: string): Promise<void> {
-    await this.lists.get(credentialScope(token))?.shared.ready();
+    await this.topics.ready(credentialScope(token));
   }
 
   /**
@@ -301,11 +217,11 @@ export class LiveUpdates extends EventEmitter<LiveUpdatesEvents> {
   async notifyChange(
     token: string,
     poolId: string | undefined,
-    change: ChangeKind = 'updated',
+    change: MutationKind = 'updated',
   ): Promise<void> {
     const scope = credentialScope(token);
     // Locally at once, whatever Redis does; the other replicas through the bus, by scope hash only.
-    this.lists.get(scope)?.watcher?.refresh(poolId, change);
+    this.topics.refresh(scope, poolId, change);
     await this.options.bus?.publish({ scope, poolId, change });
   }
 
@@ -313,60 +229,22 @@ export class LiveUpdates extends EventEmitter<LiveUpdatesEvents> {
   stop(): void {
     this.stopped = true;
     for (const queue of [...this.open]) queue.close();
-    for (const { shared } of [...this.lists.values(), ...this.metrics.values()]) shared.stop();
-    this.lists.clear();
-    this.metrics.clear();
-  }
-
-  /** Delivers a publication of any process to this process's subscribers of its topic. */
-  private dispatch(key: string, entries: TopicEntry[]): void {
-    this.announceChanges(key, entries);
-    const list = this.lists.get(key);
-    if (list && deliverToList(list, entries)) this.retire(this.lists, key, list);
-    const metrics = this.metrics.get(key);
-    if (metrics && deliverToMetrics(metrics, entries)) this.retire(this.metrics, key, metrics);
-  }
-
-  /**
-   * Tells listeners (the response cache) of every pool change any process's
-   * watcher saw, whether or not this process has subscribers of the scope.
-   */
-  private announceChanges(key: string, entries: readonly TopicEntry[]): void {
-    if (this.listenerCount('pools-changed') === 0 || key.startsWith(METRICS_TOPIC)) return;
-    for (const entry of entries) {
-      const event = decodeWatcherEvent(entry.data);
-      if (event.kind === 'pool') this.emit('pools-changed', key, event.change.poolId);
-      else if (event.kind === 'gap') this.emit('pools-changed', key, undefined);
-    }
-  }
-
-  /** The scope's pool list topic in this process, joined or started. */
-  private listTopic(key: string, token: string): ListTopic {
-    const topic = this.lists.get(key) ?? createListTopic(this.topics, key, token);
-    this.lists.set(key, topic);
-    return topic;
-  }
-
-  /** The pool's metrics topic for the window in this process, joined or started. */
-  private metricsTopic(key: string, token: string, pool: NodePool, window: LiveWindow): MetricsTopic {
-    const topic = this.metrics.get(key) ?? createMetricsTopic(this.topics, key, token, pool, window);
-    this.metrics.set(key, topic);
-    return topic;
+    this.topics.stop();
   }
 
   private queue<E extends object>(
     kind: PollerKind,
-    admission: Admission,
+    slot: SubscriptionSlot,
     release: () => void,
   ): BoundedQueue<E> {
     const queue: BoundedQueue<E> = new BoundedQueue<E>({
       capacity: this.options.queueCapacity ?? 100,
       maxBytes: this.options.queueBytes ?? 1024 * 1024,
-      budget: admission.bytes,
+      budget: slot.bytes,
       onDrop: () => this.emit('drop', kind),
       onClose: () => {
         this.open.delete(queue);
-        admission.release();
+        slot.release();
         release();
       },
     });
@@ -384,16 +262,5 @@ export class LiveUpdates extends EventEmitter<LiveUpdatesEvents> {
         'polling a live topic for the deployment',
       );
     }
-  }
-
-  /** A subscriber left; the topic is released with its last one. */
-  private leave<S>(topics: Map<string, Topic<S>>, key: string, topic: Topic<S>, subscriber: S): void {
-    topic.subscribers.delete(subscriber);
-    if (topic.subscribers.size === 0) this.retire(topics, key, topic);
-  }
-
-  private retire<S>(topics: Map<string, Topic<S>>, key: string, topic: Topic<S>): void {
-    topic.shared.stop();
-    if (topics.get(key) === topic) topics.delete(key);
   }
 }

@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { NodePoolsApi } from '../upstream/bind-api.js';
-import { METRIC_TYPES, type Measurement, type MetricType } from '../upstream/models.js';
+import { inSpecOrder, type Measurement, type MetricType } from '../upstream/models.js';
 
 /** One `metrics` field of one pool: its window and the types it asks for. */
 export interface MetricsKey {
@@ -28,8 +28,6 @@ export interface MetricsSlice {
   missingTypes: MetricType[];
   partial: boolean;
 }
-
-const metricOrder = new Map(METRIC_TYPES.map((type, i) => [type, i]));
 
 /** Pool and window of a key: keys that share it share one call. Run:ai names hold no NUL. */
 function windowKey(key: MetricsKey): string {
@@ -73,8 +71,7 @@ export function createMetricsLoader(api: NodePoolsApi, concurrency: number): Poo
     async ([id]) => {
       const window = windows.get(id as string);
       if (!window) return [new TypeError(`metrics loader: no window ${id}`)];
-      const asked = new Set(window.types);
-      const metricTypes = [...asked].sort((a, b) => (metricOrder.get(a) ?? 0) - (metricOrder.get(b) ?? 0));
+      const metricTypes = inSpecOrder(window.types);
       limit ??= pLimit(concurrency);
       try {
         const answer = await limit(() =>
@@ -88,7 +85,7 @@ export function createMetricsLoader(api: NodePoolsApi, concurrency: number): Poo
           }),
         );
         const measurements = answer.measurements.filter((m): m is MetricSeries => m.type !== null);
-        return [{ asked, measurements, partial: answer.partial }];
+        return [{ asked: new Set(metricTypes), measurements, partial: answer.partial }];
       } catch (error) {
         return [error instanceof Error ? error : new Error(String(error))];
       }

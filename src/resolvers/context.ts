@@ -1,5 +1,6 @@
 import type { GraphQLError } from 'graphql';
-import type { ChangeKind, LiveUpdates } from '../live/live-updates.js';
+import type { LiveUpdates } from '../live/live-updates.js';
+import type { MutationKind } from '../live/live-updates-types.js';
 import type { Loaders } from '../loaders/index.js';
 import type { NodePoolsApi } from '../upstream/bind-api.js';
 
@@ -55,7 +56,7 @@ export interface ResolverContext {
    * Tells the live layer and the response cache that a mutation changed this pool: subscribers see it
    * without waiting, and answers that showed it are dropped in every process before it resolves.
    */
-  onPoolChanged(poolId: string, change?: ChangeKind): Promise<void>;
+  onPoolChanged(poolId: string, change?: MutationKind): Promise<void>;
   /**
    * A subscription's next live event begins: it gets its own clock, fresh loaders (its pools and metrics
    * are read anew) and a call budget of its own.

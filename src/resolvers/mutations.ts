@@ -1,6 +1,6 @@
 import { InputValidationError } from '../domain/errors.js';
 import { parseNodePoolId } from '../domain/ids.js';
-import type { ChangeKind } from '../live/live-updates.js';
+import type { MutationKind } from '../live/live-updates-types.js';
 import type { LegacyNodePoolCreateBody, LegacyNodePoolUpdateBody } from '../upstream/legacy-api.js';
 import type { LegacyNodePool, NodePool } from '../upstream/models.js';
 import type { NodePoolCreateBody, NodePoolUpdateBody } from '../upstream/nodepools-api.js';
@@ -39,7 +39,7 @@ async function run<T>(change: () => Promise<T>): Promise<T> {
  * the pool's new state: the mutation answers once every answer that showed
  * the pool is dropped, so the caller's next query reads its write.
  */
-async function changed(ctx: ResolverContext, pool: NodePool, change: ChangeKind): Promise<NodePool> {
+async function changed(ctx: ResolverContext, pool: NodePool, change: MutationKind): Promise<NodePool> {
   ctx.loaders.remember(pool);
   await ctx.onPoolChanged(pool.id, change);
   return pool;
@@ -91,7 +91,7 @@ export async function deleteNodePool(id: string, ctx: ResolverContext) {
 }
 
 /** A legacy change was accepted (202, no body): forget what the request knew of the pool, and tell the live layer. */
-async function acceptedChange(ctx: ResolverContext, id: number, change: ChangeKind = 'updated') {
+async function acceptedChange(ctx: ResolverContext, id: number, change: MutationKind = 'updated') {
   ctx.loaders.nodePoolById.clear(String(id));
   await ctx.onPoolChanged(String(id), change);
   return { accepted: true };

@@ -1,12 +1,12 @@
+import { EVENT_CURSOR_PATTERN } from '../domain/cursors.js';
 import { gatewayError, isErrorCode } from '../domain/errors.js';
 import { parseNodePoolId } from '../domain/ids.js';
-import type { FeedEvent } from '../live/change-feed.js';
-import { LiveLimitError } from '../live/live-budgets.js';
-import { CURSOR_PATTERN } from '../live/live-store.js';
-import type { LiveSubscriber, MetricsDelivery, WatcherDelivery } from '../live/live-updates.js';
-import type { PhaseChange } from '../live/phase-diff.js';
-import type { PoolChange, PoolChangeKind } from '../live/pool-diff.js';
-import type { LiveWindow } from '../live/pool-metrics-poller.js';
+import { LiveLimitError } from '../live/fan-out/caller-budgets.js';
+import type { FeedEvent } from '../live/fan-out/change-feed.js';
+import type { LiveSubscriber, MetricsDelivery, WatcherDelivery } from '../live/live-updates-types.js';
+import type { PhaseChange } from '../live/pollers/phase-diff.js';
+import type { PoolChange, PoolChangeKind } from '../live/pollers/pool-diff.js';
+import type { LiveWindow } from '../live/pollers/pool-metrics-poller.js';
 import type { MetricType, NodePool, NodePoolPhase } from '../upstream/models.js';
 import type { ResolverContext } from './context.js';
 import type { MetricSeries } from './pool-metrics.js';
@@ -98,7 +98,7 @@ function within<T>(join: () => T): T {
  */
 function resumeAfter(after: string | null | undefined, ctx: ResolverContext): string | undefined {
   const cursor = ctx.lastEventId ?? after ?? undefined;
-  if (cursor !== undefined && !CURSOR_PATTERN.test(cursor)) {
+  if (cursor !== undefined && !EVENT_CURSOR_PATTERN.test(cursor)) {
     throw gatewayError(
       'BAD_USER_INPUT',
       'Last-Event-ID is not a cursor of this gateway: send the `id` of an event it wrote, or none.',

@@ -1,7 +1,7 @@
 /** The change feed's types: its events (phase changes, pool changes), their kinds, filters and cursors. */
 import { z } from 'zod';
+import { EVENT_CURSOR_PATTERN } from '../domain/cursors.js';
 import { nodePoolGlobalId } from '../domain/ids.js';
-import { CURSOR_PATTERN } from '../live/live-store.js';
 import type { PhaseChangePayload, PoolChangePayload } from '../resolvers/subscriptions.js';
 import { builder } from './builder.js';
 import { NodePoolPhaseEnum } from './enums.js';
@@ -26,7 +26,7 @@ export const AFTER_DOC =
 /** A cursor the caller sends back: the gateway's own characters only. */
 export const afterRule = z
   .string()
-  .regex(CURSOR_PATTERN, 'must be the `cursor` of an event of this gateway')
+  .regex(EVENT_CURSOR_PATTERN, 'must be the `cursor` of an event of this gateway')
   .nullish();
 
 const NodePoolPhaseEventKindEnum = builder.enumType('NodePoolPhaseEventKind', {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { LIMITS } from '../domain/limits.js';
 import { DEFAULT_SAMPLES } from '../domain/metrics-window.js';
-import type { MetricsDelivery, WatcherDelivery } from '../live/live-updates.js';
+import type { MetricsDelivery, WatcherDelivery } from '../live/live-updates-types.js';
 import {
   phaseChangeOf,
   poolChangeOf,

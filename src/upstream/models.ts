@@ -61,6 +61,16 @@ export const METRIC_TYPES = allOf<Schemas['MetricsType']>()([
 ]);
 export type MetricType = (typeof METRIC_TYPES)[number];
 
+const METRIC_RANK = new Map(METRIC_TYPES.map((type, i) => [type, i]));
+
+/**
+ * Metric types without repeats, in the spec's order: the order the gateway
+ * asks Run:ai for them in, so that one set of types is always one request.
+ */
+export function inSpecOrder(types: Iterable<MetricType>): MetricType[] {
+  return [...new Set(types)].sort((a, b) => (METRIC_RANK.get(a) ?? 0) - (METRIC_RANK.get(b) ?? 0));
+}
+
 /** Fields `GET /api/v1/node-pools` can sort and filter by. */
 export const SORT_FIELDS = allOf<Schemas['NodepoolSortFilterFields']>()([
   'name',

@@ -56,7 +56,7 @@ describe('GraphiQL in headless Chromium: the token typed in the headers pane', (
     const opened = await g.startSubscription(page, 'demo-admin-2');
     expect(opened.request().headers()['authorization']).toBe('Bearer demo-admin-2');
     await g.simulator.waitForRequest({ operation: 'get_nodepools' });
-    expect(g.app.live?.pollers.list).toBe(1);
+    expect(g.app.live?.topicCounts.list).toBe(1);
 
     g.simulator.setPhase(t4.runaiId, 'Unschedulable');
     await expect.poll(() => resultJson(page), LIVE).toEqual(phaseEvent('Ready', 'Unschedulable', t4));

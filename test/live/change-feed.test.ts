@@ -139,7 +139,7 @@ describe('a change feed that resumes', () => {
     await relabel(stack, first, 'before-gap');
     const cursor = first.events.at(-1)?.cursor ?? undefined;
     first.unsubscribe();
-    await eventually(() => expect(stack.app.live?.pollers.list).toBe(0));
+    await eventually(() => expect(stack.app.live?.topicCounts.list).toBe(0));
 
     await relabelAtRunai(stack.simulator.url, 'during-gap');
     const resumed = feed(client, cursor);
@@ -160,7 +160,7 @@ describe('a change feed that resumes', () => {
     await relabel(stack, first, 'before-long-gap');
     const cursor = first.events.at(-1)?.cursor ?? undefined;
     first.unsubscribe();
-    await eventually(() => expect(stack.app.live?.pollers.list).toBe(0));
+    await eventually(() => expect(stack.app.live?.topicCounts.list).toBe(0));
 
     // An hour later by the gateway's clock: the last state is no longer known to be current.
     offsetMs = 3_600_000;

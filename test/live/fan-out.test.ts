@@ -22,10 +22,10 @@ describe('shared pollers', () => {
       for (const s of subs) s.unsubscribe();
     });
     await eventually(() => expect(stack.app.live?.subscriptions).toBe(200));
-    expect(stack.app.live?.pollers.list).toBe(1);
+    expect(stack.app.live?.topicCounts.list).toBe(1);
 
     await expectOneListCallPerPoll(stack.app.live!, () => lists(stack));
-    expect(stack.app.live?.pollers.list).toBe(1);
+    expect(stack.app.live?.topicCounts.list).toBe(1);
   });
 
   it('runs one poller per token: 10 tokens, 10 pollers', async () => {
@@ -40,7 +40,7 @@ describe('shared pollers', () => {
       for (const s of subs) s.unsubscribe();
     });
     await eventually(() => expect(stack.app.live?.subscriptions).toBe(20));
-    expect(stack.app.live?.pollers.list).toBe(10);
+    expect(stack.app.live?.topicCounts.list).toBe(10);
     await eventually(() => expect(new Set(stack.simulator.requests.map((r) => r.token)).size).toBe(10));
   });
 
@@ -52,12 +52,13 @@ describe('shared pollers', () => {
     await eventually(() => expect(lists(stack, 'demo-admin')).toBeGreaterThanOrEqual(1));
     for (const s of subs) s.unsubscribe();
     await eventually(() =>
-      expect({ pollers: stack.app.live?.pollers.list, subscriptions: stack.app.live?.subscriptions }).toEqual(
-        {
-          pollers: 0,
-          subscriptions: 0,
-        },
-      ),
+      expect({
+        pollers: stack.app.live?.topicCounts.list,
+        subscriptions: stack.app.live?.subscriptions,
+      }).toEqual({
+        pollers: 0,
+        subscriptions: 0,
+      }),
     );
     const after = lists(stack, 'demo-admin');
     // The poller of another token, started now, keeps time: by its fourth list call three intervals have

@@ -4,9 +4,9 @@
  * bounded queue and is told what it missed. Run:ai is a stand-in transport that counts calls.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { nextPollDelay } from '../../src/live/backoff.js';
-import { BoundedQueue } from '../../src/live/bounded-queue.js';
+import { BoundedQueue } from '../../src/live/fan-out/bounded-queue.js';
 import { LiveUpdates } from '../../src/live/live-updates.js';
+import { nextPollDelay } from '../../src/live/pollers/backoff.js';
 import { UpstreamError } from '../../src/upstream/errors.js';
 import type { UpstreamHttp, UpstreamRequest } from '../../src/upstream/http.js';
 import { examplePool } from '../upstream/parse-fixtures.js';

@@ -72,7 +72,7 @@ describe('nodePoolMetrics', () => {
         }),
     );
     await eventually(() => expect(stack.app.live?.subscriptions).toBe(300));
-    expect(stack.app.live?.pollers).toEqual({ list: 0, metrics: 1 });
+    expect(stack.app.live?.topicCounts).toEqual({ list: 0, metrics: 1 });
     // Everyone gets the current series first, with only the types they asked for.
     await eventually(() => expect(feeds.every((f) => f.events.length >= 1)).toBe(true));
     expect(feeds[0]?.events[0]?.series.map((s) => s.type)).toEqual(['GPU_UTILIZATION']);
@@ -99,7 +99,7 @@ describe('nodePoolMetrics', () => {
     expect(feeds.flatMap((f) => f.errors)).toEqual([]);
 
     for (const feed of feeds) feed.unsubscribe();
-    await eventually(() => expect(stack.app.live?.pollers).toEqual({ list: 0, metrics: 0 }));
+    await eventually(() => expect(stack.app.live?.topicCounts).toEqual({ list: 0, metrics: 0 }));
     const after = metricsCalls(stack);
     // A poller of another token and pool, started now, keeps time: by its third metrics call two intervals
     // have passed, and a poller of demo-admin still running would have polled again meanwhile.
@@ -124,7 +124,7 @@ describe('nodePoolMetrics', () => {
       for (const f of feeds) f.unsubscribe();
     });
     await eventually(() => expect(feeds.every((f) => f.events.length >= 1)).toBe(true));
-    expect(stack.app.live?.pollers).toEqual({ list: 0, metrics: 3 });
+    expect(stack.app.live?.topicCounts).toEqual({ list: 0, metrics: 3 });
   });
 
   it('refuses bad arguments before any Run:ai call', async () => {
@@ -152,6 +152,6 @@ describe('nodePoolMetrics', () => {
     stack.simulator.faults.failNext(1, 404, { operation: 'get_nodepool_metrics' });
     await eventually(() => expect(feed.done).toBe(true));
     expect(feed.errors[0]?.extensions?.['code']).toBe('NOT_FOUND');
-    expect(stack.app.live?.pollers.metrics).toBe(0);
+    expect(stack.app.live?.topicCounts.metrics).toBe(0);
   });
 });

@@ -4,7 +4,7 @@
  */
 import type { Client } from 'graphql-ws';
 import { SEED_CLUSTER_IDS } from 'runai-simulator';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { onCleanup } from '../helpers/cleanup.js';
 import { eventually } from '../helpers/eventually.js';
 import { Collected, expectOneListCallPerPoll, sseSubscription, wsClient } from '../helpers/live.js';
@@ -67,7 +67,7 @@ describe('nodePoolChanged', () => {
       for (const s of [...changes, ...phases]) s.unsubscribe();
     });
     await eventually(() => expect(stack.app.live?.subscriptions).toBe(400));
-    expect(stack.app.live?.pollers).toEqual({ list: 1, metrics: 0 });
+    expect(stack.app.live?.topicCounts).toEqual({ list: 1, metrics: 0 });
 
     // One list call per poll, whatever the number of subscribers of either kind.
     await expectOneListCallPerPoll(stack.app.live!, () => lists(stack));
@@ -104,6 +104,36 @@ describe('nodePoolChanged', () => {
     // The filtered subscriber asked for another field only.
     expect(onlyPlacement.events).toEqual([]);
     expect(all.errors).toEqual([]);
+  });
+
+  it('decodes each logged event once in the process, for its subscribers and the response cache alike', async () => {
+    // The response cache listens to every pool change; two subscribers of the scope receive it too.
+    const stack = await stackWith(
+      { pollIntervalMs: 60_000, responseCacheTtlSeconds: 30 },
+      { simulator: { delays: { update: 150 } }, settleDelaysMs: [100, 200, 400, 800] },
+    );
+    const client = wsClient(stack.url);
+    onCleanup(() => client.dispose());
+    const first = new PoolChanges(client);
+    const second = new PoolChanges(client);
+    onCleanup(first.unsubscribe);
+    onCleanup(second.unsubscribe);
+    await eventually(() => expect(stack.app.live?.subscriptions).toBe(2));
+    await stack.app.live?.ready('demo-admin');
+
+    const parse = vi.spyOn(JSON, 'parse');
+    onCleanup(() => parse.mockRestore());
+    const patched = await stack.query(
+      'mutation { patchNodePool(id: "2", input: { labelValue: "decoded-once" }) { __typename } }',
+    );
+    expect(patched.errors).toBeUndefined();
+    const seen = (c: PoolChanges) => c.events.some((e) => e.nodePool.labelValue === 'decoded-once');
+    await eventually(() => expect(seen(first) && seen(second)).toBe(true), { timeout: 5_000 });
+    // Each logged event of pool 2 (a JSON text naming the new label) was parsed once, not once per reader.
+    const decodes = parse.mock.calls.filter(
+      ([text]) => typeof text === 'string' && text.includes('"kind":"pool"') && text.includes('decoded-once'),
+    );
+    expect(decodes).toHaveLength(1);
   });
 
   it('announces a pool created and deleted through the gateway', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { changedFieldsOf, diffPools } from '../../src/live/pool-diff.js';
+import { changedFieldsOf, diffPools } from '../../src/live/pollers/pool-diff.js';
 import type { NodePool } from '../../src/upstream/models.js';
 import { parseNodePool } from '../../src/upstream/parse-node-pools.js';
 import { examplePool } from '../upstream/parse-fixtures.js';

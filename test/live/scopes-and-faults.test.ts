@@ -81,7 +81,7 @@ describe('isolation', () => {
     await tenant2.until((c) => c.events.length >= 1);
     expect(tenant1.events.map((e) => e.nodePool?.runaiId)).toEqual(['2']);
     expect(tenant2.events.map((e) => e.nodePool?.runaiId)).toEqual([partnerId]);
-    expect(stack.app.live?.pollers.list).toBe(2);
+    expect(stack.app.live?.topicCounts.list).toBe(2);
   });
 });
 

@@ -52,7 +52,7 @@ describe('a poller that stops lists no more', () => {
     const live = new LiveUpdates({ http, intervalMs: INTERVAL_MS });
     const first = await subscriber(live, 'demo-admin');
     const second = await subscriber(live, 'demo-admin');
-    expect(live.pollers.list).toBe(1);
+    expect(live.topicCounts.list).toBe(1);
     await vi.advanceTimersByTimeAsync(3 * INTERVAL_MS);
     // Its first snapshot and one poll per interval: it was polling.
     expect(lists()).toBe(4);
@@ -61,7 +61,7 @@ describe('a poller that stops lists no more', () => {
     await vi.advanceTimersByTimeAsync(INTERVAL_MS);
     expect(lists()).toBe(5);
     await second.leave();
-    expect(live.pollers.list).toBe(0);
+    expect(live.topicCounts.list).toBe(0);
     await vi.advanceTimersByTimeAsync(LONG_AFTER_MS);
     expect(lists()).toBe(5);
   });
@@ -71,12 +71,12 @@ describe('a poller that stops lists no more', () => {
     const live = new LiveUpdates({ http, intervalMs: INTERVAL_MS });
     await subscriber(live, 'demo-admin');
     await subscriber(live, 'demo-admin-2');
-    expect(live.pollers.list).toBe(2);
+    expect(live.topicCounts.list).toBe(2);
     await vi.advanceTimersByTimeAsync(INTERVAL_MS);
     expect(lists()).toBe(4);
 
     live.stop();
-    expect(live.pollers.list).toBe(0);
+    expect(live.topicCounts.list).toBe(0);
     await vi.advanceTimersByTimeAsync(LONG_AFTER_MS);
     expect(live.subscriptions).toBe(0);
     expect(lists()).toBe(4);

@@ -104,7 +104,7 @@ describe('nothing is kept for a token Run:ai has not accepted', () => {
       );
       expect(codesOf(apq.body)).toEqual(['UNAUTHENTICATED']);
     }
-    expect(stack.app.live?.pollers).toEqual({ list: 0, metrics: 0 });
+    expect(stack.app.live?.topicCounts).toEqual({ list: 0, metrics: 0 });
     expect(stack.app.live?.pollCount).toBe(0);
     const metrics = await (await fetch(`${stack.url}/metrics`)).text();
     expect(metrics).toMatch(/^apq_store_bytes 0$/m);

@@ -59,7 +59,7 @@ describe('live budgets per caller, across connections and transports', () => {
       const sse = await sseSubscription(stack.url, metricsSubscription(60 * (i + 1)));
       closers.push(sse.close);
     }
-    await eventually(() => expect(stack.app.live?.pollers.metrics).toBe(50));
+    await eventually(() => expect(stack.app.live?.topicCounts.metrics).toBe(50));
     const refusedOverSse = await postSse(stack.url, { query: metricsSubscription(60 * 51) });
     expect(refusedOverSse.first?.errors?.map((e) => e.extensions?.code)).toEqual(['TOO_MANY_POLLERS']);
     const client = wsClient(stack.url, 'demo-admin');
@@ -67,7 +67,7 @@ describe('live budgets per caller, across connections and transports', () => {
     expect(await overWebSocket(client, metricsSubscription(60 * 52))).toEqual(['TOO_MANY_POLLERS']);
     // Another window already held by the caller costs no new poller, and is admitted.
     expect(await overWebSocket(client, metricsSubscription(60))).toBe('ok');
-    expect(stack.app.live?.pollers.metrics).toBe(50);
+    expect(stack.app.live?.topicCounts.metrics).toBe(50);
   });
 
   it('shares one poller among windows that differ by seconds or a sample', async () => {
@@ -79,7 +79,7 @@ describe('live budgets per caller, across connections and transports', () => {
       ),
     );
     expect(opened.every((o) => o === 'ok')).toBe(true);
-    expect(stack.app.live?.pollers.metrics).toBe(1);
+    expect(stack.app.live?.topicCounts.metrics).toBe(1);
   });
 
   it('refuses a subscription past LIVE_MAX_SUBSCRIPTIONS_PER_CALLER with TOO_MANY_SUBSCRIPTIONS, counting SSE and WebSocket together', async () => {

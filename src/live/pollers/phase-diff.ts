@@ -1,7 +1,7 @@
-import type { NodePool, NodePoolPhase } from '../upstream/models.js';
+import type { NodePool, NodePoolPhase } from '../../upstream/models.js';
 
 /** The phase a pool reports once it has vanished from Run:ai's list. */
-export const DELETED = 'Deleted' as const;
+export const DELETED_PHASE = 'Deleted' as const;
 
 /** One observed phase change of one pool. */
 export interface PhaseChange {
@@ -40,7 +40,7 @@ export function diffPhases(
   }
   for (const [id, pool] of previous) {
     if (!current.has(id))
-      changes.push({ poolId: id, pool, previousPhase: pool.phase, phase: DELETED, observedAt });
+      changes.push({ poolId: id, pool, previousPhase: pool.phase, phase: DELETED_PHASE, observedAt });
   }
   return changes;
 }

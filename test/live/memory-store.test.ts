@@ -3,7 +3,7 @@
  * bounds, and what a resume finds. Pure: its clock is the test's.
  */
 import { describe, expect, it } from 'vitest';
-import { MemoryStore } from '../../src/live/live-store.js';
+import { MemoryStore } from '../../src/live/coordination/memory-store.js';
 
 const LOG = { length: 3, maxAgeMs: 60_000 };
 

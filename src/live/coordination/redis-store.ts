@@ -7,9 +7,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { RedisConnection } from '../redis/connection.js';
-import { SPEND_FUNCTION } from '../redis/write-budget.js';
-import { encodeWatcherEvent } from './event-codec.js';
+import type { RedisConnection } from '../../redis/connection.js';
+import { SPEND_FUNCTION } from '../../redis/write-budget.js';
+import { ENCODED_GAP } from './event-codec.js';
 import type { LiveStore, Publication, TopicEntry } from './live-store.js';
 
 const PREFIX = 'nodepool-gateway:live';
@@ -21,7 +21,6 @@ const key = (kind: 'lease' | 'log' | 'snapshot' | 'confirmed' | 'wish', topic: s
   `${PREFIX}:${kind}:${topic}`;
 const BUDGETS = { log: `${PREFIX}:written:log`, snapshot: `${PREFIX}:written:snapshot` };
 /** What an unlogged stretch leaves in the log: a resume across it gets RESYNC. */
-const GAP = encodeWatcherEvent({ kind: 'gap' });
 
 /** Takes the lease if free, renews it if ours. */
 const CLAIM = `
@@ -170,7 +169,7 @@ export function createRedisStore(options: RedisStoreOptions): LiveStore {
         publication.snapshotTtlMs ?? log?.maxAgeMs ?? 60_000,
         limits.logBytes,
         limits.snapshotBytes,
-        GAP,
+        ENCODED_GAP,
         ...publication.events,
       );
     },

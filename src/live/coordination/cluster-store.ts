@@ -6,19 +6,34 @@
  */
 import cluster, { type Worker } from 'node:cluster';
 import { randomUUID } from 'node:crypto';
-import { type LiveStore, MemoryStore, type StoredSnapshot, type TopicEntry } from './live-store.js';
+import type { LiveStore, StoredSnapshot, TopicEntry } from './live-store.js';
+import { MemoryStore } from './memory-store.js';
 
-const CHANNEL = 'nodepool-gateway:live';
+const STORE_MESSAGES = 'nodepool-gateway:live';
 
 type Operation = 'claim' | 'release' | 'publish' | 'snapshot' | 'replay' | 'newest' | 'want' | 'wanted';
 
 type Message =
-  | { channel: typeof CHANNEL; kind: 'call'; id: number; owner: string; op: Operation; args: unknown[] }
-  | { channel: typeof CHANNEL; kind: 'reply'; id: number; store: string; result?: unknown; error?: string }
-  | { channel: typeof CHANNEL; kind: 'entries'; topic: string; entries: TopicEntry[]; store: string };
+  | {
+      channel: typeof STORE_MESSAGES;
+      kind: 'call';
+      id: number;
+      owner: string;
+      op: Operation;
+      args: unknown[];
+    }
+  | {
+      channel: typeof STORE_MESSAGES;
+      kind: 'reply';
+      id: number;
+      store: string;
+      result?: unknown;
+      error?: string;
+    }
+  | { channel: typeof STORE_MESSAGES; kind: 'entries'; topic: string; entries: TopicEntry[]; store: string };
 
 function isMessage(message: unknown): message is Message {
-  return (message as Message | null)?.channel === CHANNEL;
+  return (message as Message | null)?.channel === STORE_MESSAGES;
 }
 
 /** How long a worker waits for the primary before it treats the store as unreachable. */
@@ -65,7 +80,7 @@ export function createClusterStore(): LiveStore {
           reject(error);
         },
       });
-      process.send({ channel: CHANNEL, kind: 'call', id, owner, op, args } satisfies Message);
+      process.send({ channel: STORE_MESSAGES, kind: 'call', id, owner, op, args } satisfies Message);
     });
   return {
     shared: true,
@@ -101,7 +116,7 @@ export function serveClusterStore(): void {
   };
   store.listen((topic, entries) => {
     for (const worker of Object.values(cluster.workers ?? {})) {
-      if (worker) send(worker, { channel: CHANNEL, kind: 'entries', topic, entries, store: store.id });
+      if (worker) send(worker, { channel: STORE_MESSAGES, kind: 'entries', topic, entries, store: store.id });
     }
   });
   cluster.on('message', (worker, message: unknown) => {
@@ -138,7 +153,7 @@ export function serveClusterStore(): void {
         break;
     }
     send(worker, {
-      channel: CHANNEL,
+      channel: STORE_MESSAGES,
       kind: 'reply',
       id: message.id,
       store: store.id,

@@ -4,9 +4,9 @@
  * the live ones; or, when the log no longer holds that cursor (or holds a
  * gap after it: event-codec.ts), one `resync` event telling it to refetch.
  */
-import { decodeWatcherEvent } from './event-codec.js';
-import type { WatcherEvent } from './list-watcher.js';
-import type { LiveStore } from './live-store.js';
+import { decodeWatcherEvent } from '../coordination/event-codec.js';
+import type { LiveStore } from '../coordination/live-store.js';
+import type { WatcherEvent } from '../pollers/list-watcher.js';
 
 /**
  * What a change feed subscriber receives: the watcher's events, each with

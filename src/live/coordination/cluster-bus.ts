@@ -11,16 +11,16 @@ import cluster, { type Worker } from 'node:cluster';
 import { randomUUID } from 'node:crypto';
 import type { RefreshBus, RefreshSignal } from './refresh-bus.js';
 
-const CHANNEL = 'nodepool-gateway:refresh';
+const REFRESH_MESSAGES = 'nodepool-gateway:refresh-ipc';
 /** How long a sender waits for the other workers: a worker that hangs must not hold mutations. */
 const CONFIRM_TIMEOUT_MS = 1_000;
 
 type RefreshMessage =
-  | { channel: typeof CHANNEL; kind: 'signal'; id: number; signal: RefreshSignal }
-  | { channel: typeof CHANNEL; kind: 'handled'; id: number };
+  | { channel: typeof REFRESH_MESSAGES; kind: 'signal'; id: number; signal: RefreshSignal }
+  | { channel: typeof REFRESH_MESSAGES; kind: 'handled'; id: number };
 
 function isRefreshMessage(message: unknown): message is RefreshMessage {
-  return (message as RefreshMessage | null)?.channel === CHANNEL;
+  return (message as RefreshMessage | null)?.channel === REFRESH_MESSAGES;
 }
 
 /**
@@ -40,7 +40,7 @@ export function createClusterBus(): RefreshBus {
       return;
     }
     if (message.signal.origin !== origin) for (const handler of handlers) handler(message.signal);
-    if (process.connected) process.send?.({ channel: CHANNEL, kind: 'handled', id: message.id });
+    if (process.connected) process.send?.({ channel: REFRESH_MESSAGES, kind: 'handled', id: message.id });
   };
   process.on('message', receive);
   return {
@@ -59,7 +59,7 @@ export function createClusterBus(): RefreshBus {
         };
         const timer = setTimeout(done, CONFIRM_TIMEOUT_MS);
         waiting.set(id, done);
-        process.send?.({ channel: CHANNEL, kind: 'signal', id, signal: { ...signal, origin } });
+        process.send?.({ channel: REFRESH_MESSAGES, kind: 'signal', id, signal: { ...signal, origin } });
       });
     },
     onSignal(handler) {
@@ -86,7 +86,7 @@ export function relayRefreshSignals(): void {
     if (!relay || relay.owing.size > 0) return;
     pending.delete(relayId);
     if (relay.from.isConnected()) {
-      relay.from.send({ channel: CHANNEL, kind: 'handled', id: relay.id } satisfies RefreshMessage);
+      relay.from.send({ channel: REFRESH_MESSAGES, kind: 'handled', id: relay.id } satisfies RefreshMessage);
     }
   };
   cluster.on('message', (from, message: unknown) => {

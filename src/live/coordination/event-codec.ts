@@ -2,9 +2,9 @@
  * Live events as they travel between processes (JSON in the live store):
  * dates as ISO strings, sets as arrays. Pools go as Run:ai returned them.
  */
-import type { NodePool } from '../upstream/models.js';
-import type { WatcherEvent } from './list-watcher.js';
-import type { MetricsEvent } from './pool-metrics-poller.js';
+import type { NodePool } from '../../upstream/models.js';
+import type { WatcherEvent } from '../pollers/list-watcher.js';
+import type { MetricsEvent } from '../pollers/pool-metrics-poller.js';
 
 type Encoded = Record<string, unknown>;
 
@@ -19,6 +19,9 @@ export type LoggedWatcherEvent = WatcherEvent | { kind: 'gap' };
 export function encodeWatcherEvent(event: LoggedWatcherEvent): string {
   return JSON.stringify(event);
 }
+
+/** The gap marker as it is logged (the Redis store compares logged entries with it). */
+export const ENCODED_GAP = encodeWatcherEvent({ kind: 'gap' });
 
 export function decodeWatcherEvent(data: string): LoggedWatcherEvent {
   const event = JSON.parse(data) as LoggedWatcherEvent;

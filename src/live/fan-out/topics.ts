@@ -5,28 +5,30 @@
  * polls, and what the process knows of the topic meanwhile (the pool list's
  * mirror, the last series).
  */
-import type { MetricSeries } from '../loaders/pool-metrics.js';
-import type { MetricType, NodePool } from '../upstream/models.js';
-import type { FeedEvent } from './change-feed.js';
+import type { MetricSeries } from '../../loaders/pool-metrics.js';
+import type { MetricType, NodePool } from '../../upstream/models.js';
 import {
   decodeMetricsEvent,
   decodePools,
   decodeWatcherEvent,
   encodePools,
   type PoolsSnapshot,
-} from './event-codec.js';
-import type { ListWatcher } from './list-watcher.js';
-import type { LiveStore, LogLimits, TopicEntry } from './live-store.js';
-import type { LiveWindow, MetricsEvent } from './pool-metrics-poller.js';
-import { SharedTopic, type TopicPoller, type TopicRole } from './shared-topic.js';
-import { type PollerSettings, startListWatcher, startMetricsPoller } from './topic-pollers.js';
+} from '../coordination/event-codec.js';
+import type { LiveStore, LogLimits, TopicEntry } from '../coordination/live-store.js';
+import { SharedTopic, type TopicPoller, type TopicRole } from '../coordination/shared-topic.js';
+import { type PollerSettings, startListWatcher, startMetricsPoller } from '../coordination/topic-pollers.js';
+import type { ListWatcher } from '../pollers/list-watcher.js';
+import { DELETED_PHASE } from '../pollers/phase-diff.js';
+import type { LiveWindow, MetricsEvent } from '../pollers/pool-metrics-poller.js';
+import type { BoundedQueue } from './bounded-queue.js';
+import type { FeedEvent } from './change-feed.js';
 
 /** The two kinds of shared pollers: the pool list of a scope, and one pool's metrics. */
 export type PollerKind = 'list' | 'metrics';
 
 /** A topic with subscribers in this process. */
 export interface Topic<S> {
-  shared: SharedTopic;
+  sharing: SharedTopic;
   subscribers: Set<S>;
 }
 
@@ -95,8 +97,8 @@ function topicOptions(deps: TopicDeps, kind: PollerKind, key: string, log: LogLi
 
 /** A scope's pool list topic, polled with `token` when this process polls it. */
 export function createListTopic(deps: TopicDeps, key: string, token: string): ListTopic {
-  const topic: ListTopic = { subscribers: new Set(), shared: undefined as unknown as SharedTopic };
-  topic.shared = new SharedTopic({
+  const topic: ListTopic = { subscribers: new Set(), sharing: undefined as unknown as SharedTopic };
+  topic.sharing = new SharedTopic({
     ...topicOptions(deps, 'list', key, deps.log),
     onState: (snapshot) => {
       const state = decodePools(snapshot);
@@ -130,11 +132,11 @@ export function createMetricsTopic(
   const topic: MetricsTopic = {
     subscribers: new Set(),
     remote: new Set(),
-    shared: undefined as unknown as SharedTopic,
+    sharing: undefined as unknown as SharedTopic,
   };
   const localTypes = () => [...topic.subscribers].flatMap((s) => [...s.types]);
   const options = topicOptions(deps, 'metrics', key, undefined);
-  topic.shared = new SharedTopic({
+  topic.sharing = new SharedTopic({
     ...options,
     onRole: (role, handover) => {
       options.onRole(role, handover);
@@ -178,23 +180,30 @@ export function createMetricsTopic(
 function mirrorEvent(topic: ListTopic, event: FeedEvent): void {
   const { mirror } = topic;
   if (!mirror || (event.kind !== 'pool' && event.kind !== 'phase')) return;
-  const gone = event.kind === 'pool' ? event.change.kind === 'DELETED' : event.change.phase === 'Deleted';
+  const gone = event.kind === 'pool' ? event.change.kind === 'DELETED' : event.change.phase === DELETED_PHASE;
   if (gone) mirror.pools.delete(event.change.poolId);
   else mirror.pools.set(event.change.poolId, event.change.pool);
   mirror.at = Math.max(mirror.at, event.change.observedAt.getTime());
 }
 
 /**
- * Delivers a publication of any process to a pool list topic's subscribers
- * (a gap in the log as a `resync`); true when it ended the topic.
+ * A publication of a scope's pool list, as its subscribers receive it:
+ * each event with its cursor, a gap in the log as a `resync`. Decoded once
+ * per process, whoever reads it.
  */
-export function deliverToList(topic: ListTopic, entries: readonly TopicEntry[]): boolean {
-  for (const entry of entries) {
+export function feedEventsOf(entries: readonly TopicEntry[]): FeedEvent[] {
+  return entries.map((entry) => {
     const logged = decodeWatcherEvent(entry.data);
-    const event: FeedEvent = {
-      ...(logged.kind === 'gap' ? { kind: 'resync', observedAt: new Date() } : logged),
+    return {
+      ...(logged.kind === 'gap' ? { kind: 'resync' as const, observedAt: new Date() } : logged),
       ...(entry.id ? { cursor: entry.id } : {}),
     };
+  });
+}
+
+/** Delivers a publication of any process to a pool list topic's subscribers; true when it ended the topic. */
+export function deliverToList(topic: ListTopic, events: readonly FeedEvent[]): boolean {
+  for (const event of events) {
     mirrorEvent(topic, event);
     for (const subscriber of [...topic.subscribers]) subscriber.deliver(event);
     if (event.kind === 'end') return true;
@@ -211,6 +220,31 @@ export function deliverToMetrics(topic: MetricsTopic, entries: readonly TopicEnt
     if (event.kind === 'end') return true;
   }
   return false;
+}
+
+/**
+ * A subscriber of a metrics topic that queues, of each poll, the series of
+ * its own `types`; an `end` closes its queue.
+ */
+export function metricsSubscriber(
+  types: readonly MetricType[],
+  queue: BoundedQueue<MetricsEvent>,
+): MetricsSubscriber {
+  const wanted = new Set(types);
+  return {
+    types: wanted,
+    deliver: (event) => {
+      if (event.kind === 'end') {
+        queue.push(event, 256);
+        queue.close();
+        return;
+      }
+      // A poll that started before this subscriber joined may lack its types: the next one has them.
+      if (!types.every((type) => event.types.has(type))) return;
+      const series = event.series.filter((s) => wanted.has(s.type));
+      queue.push({ ...event, series }, metricsEventBytes(series));
+    },
+  };
 }
 
 /** About how many bytes an event takes once written out to a subscriber: its pool. */

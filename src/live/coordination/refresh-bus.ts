@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { RedisConnection } from '../redis/connection.js';
+import type { RedisConnection } from '../../redis/connection.js';
+import type { MutationKind } from '../pollers/list-watcher.js';
 
 /** A mutation changed a pool: every replica with a watcher for `scope` should poll now. */
 export interface RefreshSignal {
   /** The credential scope (a hash of the token; never the token). */
   scope: string;
   poolId?: string | undefined;
-  change: 'created' | 'updated' | 'deleted';
+  change: MutationKind;
   /** The replica that sent it, so it does not refresh twice. */
   origin: string;
 }
@@ -27,7 +28,7 @@ export interface RefreshBus {
   close(): Promise<void>;
 }
 
-const CHANNEL = 'nodepool-gateway:refresh';
+const REFRESH_CHANNEL = 'nodepool-gateway:refresh';
 
 /**
  * Refresh signals through Redis pub/sub, on the process's shared
@@ -38,7 +39,7 @@ const CHANNEL = 'nodepool-gateway:refresh';
 export function createRedisBus(redis: RedisConnection, warn: (obj: object, msg: string) => void): RefreshBus {
   const origin = randomUUID();
   const handlers: ((signal: RefreshSignal) => void)[] = [];
-  redis.subscribe(CHANNEL, (message) => {
+  redis.subscribe(REFRESH_CHANNEL, (message) => {
     let signal: RefreshSignal;
     try {
       signal = JSON.parse(message) as RefreshSignal;
@@ -55,7 +56,7 @@ export function createRedisBus(redis: RedisConnection, warn: (obj: object, msg: 
     },
     async publish(signal) {
       if (!redis.connected) return;
-      await redis.publish(CHANNEL, JSON.stringify({ ...signal, origin })).catch((error: Error) => {
+      await redis.publish(REFRESH_CHANNEL, JSON.stringify({ ...signal, origin })).catch((error: Error) => {
         warn({ err: error.message }, 'refresh signal not published to Redis');
       });
     },

@@ -1,4 +1,4 @@
-import { isUpstreamError } from '../upstream/errors.js';
+import { isUpstreamError } from '../../upstream/errors.js';
 
 /** How a poller spaces its polls. */
 export interface PollSchedule {

@@ -3,12 +3,18 @@
  * through the live store: the pool list watcher of a scope, and the
  * metrics poller of a pool and window.
  */
-import { bindNodePoolsApi } from '../upstream/bind-api.js';
-import type { UpstreamHttp } from '../upstream/http.js';
-import type { MetricType, NodePool } from '../upstream/models.js';
-import { decodePools, encodeMetricsEvent, encodePools, encodeWatcherEvent } from './event-codec.js';
-import { ListWatcher } from './list-watcher.js';
-import { type LiveWindow, MetricsPoller } from './pool-metrics-poller.js';
+import { bindNodePoolsApi } from '../../upstream/bind-api.js';
+import type { UpstreamHttp } from '../../upstream/http.js';
+import type { MetricType, NodePool } from '../../upstream/models.js';
+import { ListWatcher } from '../pollers/list-watcher.js';
+import { type LiveWindow, MetricsPoller } from '../pollers/pool-metrics-poller.js';
+import {
+  decodePools,
+  ENCODED_GAP,
+  encodeMetricsEvent,
+  encodePools,
+  encodeWatcherEvent,
+} from './event-codec.js';
 import type { TopicPoller } from './shared-topic.js';
 
 export interface PollerSettings {
@@ -41,7 +47,7 @@ export function startListWatcher(
 ): ListWatcher {
   let storedAt = 0;
   // Without its predecessor's state, the poller cannot tell what changed meanwhile: the log says so.
-  if (seed === undefined) publish([encodeWatcherEvent({ kind: 'gap' })]);
+  if (seed === undefined) publish([ENCODED_GAP]);
   return new ListWatcher({
     api: bindNodePoolsApi({ http: settings.http, token }),
     intervalMs: settings.intervalMs,

@@ -1,7 +1,7 @@
-import type { MetricSeries } from '../loaders/pool-metrics.js';
-import type { NodePoolsApi } from '../upstream/bind-api.js';
-import { isUpstreamError } from '../upstream/errors.js';
-import { METRIC_TYPES, type MetricType, type NodePool } from '../upstream/models.js';
+import type { MetricSeries } from '../../loaders/pool-metrics.js';
+import type { NodePoolsApi } from '../../upstream/bind-api.js';
+import { isUpstreamError } from '../../upstream/errors.js';
+import { inSpecOrder, type MetricType, type NodePool } from '../../upstream/models.js';
 import { nextPollDelay } from './backoff.js';
 import { detached } from './detached.js';
 
@@ -64,8 +64,6 @@ export interface MetricsPollerOptions {
   now?: () => Date;
 }
 
-const metricOrder = new Map(METRIC_TYPES.map((type, i) => [type, i]));
-
 /**
  * Polls one pool's metrics for one credential scope and one window, for
  * every subscriber of that pool and window: one call of
@@ -89,11 +87,6 @@ export class MetricsPoller {
   /** Polls in no subscriber's async context (see `detached`). */
   private readonly pollDetached = () => detached(() => this.poll());
 
-  /** The last series polled, for a subscriber who joins between polls. */
-  get current(): Extract<MetricsEvent, { kind: 'metrics' }> | undefined {
-    return this.latest;
-  }
-
   /** Stops polling; a poll in flight finishes but publishes nothing. */
   stop(): void {
     this.stopped = true;
@@ -114,9 +107,7 @@ export class MetricsPoller {
 
   private async poll(): Promise<void> {
     const { api, pool, window } = this.options;
-    const types = [...this.options.types()].sort(
-      (a, b) => (metricOrder.get(a) ?? 0) - (metricOrder.get(b) ?? 0),
-    );
+    const types = inSpecOrder(this.options.types());
     if (types.length === 0) return this.schedule();
     let lastError: unknown;
     this.inFlight = true;

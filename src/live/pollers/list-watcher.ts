@@ -1,6 +1,6 @@
-import type { NodePoolsApi } from '../upstream/bind-api.js';
-import { isUpstreamError } from '../upstream/errors.js';
-import type { NodePool } from '../upstream/models.js';
+import type { NodePoolsApi } from '../../upstream/bind-api.js';
+import { isUpstreamError } from '../../upstream/errors.js';
+import type { NodePool } from '../../upstream/models.js';
 import { nextPollDelay } from './backoff.js';
 import { detached } from './detached.js';
 import { diffPhases, type PhaseChange, STABLE_PHASES } from './phase-diff.js';
@@ -10,6 +10,9 @@ import { diffPools, type PoolChange } from './pool-diff.js';
 const PAGE = 500;
 
 /** What a watcher tells its listeners. */
+/** What a mutation made through the gateway did to a pool (a watcher then polls until it settles). */
+export type MutationKind = 'created' | 'updated' | 'deleted';
+
 export type WatcherEvent =
   | { kind: 'phase'; change: PhaseChange }
   | { kind: 'pool'; change: PoolChange }
@@ -81,7 +84,7 @@ export class ListWatcher {
    * A mutation changed `poolId`: poll now, then on the settling schedule
    * until the pool reaches a stable phase or disappears.
    */
-  refresh(poolId: string | undefined, change: 'created' | 'updated' | 'deleted' = 'updated'): void {
+  refresh(poolId: string | undefined, change: MutationKind = 'updated'): void {
     if (this.stopped) return;
     if (poolId) {
       if (change === 'created') this.created.add(poolId);

@@ -38,8 +38,8 @@ interface Holdings {
   bytes: ByteBudget;
 }
 
-/** A subscription admitted against its caller's budgets. */
-export interface Admission {
+/** One subscription's place in its caller's budgets, held until the subscription ends. */
+export interface SubscriptionSlot {
   /** The caller's byte budget, for the subscription's queue. */
   bytes: ByteBudget;
   /** Gives the subscription's slot back (once). */
@@ -53,7 +53,7 @@ export interface Admission {
  * ambient credentials (src/http/callers.ts). A caller's entry lives while it
  * holds a subscription.
  */
-export class LiveBudgets {
+export class CallerBudgets {
   private readonly callers = new Map<string, Holdings>();
   private readonly process: ByteBudget;
 
@@ -67,10 +67,10 @@ export class LiveBudgets {
   }
 
   /**
-   * Admits one more subscription of `caller` (on the metrics poller
-   * `poller`, for `nodePoolMetrics`), or throws a {@link LiveLimitError}.
+   * Takes a slot for one more subscription of `caller` (on the metrics
+   * poller `poller`, for `nodePoolMetrics`), or throws a {@link LiveLimitError}.
    */
-  admit(caller: string, poller?: string): Admission {
+  take(caller: string, poller?: string): SubscriptionSlot {
     const holdings = this.callers.get(caller) ?? {
       subscriptions: 0,
       pollers: new Map<string, number>(),

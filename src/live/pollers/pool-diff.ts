@@ -1,4 +1,4 @@
-import type { NodePool } from '../upstream/models.js';
+import type { NodePool } from '../../upstream/models.js';
 
 /** What happened to a pool between two polls. */
 export type PoolChangeKind = 'CREATED' | 'UPDATED' | 'DELETED';
