@@ -56,7 +56,6 @@ const upwardOf = (floors) =>
     },
   }));
 
-
 module.exports = {
   forbidden: [
     {
