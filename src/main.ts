@@ -1,8 +1,18 @@
 import cluster from 'node:cluster';
 import { buildApp } from './app/app.js';
 import { DEMO_UPSTREAM_ENV, runPrimary, sharedStdout } from './cluster/primary.js';
-import { listenHost, loadConfig } from './config.js';
-import { createLogger } from './telemetry/logger.js';
+import { legacyKnobs, listenHost, loadConfig, TUNING_ENV } from './config.js';
+import { createLogger, type Logger } from './telemetry/logger.js';
+
+/** Once per machine (the primary, or the one process): tuning knobs set the old way, one variable each. */
+function warnOfLegacyKnobs(log: Logger): void {
+  const legacy = legacyKnobs();
+  if (legacy.length === 0) return;
+  log.warn(
+    { variables: legacy },
+    `tuning knobs set as environment variables: honoured for now, but move them into ${TUNING_ENV} (docs/configuration.md)`,
+  );
+}
 
 /**
  * Starts the gateway from environment variables; stops cleanly on
@@ -15,6 +25,7 @@ async function main(): Promise<void> {
   if (config.workers > 1 && cluster.isPrimary) {
     // The primary's lines say `role: primary` (and `worker` when they speak of one); a worker's say `worker`.
     const log = createLogger(config.logLevel, sharedStdout()).child({ role: 'primary' });
+    warnOfLegacyKnobs(log);
     return runPrimary(
       {
         workers: config.workers,
@@ -34,6 +45,7 @@ async function main(): Promise<void> {
   // A last resort, never the plan: every route handles its own promise. A rejection nobody handled is
   // logged as the bug it is, rather than ending every other caller's requests and subscriptions.
   process.on('unhandledRejection', (reason) => log.error({ err: reason }, 'unhandled rejection'));
+  if (!worker) warnOfLegacyKnobs(log);
   const app = buildApp(
     config,
     worker ? { log, clusterWorker: true, demoUpstreamUrl: process.env[DEMO_UPSTREAM_ENV] } : { log },

@@ -21,7 +21,7 @@ const METRICS_INTERVAL_MS = 1000;
 const POOL_CHANGED = 'subscription { nodePoolChanged { kind nodePoolId changedFields } }';
 const POOL_METRICS =
   'subscription { nodePoolMetrics(id: "2", types: [GPU_UTILIZATION]) { series { latest { value } } } }';
-/** The gateway's default `WS_MAX_SUBSCRIPTIONS_PER_CONNECTION`. */
+/** The gateway's default `wsMaxSubscriptionsPerConnection`. */
 const PER_CONNECTION = 100;
 const MB = 1024 * 1024;
 
@@ -162,7 +162,7 @@ export const fanOut: Scenario = async (options) => {
     simulator = await startSimulator();
     gateway = await startGateway(simulator.url, {
       POLL_INTERVAL_MS: String(POLL_INTERVAL_MS),
-      METRICS_POLL_INTERVAL_MS: String(METRICS_INTERVAL_MS),
+      TUNING: JSON.stringify({ metricsPollIntervalMs: METRICS_INTERVAL_MS }),
     });
 
     // Warm-up: a few queries, and one subscription so that the WebSocket path (ws, graphql-ws,

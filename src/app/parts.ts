@@ -181,7 +181,7 @@ export function createLive(
 }
 
 /**
- * The response cache: in this process's memory, or in Redis (RESPONSE_CACHE_STORE, default `redis` when
+ * The response cache: in this process's memory, or in Redis (responseCacheStore, default `redis` when
  * REDIS_URL is set). It drops answers on the changes other processes announce (refresh signals, over IPC
  * or Redis, for mutations) and on every change a list watcher of the deployment sees.
  */

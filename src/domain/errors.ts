@@ -41,7 +41,7 @@ export const ERROR_STATUS = {
   NOT_ACCEPTABLE: 406,
   /** The request did not arrive in time (Node's request timeout). */
   REQUEST_TIMEOUT: 408,
-  /** The request body is larger than MAX_BODY_BYTES. */
+  /** The request body is larger than maxBodyBytes. */
   PAYLOAD_TOO_LARGE: 413,
   /** A POST in a media type that carries no GraphQL request. */
   UNSUPPORTED_MEDIA_TYPE: 415,

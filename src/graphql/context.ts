@@ -17,6 +17,9 @@ import { OperationState, type WithState, withState } from './operation-state.js'
 export type GatewayContext = ResolverContext & WithState;
 
 /** What the context factory needs from the running gateway. */
+/** The deadline of one GraphQL request over HTTP by default, all its Run:ai calls included (a tuning knob). */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
+
 export interface ContextDeps {
   http: UpstreamHttp;
   log: Logger;
@@ -31,7 +34,7 @@ export interface ContextDeps {
   requestTimeoutMs?: number | undefined;
   /** The clock that dates each operation (default windows are computed from it); tests freeze it. */
   now?: (() => Date) | undefined;
-  /** Run:ai calls one operation may make (MAX_UPSTREAM_CALLS); default unbounded. */
+  /** Run:ai calls one operation may make (maxUpstreamCalls); default unbounded. */
   maxUpstreamCalls?: number | undefined;
   /** What Run:ai said of the tokens callers sent: who counts as a caller of its own, who is refused. */
   verdicts?: CredentialVerdicts | undefined;

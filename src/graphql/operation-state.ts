@@ -13,7 +13,7 @@ import type { CallBudgetView, OperationReport } from '../resolvers/context.js';
 const STATE: unique symbol = Symbol('nodepool-gateway operation state');
 
 /**
- * The Run:ai calls one operation may make: `MAX_UPSTREAM_CALLS`, checked
+ * The Run:ai calls one operation may make: `maxUpstreamCalls`, checked
  * against the prediction before it runs (use-cost-limit.ts), and against
  * the calls it makes, retries included, as a safety net. A subscription's
  * budget covers its subscribing and a resume's replay together, then each

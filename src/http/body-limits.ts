@@ -2,6 +2,9 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { gatewayError } from '../domain/errors.js';
 import { sendErrors } from './replies.js';
 
+/** The largest request body by default (a tuning knob: docs/configuration.md); also the largest WebSocket message. */
+export const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
+
 /** A body over the cap: the connection closes, so the rest of the body is not read. */
 export function tooLarge(res: ServerResponse, maxBytes: number): void {
   sendErrors(res, [gatewayError('PAYLOAD_TOO_LARGE', `The request body is larger than ${maxBytes} bytes.`)], {

@@ -26,7 +26,7 @@ export interface RouteOptions {
   log: Logger;
   /** Responses in flight and whether the gateway is draining. */
   draining: Draining;
-  /** The largest request body read (MAX_BODY_BYTES). */
+  /** The largest request body read (maxBodyBytes). */
   maxBodyBytes: number;
   /** Whose `X-Forwarded-For` to believe (TRUSTED_PROXIES). */
   trustProxy: TrustProxy;

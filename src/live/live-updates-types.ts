@@ -13,11 +13,22 @@ import type { MetricsEvent } from './pollers/pool-metrics-poller.js';
 
 export type { PollerKind } from './fan-out/topics.js';
 
+/** The live layer's defaults (each a tuning knob: docs/configuration.md). */
+export const LIVE_DEFAULTS = {
+  /** Metrics move slower than pools, and each poll costs Run:ai more. */
+  metricsIntervalMs: 15_000,
+  settleDelaysMs: [500, 1000, 2000, 4000, 8000],
+  maxBackoffMs: 60_000,
+  queueCapacity: 100,
+  queueBytes: 1024 * 1024,
+  log: { length: 1000, maxAgeMs: 3_600_000 },
+} as const;
+
 export interface LiveUpdatesOptions {
   http: UpstreamHttp;
   /** Interval of the pool list polls. */
   intervalMs: number;
-  /** Interval of the metrics polls; default `intervalMs`. */
+  /** Interval of the metrics polls. */
   metricsIntervalMs?: number;
   /** Polls after a mutation, until the changed pool settles. Default 500, 1000, 2000, 4000, 8000 ms. */
   settleDelaysMs?: readonly number[];
@@ -25,7 +36,7 @@ export interface LiveUpdatesOptions {
   maxBackoffMs?: number;
   /** Events kept for a subscriber that reads slower than they come; older ones are dropped. Default 100. */
   queueCapacity?: number;
-  /** Bytes kept for such a subscriber (SUBSCRIPTION_QUEUE_BYTES). Default 1 MiB. */
+  /** Bytes kept for such a subscriber (subscriptionQueueBytes). Default 1 MiB. */
   queueBytes?: number;
   /** What one caller may hold, across its connections; and the bytes queued in the whole process. */
   limits?: LiveLimits;
@@ -41,7 +52,7 @@ export interface LiveUpdatesOptions {
   store?: LiveStore | undefined;
   /** The clock that judges whether a stored state is still current (tests move it). Default `Date.now`. */
   now?: () => number;
-  /** The change feed's log per scope (LIVE_LOG_LENGTH, LIVE_LOG_MAX_AGE_SECONDS). Default 1000 events, 1 hour. */
+  /** The change feed's log per scope (liveLogLength, liveLogMaxAgeSeconds). Default 1000 events, 1 hour. */
   log?: LogLimits;
 }
 

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { credentialScope } from '../upstream/credential-scope.js';
 import type { MetricType, NodePool } from '../upstream/models.js';
-import type { LiveStore, LogLimits } from './coordination/live-store.js';
+import type { LiveStore } from './coordination/live-store.js';
 import { ownStore } from './coordination/memory-store.js';
 import type { TopicRole } from './coordination/shared-topic.js';
 import type { PollerSettings } from './coordination/topic-pollers.js';
@@ -17,17 +17,16 @@ import {
   type PollerKind,
   type TopicDeps,
 } from './fan-out/topics.js';
-import type {
-  LiveSubscriber,
-  LiveUpdatesEvents,
-  LiveUpdatesOptions,
-  MetricsDelivery,
-  MutationKind,
-  WatcherDelivery,
+import {
+  LIVE_DEFAULTS,
+  type LiveSubscriber,
+  type LiveUpdatesEvents,
+  type LiveUpdatesOptions,
+  type MetricsDelivery,
+  type MutationKind,
+  type WatcherDelivery,
 } from './live-updates-types.js';
 import { type LiveWindow, type MetricsEvent, quantiseWindow } from './pollers/pool-metrics-poller.js';
-
-const DEFAULT_LOG: LogLimits = { length: 1000, maxAgeMs: 3_600_000 };
 
 /**
  * The live layer: shared pollers, started with the first subscriber of a
@@ -62,9 +61,9 @@ export class LiveUpdates extends EventEmitter<LiveUpdatesEvents> {
     this.settings = {
       http: options.http,
       intervalMs: options.intervalMs,
-      metricsIntervalMs: options.metricsIntervalMs ?? options.intervalMs,
-      settleDelaysMs: options.settleDelaysMs ?? [500, 1000, 2000, 4000, 8000],
-      maxBackoffMs: options.maxBackoffMs ?? 60_000,
+      metricsIntervalMs: options.metricsIntervalMs ?? LIVE_DEFAULTS.metricsIntervalMs,
+      settleDelaysMs: options.settleDelaysMs ?? LIVE_DEFAULTS.settleDelaysMs,
+      maxBackoffMs: options.maxBackoffMs ?? LIVE_DEFAULTS.maxBackoffMs,
       warn: options.warn,
       onPoll: (kind, outcome) => {
         if (kind === 'list') this.polls++;
@@ -75,7 +74,7 @@ export class LiveUpdates extends EventEmitter<LiveUpdatesEvents> {
       store: this.store,
       own: this.own,
       settings: this.settings,
-      log: options.log ?? DEFAULT_LOG,
+      log: options.log ?? LIVE_DEFAULTS.log,
       now: options.now,
       warn: options.warn,
       onRole: (kind, key, role, handover) => this.roleChanged(kind, key, role, handover),
@@ -152,7 +151,7 @@ export class LiveUpdates extends EventEmitter<LiveUpdatesEvents> {
           stores: [this.store, this.own],
           topic: key,
           after: after as string,
-          capacity: Math.min(this.options.queueCapacity ?? 100, maxReplay),
+          capacity: Math.min(this.options.queueCapacity ?? LIVE_DEFAULTS.queueCapacity, maxReplay),
           accept,
         }).then((resumed) => {
           if (resumed.kind === 'resync') this.emit('resync');
@@ -238,8 +237,8 @@ export class LiveUpdates extends EventEmitter<LiveUpdatesEvents> {
     release: () => void,
   ): BoundedQueue<E> {
     const queue: BoundedQueue<E> = new BoundedQueue<E>({
-      capacity: this.options.queueCapacity ?? 100,
-      maxBytes: this.options.queueBytes ?? 1024 * 1024,
+      capacity: this.options.queueCapacity ?? LIVE_DEFAULTS.queueCapacity,
+      maxBytes: this.options.queueBytes ?? LIVE_DEFAULTS.queueBytes,
       budget: slot.bytes,
       onDrop: () => this.emit('drop', kind),
       onClose: () => {

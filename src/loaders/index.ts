@@ -8,8 +8,11 @@ export type { MetricSeries, MetricsKey, MetricsSlice } from './pool-metrics.js';
 /** Above this many unknown ids in one batch, one list call is cheaper than a GET per id. */
 export const LIST_INSTEAD_OF_GETS_ABOVE = 8;
 
+/** At most this many metrics calls run at once for one request: a 50-pool page in one wave (a tuning knob). */
+export const DEFAULT_METRICS_CONCURRENCY = 64;
+
 export interface LoaderOptions {
-  /** At most this many metrics calls run at once for one request. Default 64. */
+  /** At most this many metrics calls run at once for one request. Default {@link DEFAULT_METRICS_CONCURRENCY}. */
   metricsConcurrency?: number;
 }
 
@@ -24,7 +27,7 @@ export interface Loaders extends NodePoolLoaders {
  * Loaders never outlive the request and never hold another caller's data.
  */
 export function createLoaders(api: NodePoolsApi, options: LoaderOptions = {}): Loaders {
-  const { metricsConcurrency = 64 } = options;
+  const { metricsConcurrency = DEFAULT_METRICS_CONCURRENCY } = options;
   return {
     ...createNodePoolLoaders(api, LIST_INSTEAD_OF_GETS_ABOVE),
     metrics: createMetricsLoader(api, metricsConcurrency),

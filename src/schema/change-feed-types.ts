@@ -9,7 +9,7 @@ import { NodePoolRef } from './node-pool.js';
 
 /** How many events a subscriber missed: its queue was full (it read slower than events came). */
 export const MISSED_EVENTS_DOC =
-  'Events dropped just before this one because the subscriber read slower than they came (its queue holds SUBSCRIPTION_QUEUE_SIZE events, default 100); 0 when none. After a gap, refetch what you show.';
+  'Events dropped just before this one because the subscriber read slower than they came (its queue holds 100 events unless the gateway is tuned otherwise); 0 when none. After a gap, refetch what you show.';
 
 const EVENT_POOL_ID_DOC = 'Global id of the pool (also for a deleted pool); null for a RESYNC.';
 
@@ -21,7 +21,7 @@ const CURSOR_DOC =
   "This event's place in the caller's change feed: pass it as `after` (over SSE, a reconnecting EventSource sends it as Last-Event-ID) to receive the events that follow it. Opaque and ordered; null for an event that was not logged.";
 
 export const AFTER_DOC =
-  'Resume after this cursor: the logged events that followed it come first, in order, then live ones. When the log no longer holds it (LIVE_LOG_LENGTH events, LIVE_LOG_MAX_AGE_SECONDS), the first event is a RESYNC: refetch what you show, then go on. Over SSE, a Last-Event-ID header takes precedence.';
+  'Resume after this cursor: the logged events that followed it come first, in order, then live ones. When the log no longer holds it (the gateway keeps 1,000 events, for an hour, unless tuned otherwise), the first event is a RESYNC: refetch what you show, then go on. Over SSE, a Last-Event-ID header takes precedence.';
 
 /** A cursor the caller sends back: the gateway's own characters only. */
 export const afterRule = z

@@ -92,7 +92,7 @@ builder.subscriptionField('nodePoolMetrics', (t) =>
   t.field({
     type: NodePoolLiveMetricsRef,
     description:
-      "A pool's metrics over a moving window: the current series at once, then fresh ones every interval (METRICS_POLL_INTERVAL_MS). Every subscriber of one pool and window on one credential shares one Run:ai call per interval, for the union of their types. Ends with NOT_FOUND when the pool is deleted.",
+      "A pool's metrics over a moving window: the current series at once, then fresh ones every interval (15 s unless the gateway is tuned otherwise). Every subscriber of one pool and window on one credential shares one Run:ai call per interval, for the union of their types. Ends with NOT_FOUND when the pool is deleted.",
     args: {
       id: t.arg.id({ required: true, description: 'The pool: its global id or raw Run:ai id.' }),
       types: t.arg({

@@ -2,7 +2,7 @@
  * How many Run:ai calls resolving a field can make, as its arguments and
  * its selection say. The cost limit (src/graphql/plugins/use-cost-limit.ts) adds
  * them up over an operation, times the lists above each field, and refuses
- * an operation whose prediction passes `MAX_UPSTREAM_CALLS` before any call
+ * an operation whose prediction passes `maxUpstreamCalls` before any call
  * is made. A field without a declaration makes no call of its own.
  */
 

@@ -3,6 +3,13 @@ import type { Call, Send, UpstreamLogger, UpstreamResponse } from './call.js';
 import { isUpstreamHealthFailure, UpstreamError } from './errors.js';
 
 /** When a credential's circuit opens, and for how long. */
+/** The circuit breakers' defaults (tuning knobs: docs/configuration.md). */
+export const CIRCUIT_DEFAULTS = {
+  errorThresholdPercentage: 50,
+  volumeThreshold: 10,
+  resetTimeoutMs: 10_000,
+} as const;
+
 export interface CircuitOptions {
   /** Share of failed calls in the rolling window that opens the circuit. Default 50. */
   errorThresholdPercentage?: number;
@@ -104,9 +111,10 @@ export class CircuitBreakers {
       // Only the state is used: no latency percentiles or snapshot events to keep per call.
       rollingPercentilesEnabled: false,
       enableSnapshots: false,
-      errorThresholdPercentage: this.options.errorThresholdPercentage ?? 50,
-      volumeThreshold: this.options.volumeThreshold ?? 10,
-      resetTimeout: this.options.resetTimeoutMs ?? 10_000,
+      errorThresholdPercentage:
+        this.options.errorThresholdPercentage ?? CIRCUIT_DEFAULTS.errorThresholdPercentage,
+      volumeThreshold: this.options.volumeThreshold ?? CIRCUIT_DEFAULTS.volumeThreshold,
+      resetTimeout: this.options.resetTimeoutMs ?? CIRCUIT_DEFAULTS.resetTimeoutMs,
       rollingCountTimeout: this.options.rollingWindowMs ?? 10_000,
       errorFilter: (error: unknown) => !isUpstreamHealthFailure(error),
     });

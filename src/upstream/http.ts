@@ -41,6 +41,20 @@ export type {
 export type { CircuitOptions } from './circuit.js';
 
 /** Settings of an {@link UpstreamHttp}. */
+/** The transport's defaults (each a tuning knob: docs/configuration.md). */
+export const UPSTREAM_DEFAULTS = {
+  connectTimeoutMs: 5_000,
+  headersTimeoutMs: 10_000,
+  /** One call, retries and back-off included. */
+  totalTimeoutMs: 30_000,
+  maxRetries: 2,
+  connections: 128,
+  /** So that one caller cannot take every connection. */
+  concurrencyPerCredential: 64,
+  /** A 500-pool page is about 0.5 MB; 11 metric types × 1,000 samples about 1 MB. */
+  maxBodyBytes: 8 * 1024 * 1024,
+} as const;
+
 export interface UpstreamHttpOptions {
   /** Base URL of the Run:ai control plane; a path prefix (e.g. behind a proxy) is kept. */
   baseUrl: string;
@@ -105,11 +119,11 @@ export class UpstreamHttp extends EventEmitter<UpstreamHttpEvents> {
     // Our own pool, used directly (never the global dispatcher), so its limits and timeouts apply
     // only to Run:ai and close() releases exactly these sockets.
     this.pool = new Pool(url.origin, {
-      connections: options.connections ?? 128,
+      connections: options.connections ?? UPSTREAM_DEFAULTS.connections,
       connectTimeout: options.connectTimeoutMs,
       headersTimeout: options.headersTimeoutMs,
       bodyTimeout: options.headersTimeoutMs,
-      maxResponseSize: options.maxBodyBytes ?? 8 * 1024 * 1024,
+      maxResponseSize: options.maxBodyBytes ?? UPSTREAM_DEFAULTS.maxBodyBytes,
     });
     const onAttempt = (event: UpstreamCallEvent) => {
       try {
@@ -120,7 +134,7 @@ export class UpstreamHttp extends EventEmitter<UpstreamHttpEvents> {
       }
     };
     const retried = withRetries(attempt(this.pool, { onAttempt }), {
-      maxRetries: Math.max(0, options.maxRetries ?? 2),
+      maxRetries: Math.max(0, options.maxRetries ?? UPSTREAM_DEFAULTS.maxRetries),
       baseDelayMs: options.retryBaseDelayMs ?? 100,
       maxDelayMs: options.retryMaxDelayMs ?? 2_000,
       logger: options.logger,
@@ -128,7 +142,7 @@ export class UpstreamHttp extends EventEmitter<UpstreamHttpEvents> {
     const timed = withDeadline(retried, { totalTimeoutMs: options.totalTimeoutMs });
     this.breakers = new CircuitBreakers(timed, { ...options.circuit, logger: options.logger });
     this.limits = new CredentialLimits(this.breakers.layer, {
-      concurrency: options.concurrencyPerCredential ?? 64,
+      concurrency: options.concurrencyPerCredential ?? UPSTREAM_DEFAULTS.concurrencyPerCredential,
       maxBackoffs: options.maxBackoffCredentials,
     });
     const shared = options.dedupGets === false ? this.limits.layer : withSharedGets(this.limits.layer);

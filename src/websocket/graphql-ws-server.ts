@@ -17,10 +17,16 @@ import { OriginRefusals } from '../http/origin-refusals.js';
 import type { Logger } from '../telemetry/logger.js';
 import { serveGraphqlWs, type WsExtra } from './ws-transport.js';
 
+/** The WebSocket server's defaults (tuning knobs: docs/configuration.md). */
+export const WS_DEFAULTS = {
+  connectionInitWaitTimeoutMs: 10_000,
+  maxSubscriptionsPerConnection: 100,
+} as const;
+
 export interface WebSocketOptions {
   /** The paths served, each by its yoga: `/graphql`, and `/subgraph` for a supergraph router's subscriptions. */
   paths: ReadonlyMap<string, Gateway>;
-  /** Largest message a client may send (MAX_BODY_BYTES): a larger one closes the connection (1009). */
+  /** Largest message a client may send (maxBodyBytes): a larger one closes the connection (1009). */
   maxPayloadBytes: number;
   /** Whose `X-Forwarded-For` to believe (TRUSTED_PROXIES), for the connection's client address. */
   trustProxy: TrustProxy;

@@ -245,12 +245,12 @@ describe('the response cache', () => {
     expect(await metric(stack.url, 'response_cache_entries')).toBe(2);
     expect(await callsOf(stack, () => stack.query(page(42)))).toBe(0);
     expect(await callsOf(stack, () => stack.query(page(40)))).toBe(one);
-    // Larger than RESPONSE_CACHE_MAX_ENTRY_BYTES: served, never kept.
+    // Larger than responseCacheMaxEntryBytes: served, never kept.
     const large = await callsOf(stack, () => stack.query(page(120)));
     expect(await callsOf(stack, () => stack.query(page(120)))).toBe(large);
   });
 
-  it('holds at most RESPONSE_CACHE_MAX_ENTRIES answers however many distinct documents a caller sends', async () => {
+  it('holds at most responseCacheMaxEntries answers however many distinct documents a caller sends', async () => {
     const stack = await cachedStack({ responseCacheMaxEntries: 5 });
     for (let first = 1; first <= 30; first++) {
       await stack.query('query($first: Int) { nodePools(first: $first) { edges { node { id } } } }', {

@@ -11,7 +11,7 @@ import { argumentSites, caseArbitrary, operationsOf } from './schema-operations.
 import { type JsonValue, type Scalars, scalarArbitraries } from './schema-values.js';
 
 /**
- * The promise behind MAX_UPSTREAM_CALLS: the Run:ai calls an operation
+ * The promise behind maxUpstreamCalls: the Run:ai calls an operation
  * makes never exceed what the gateway predicted before it ran, on whichever
  * transport it came. Cases come from the committed schema (every argument
  * of every query and mutation field, with values that hit the seed), each

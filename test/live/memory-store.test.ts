@@ -30,7 +30,7 @@ describe('MemoryStore', () => {
     expect(store.claim('t', 'c', 2_000)).toBe(true);
   });
 
-  it('keeps the newest LIVE_LOG_LENGTH events, and a resume from a trimmed cursor finds nothing', () => {
+  it('keeps the newest liveLogLength events, and a resume from a trimmed cursor finds nothing', () => {
     const { store } = storeAt();
     const ids = ['e1', 'e2', 'e3', 'e4', 'e5'].map(
       (data) => store.publish({ topic: 's', events: [data], log: LOG })[0]?.id as string,
@@ -44,7 +44,7 @@ describe('MemoryStore', () => {
     expect(new MemoryStore().owns(ids[0] as string)).toBe(false);
   });
 
-  it('drops events older than LIVE_LOG_MAX_AGE_SECONDS, and forgets a topic whose log and state expired', () => {
+  it('drops events older than liveLogMaxAgeSeconds, and forgets a topic whose log and state expired', () => {
     const { store, clock } = storeAt();
     const [first] = store.publish({ topic: 's', events: ['old'], log: LOG, snapshot: 'state' });
     clock.now += 30_000;

@@ -163,8 +163,7 @@ beforeAll(async () => {
         RUNAI_URL: simulator.url,
         REDIS_URL: redis.url,
         POLL_INTERVAL_MS: String(INTERVAL_MS),
-        METRICS_POLL_INTERVAL_MS: String(INTERVAL_MS),
-        LIVE_LOG_LENGTH: '5',
+        TUNING: JSON.stringify({ metricsPollIntervalMs: INTERVAL_MS, liveLogLength: 5 }),
       }),
     ),
   );
@@ -258,7 +257,7 @@ describe('2 replicas × 2 workers sharing Redis', () => {
     expect(await deployment('live_replayed_events_total')).toBeGreaterThanOrEqual(6);
   });
 
-  it('answers a cursor older than the log (LIVE_LOG_LENGTH=5) with RESYNC first', async () => {
+  it('answers a cursor older than the log (liveLogLength=5) with RESYNC first', async () => {
     const keeper = subscribers[0] as Subscriber;
     const old = keeper.events.at(-1)?.cursor ?? undefined;
     for (const value of ['o1', 'o2', 'o3', 'o4', 'o5', 'o6']) {

@@ -56,7 +56,7 @@ beforeAll(async () => {
   b = await replica(runaiUrl);
 });
 
-describe('the response cache in Redis (RESPONSE_CACHE_STORE defaults to redis with REDIS_URL)', () => {
+describe('the response cache in Redis (responseCacheStore defaults to redis with REDIS_URL)', () => {
   it('is shared: replica A keeps an answer, replica B serves it without Run:ai, a mutation on B drops it for A', async () => {
     expect(await callsOf(() => query(a.url, POOL_3))).toBe(1);
     expect(await callsOf(() => query(b.url, POOL_3))).toBe(0);

@@ -58,7 +58,7 @@ describe('the APQ store', () => {
     }
   });
 
-  it('is bounded in bytes: 600 large documents keep at most APQ_STORE_BYTES, each under APQ_MAX_DOCUMENT_BYTES', async () => {
+  it('is bounded in bytes: 600 large documents keep at most apqStoreBytes, each under apqMaxDocumentBytes', async () => {
     const documents = Array.from(
       { length: 600 },
       (_, i) => `query Padded${i} { nodePoolCount ${'__typename '.repeat(1_000)} }`,
@@ -67,7 +67,7 @@ describe('the APQ store', () => {
       await Promise.all(documents.slice(i, i + 50).map((query) => post(stack.url, apq(query))));
     }
     expect(await bytesKept()).toBeLessThanOrEqual(256 * 1024);
-    // Larger than APQ_MAX_DOCUMENT_BYTES: it runs, but is not kept.
+    // Larger than apqMaxDocumentBytes: it runs, but is not kept.
     const huge = `{ nodePoolCount ${' '.repeat(20_000)}}`;
     expect((await post(stack.url, apq(huge))).status).toBe(200);
     expect(codesOf((await post(stack.url, apq(huge, false))).body)).toEqual(['PERSISTED_QUERY_NOT_FOUND']);

@@ -69,7 +69,7 @@ describe('telemetry', () => {
 });
 
 describe('answer size', () => {
-  it('refuses a Run:ai answer over UPSTREAM_MAX_BODY_BYTES as UPSTREAM_BAD_RESPONSE, without reading it whole', async () => {
+  it('refuses a Run:ai answer over upstreamMaxBodyBytes as UPSTREAM_BAD_RESPONSE, without reading it whole', async () => {
     const stack = await stackWith({ upstreamMaxBodyBytes: 256 * 1024 });
     const huge = JSON.stringify({ nodepools: [], padding: 'x'.repeat(4 * 1024 * 1024) });
     stack.simulator.faults.failNext(1, 200, { operation: 'get_nodepools', body: huge });
@@ -78,7 +78,7 @@ describe('answer size', () => {
     expect(answer.body.data).toEqual({ nodePools: null });
   });
 
-  it('refuses, before any call, an answer of more metric samples than MAX_RESPONSE_SAMPLES, however small the query', async () => {
+  it('refuses, before any call, an answer of more metric samples than maxResponseSamples, however small the query', async () => {
     const stack = await stackWith({ maxCost: 100_000_000 });
     // 450 bytes asking for 200 pools × 5 types × 1,000 samples.
     const query =

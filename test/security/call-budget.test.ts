@@ -13,7 +13,7 @@ import { type Stack, startStack } from '../helpers/stack.js';
  * Finding 3 of the third security round: one small query made thousands of
  * Run:ai calls, within every limit priced in answer values. The gateway now
  * predicts an operation's Run:ai calls before any call and refuses one over
- * MAX_UPSTREAM_CALLS, on every transport.
+ * maxUpstreamCalls, on every transport.
  */
 
 let stack: Stack;
@@ -167,7 +167,7 @@ describe('the prediction, shown to the caller', () => {
 });
 
 describe('the runtime counter, a safety net behind the prediction', () => {
-  it('refuses the call past MAX_UPSTREAM_CALLS with QUERY_LIMIT_EXCEEDED, without sending it', async () => {
+  it('refuses the call past maxUpstreamCalls with QUERY_LIMIT_EXCEEDED, without sending it', async () => {
     const http = new UpstreamHttp({
       baseUrl: stack.simulator.url,
       connectTimeoutMs: 1_000,

@@ -8,7 +8,7 @@ import { stackWith } from '../helpers/stack.js';
 /**
  * Finding 8 of the fourth security round: parsed documents were cached by
  * count, not bytes. yoga's parse and validation caches hold up to 1,000
- * documents of up to MAX_BODY_BYTES each, so 600 tokenless requests with
+ * documents of up to maxBodyBytes each, so 600 tokenless requests with
  * large documents took the heap after GC from 42 to 192 MB. The caches are
  * now bounded by an estimate of what a parsed document holds (its source,
  * its nodes and their locations), and a document too large for the bound

@@ -82,7 +82,7 @@ describe('live budgets per caller, across connections and transports', () => {
     expect(stack.app.live?.topicCounts.metrics).toBe(1);
   });
 
-  it('refuses a subscription past LIVE_MAX_SUBSCRIPTIONS_PER_CALLER with TOO_MANY_SUBSCRIPTIONS, counting SSE and WebSocket together', async () => {
+  it('refuses a subscription past liveMaxSubscriptionsPerCaller with TOO_MANY_SUBSCRIPTIONS, counting SSE and WebSocket together', async () => {
     const query = 'subscription { nodePoolChanged { kind } }';
     for (let i = 0; i < 20; i++) {
       const sse = await sseSubscription(stack.url, query);

@@ -71,7 +71,7 @@ describe('a list is priced by what its arguments say', () => {
 });
 
 describe('retries are calls of the budget', () => {
-  it('sends no more than MAX_UPSTREAM_CALLS to Run:ai while it answers 503, retries included', async () => {
+  it('sends no more than maxUpstreamCalls to Run:ai while it answers 503, retries included', async () => {
     const stack = await stackWith({ maxUpstreamCalls: 20, circuitVolumeThreshold: 1_000_000 });
     // Every metrics call fails with 503: each is tried three times, if the budget lets it.
     stack.simulator.faults.failNext(1_000, 503, { operation: 'get_nodepool_metrics' });

@@ -130,7 +130,7 @@ describe('every store the gateway keeps in Redis is bounded in bytes', () => {
     expect(await budget.spend(200)).toBe(true);
   });
 
-  it('the response cache keeps at most RESPONSE_CACHE_MAX_BYTES of answers for the whole deployment', async () => {
+  it('the response cache keeps at most responseCacheMaxBytes of answers for the whole deployment', async () => {
     const runaiUrl = simulator.url;
     const small = await replica(runaiUrl, { responseCacheMaxBytes: 64 * 1024 });
     const other = await replica(runaiUrl, { responseCacheMaxBytes: 64 * 1024 });

@@ -16,7 +16,7 @@ let stack: Awaited<ReturnType<typeof gatewayOnSimulator>>;
 let gateway: GatewayProcess;
 beforeAll(async () => {
   stack = await gatewayOnSimulator({
-    METRICS_POLL_INTERVAL_MS: '1000',
+    TUNING: '{"metricsPollIntervalMs":1000}',
     RATE_LIMIT_PER_MINUTE: '0',
     LOG_LEVEL: 'info',
     // A worker's heap in the 512 MiB pod of deploy/kubernetes (two workers): V8 collects before it grows past it.

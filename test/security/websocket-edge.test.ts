@@ -46,7 +46,7 @@ function acked(socket: WebSocket): Promise<void> {
 }
 
 describe('WebSocket messages are capped', () => {
-  it('closes a connection that sends a message larger than MAX_BODY_BYTES (1009), before reading it whole', async () => {
+  it('closes a connection that sends a message larger than maxBodyBytes (1009), before reading it whole', async () => {
     const socket = await open();
     const end = closed(socket);
     socket.send(

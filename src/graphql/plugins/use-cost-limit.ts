@@ -16,6 +16,17 @@ export interface CallBudgetReport {
   made?: number;
 }
 
+/**
+ * The cost limits by default (tuning knobs: docs/configuration.md). The
+ * reference dashboard holds about 4,500 values and makes 52 Run:ai calls;
+ * a 500-pool one holds 45,000.
+ */
+export const COST_LIMIT_DEFAULTS = {
+  maxCost: 250_000,
+  maxResponseSamples: 100_000,
+  maxUpstreamCalls: 200,
+} as const;
+
 export interface CostLimits {
   maxCost: number;
   maxResponseSamples: number;
@@ -31,7 +42,7 @@ function asked(context: unknown): boolean {
 function problemOf(cost: OperationCost, { maxCost, maxResponseSamples, maxUpstreamCalls }: CostLimits) {
   const { unpriced, repeated } = cost;
   if (unpriced) {
-    return `\`${unpriced}\` is a list whose length no argument sets, and fields below it call Run:ai: its calls cannot be priced before it runs (MAX_UPSTREAM_CALLS). Select no such field below it, or ask for it through a field that pages.`;
+    return `\`${unpriced}\` is a list whose length no argument sets, and fields below it call Run:ai: its calls cannot be priced before it runs (maxUpstreamCalls). Select no such field below it, or ask for it through a field that pages.`;
   }
   if (repeated) {
     return `\`${repeated.field}\` may be asked ${repeated.allowed === 1 ? 'once' : `${repeated.allowed} times`} per operation, it is asked ${repeated.times} times: its answer comes from the schema alone, and repeating it repeats the schema.`;

@@ -2,6 +2,14 @@ import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import type { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 
+/** graphql-armor's limits by default (tuning knobs: docs/configuration.md). */
+export const QUERY_LIMIT_DEFAULTS = {
+  maxDepth: 12,
+  maxAliases: 50,
+  maxTokens: 2_000,
+  maxDirectives: 20,
+} as const;
+
 export interface QueryLimits {
   maxDepth: number;
   maxAliases: number;

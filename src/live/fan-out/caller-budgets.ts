@@ -2,13 +2,13 @@ import { ByteBudget } from './byte-budget.js';
 
 /** What one caller may hold of the live layer at once, across all its connections (WebSocket and SSE). */
 export interface LiveLimits {
-  /** Open subscriptions (LIVE_MAX_SUBSCRIPTIONS_PER_CALLER). */
+  /** Open subscriptions (liveMaxSubscriptionsPerCaller). */
   subscriptionsPerCaller: number;
-  /** Distinct metrics pollers (pool and window) its subscriptions hold (LIVE_MAX_METRICS_POLLERS_PER_CALLER). */
+  /** Distinct metrics pollers (pool and window) its subscriptions hold (liveMaxMetricsPollersPerCaller). */
   metricsPollersPerCaller: number;
-  /** Bytes queued for its slow subscribers (LIVE_MAX_QUEUED_BYTES_PER_CALLER). */
+  /** Bytes queued for its slow subscribers (liveMaxQueuedBytesPerCaller). */
   queuedBytesPerCaller: number;
-  /** Bytes queued for every slow subscriber of the process (LIVE_MAX_QUEUED_BYTES). */
+  /** Bytes queued for every slow subscriber of the process (liveMaxQueuedBytes). */
   queuedBytes: number;
 }
 
@@ -79,7 +79,7 @@ export class CallerBudgets {
     if (holdings.subscriptions >= this.limits.subscriptionsPerCaller) {
       throw new LiveLimitError(
         'TOO_MANY_SUBSCRIPTIONS',
-        `These credentials hold ${holdings.subscriptions} subscriptions, the most allowed across all connections (LIVE_MAX_SUBSCRIPTIONS_PER_CALLER); complete one first.`,
+        `These credentials hold ${holdings.subscriptions} subscriptions, the most allowed across all connections (liveMaxSubscriptionsPerCaller); complete one first.`,
       );
     }
     if (
@@ -89,7 +89,7 @@ export class CallerBudgets {
     ) {
       throw new LiveLimitError(
         'TOO_MANY_POLLERS',
-        `These credentials follow the metrics of ${holdings.pollers.size} pools and windows, the most allowed (LIVE_MAX_METRICS_POLLERS_PER_CALLER); share a window or complete a subscription first.`,
+        `These credentials follow the metrics of ${holdings.pollers.size} pools and windows, the most allowed (liveMaxMetricsPollersPerCaller); share a window or complete a subscription first.`,
       );
     }
     holdings.subscriptions++;

@@ -50,7 +50,7 @@ export interface RedisStoreOptions {
   redis: RedisConnection;
   /** A larger answer is not kept. */
   maxEntryBytes: number;
-  /** What the deployment's answers hold in Redis together at most (RESPONSE_CACHE_MAX_BYTES). */
+  /** What the deployment's answers hold in Redis together at most (responseCacheMaxBytes). */
   maxBytes: number;
   /** The longest an answer is kept (the larger of the two TTLs). */
   windowMs: number;

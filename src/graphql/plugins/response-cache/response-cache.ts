@@ -9,6 +9,12 @@ import { stateOf } from '../../operation-state.js';
 import { listTag, poolTag, tagsOf } from './cache-tags.js';
 import type { ResponseStore } from './response-store.js';
 
+/**
+ * The longest an answer with metrics is kept by default: within it, one
+ * sampling step of the window asked (a tuning knob: docs/configuration.md).
+ */
+export const DEFAULT_METRICS_TTL_MS = 60_000;
+
 export interface ResponseCacheOptions {
   store: ResponseStore;
   /** TTL of answers with pool data (pools, lists, counts), ms; 0: nothing is cached. */

@@ -16,6 +16,14 @@ export interface ResponseStore {
   close(): Promise<void>;
 }
 
+/** What the memory store keeps by default, per process (tuning knobs: docs/configuration.md). */
+export const MEMORY_STORE_DEFAULTS = {
+  maxEntries: 10_000,
+  maxBytes: 64 * 1024 * 1024,
+  /** Also the largest answer the Redis store keeps. */
+  maxEntryBytes: 1024 * 1024,
+} as const;
+
 export interface MemoryStoreLimits {
   maxEntries: number;
   maxBytes: number;
