@@ -113,8 +113,7 @@ function tuningOverrides(value: string | undefined, problems: string[]): Record<
   }
   for (const key of Object.keys(parsed)) {
     if (isSetting(key)) problems.push(`${TUNING_ENV}.${key}: a setting, not a knob: set ${envName(key)}`);
-    else if (!isKnob(key))
-      problems.push(`${TUNING_ENV}.${key}: no such knob (docs/configuration.md lists them)`);
+    else if (!isKnob(key)) problems.push(`${TUNING_ENV}.${key}: no such knob${suggestion(key)}`);
   }
   return parsed as Record<string, unknown>;
 }

@@ -51,8 +51,9 @@ describe('TUNING', () => {
 
   it('stops the start on a name that is no knob, a setting, a value out of range, or broken JSON', () => {
     expect(() => loadConfig({ TUNING: '{"maxUpstreamCall": 300}' })).toThrow(
-      /TUNING\.maxUpstreamCall: no such knob/,
+      /TUNING\.maxUpstreamCall: no such knob \(did you mean maxUpstreamCalls\?\)/,
     );
+    expect(() => loadConfig({ TUNING: '{"colour": 1}' })).toThrow(/TUNING\.colour: no such knob \(docs/);
     expect(() => loadConfig({ TUNING: '{"port": 80}' })).toThrow(
       /TUNING\.port: a setting, not a knob: set PORT/,
     );
