@@ -74,13 +74,6 @@ export function attempt(dispatcher: Dispatcher, { onAttempt }: AttemptOptions = 
       report('error', failure.code);
       throw failure;
     }
-    if (req.stream && res.statusCode >= 200 && res.statusCode < 300) {
-      report(res.statusCode);
-      // The body errors when its call is aborted (the client went away) or destroyed unread: without a
-      // listener of its own that 'error' would end the process. Its reader still sees it through its own.
-      res.body.on('error', () => {});
-      return { status: res.statusCode, headers: res.headers, body: res.body };
-    }
     try {
       const parsed = await readAnswer(req.operation, res);
       report(res.statusCode);

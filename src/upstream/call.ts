@@ -31,11 +31,6 @@ export interface UpstreamRequest {
   scope?: string | undefined;
   /** Accept header. Default `application/json`. */
   accept?: string | undefined;
-  /**
-   * A 2xx answer's body is handed over unread, as a stream (a download passed through): never shared
-   * with another caller, and its reader must consume or destroy it.
-   */
-  stream?: boolean | undefined;
   /** The caller's signal: aborting it aborts the call and rejects with the signal's reason. */
   signal?: AbortSignal | undefined;
   /** Absolute deadline (epoch ms) that may shorten the configured total timeout. */
@@ -48,7 +43,7 @@ export interface UpstreamRequest {
 export interface UpstreamResponse<T = unknown> {
   status: number;
   headers: Readonly<Record<string, string | string[] | undefined>>;
-  /** Parsed JSON, text for `text/*` answers, `undefined` for an empty body; a Readable for `stream` calls. */
+  /** Parsed JSON, text for `text/*` answers, `undefined` for an empty body. */
   body: T;
 }
 

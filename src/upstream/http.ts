@@ -231,8 +231,6 @@ export interface CallSpec {
   query?: Record<string, QueryValue>;
   body?: unknown;
   accept?: string;
-  /** Hand a 2xx body over unread, as a stream. */
-  stream?: boolean;
 }
 
 /**

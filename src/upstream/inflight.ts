@@ -23,8 +23,7 @@ interface Shared {
 export function withSharedGets(send: Send): Send {
   const calls = new Map<string, Shared>();
   return (call) => {
-    // A stream has one reader: a download is never shared.
-    if (call.req.method !== 'GET' || call.req.stream) return send(call);
+    if (call.req.method !== 'GET') return send(call);
     const callerSignal = call.signal;
     if (callerSignal?.aborted) return Promise.reject(callerSignal.reason);
     const key = `${call.scope}\n${call.req.accept ?? ''}\n${call.path}`;

@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import type { components } from 'runai-simulator/openapi-types';
 /**
  * One typed function per operation of the Run:ai node-pools API (spec:
@@ -192,39 +191,4 @@ export async function getNodePoolMetrics(
     query: metricsQuery(params),
   });
   return parseMetrics(res.body, warnOf(ctx), { operation, partial: res.status === 207 });
-}
-
-/**
- * Gets a node pool's metrics as CSV (`Accept: text/csv`):
- * `GET /api/v1/clusters/{clusterUuid}/nodepools/{nodepoolName}/metrics`
- * (operation `get_nodepool_metrics`). Returns Run:ai's CSV as a stream,
- * unread, once its status says it is a success; the caller must consume or
- * destroy it.
- */
-export async function getNodePoolMetricsCsv(
-  ctx: CallContext,
-  params: NodePoolMetricsParams,
-): Promise<Readable> {
-  const operation = 'get_nodepool_metrics';
-  const res = await call(ctx, {
-    operation,
-    method: 'GET',
-    route: METRICS_ROUTE,
-    path: metricsPath(params),
-    query: metricsQuery(params),
-    accept: 'text/csv',
-    stream: true,
-  });
-  const body = res.body as Readable | undefined;
-  const type = String(res.headers['content-type'] ?? '').toLowerCase();
-  if (!type.startsWith('text/csv')) {
-    body?.destroy();
-    throw new UpstreamError({
-      code: 'UPSTREAM_BAD_RESPONSE',
-      operation,
-      status: res.status,
-      message: `Run:ai did not answer with CSV (${operation}, HTTP ${res.status})`,
-    });
-  }
-  return body ?? Readable.from([]);
 }

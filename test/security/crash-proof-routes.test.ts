@@ -1,7 +1,5 @@
 import { createSimulator, type Simulator } from 'runai-simulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UpstreamHttp } from '../../src/upstream/http.js';
-import { getNodePoolMetricsCsv } from '../../src/upstream/nodepools-api.js';
 import { type GatewayProcess, startGatewayProcess } from '../helpers/gateway-process.js';
 
 /**
@@ -64,40 +62,5 @@ describe('the CSV export cannot end the process', () => {
     });
     expect(res.status).toBe(401);
     expect(gw.alive).toBe(true);
-  });
-});
-
-describe('a streamed Run:ai answer whose caller went away', () => {
-  it('is dropped quietly: the abort is no unhandled error event (the fuzz found a HEAD export ending the process)', async () => {
-    const http = new UpstreamHttp({
-      baseUrl: simulator.url,
-      connectTimeoutMs: 1_000,
-      headersTimeoutMs: 2_000,
-      totalTimeoutMs: 5_000,
-    });
-    const unhandled: unknown[] = [];
-    const onError = (error: unknown) => unhandled.push(error);
-    process.on('uncaughtException', onError);
-    try {
-      const client = new AbortController();
-      const csv = await getNodePoolMetricsCsv(
-        { http, token: 'demo-admin', signal: client.signal },
-        {
-          clusterId: 'd73a738f-fab3-430a-8fa3-5241493d7128',
-          nodepoolName: 'default',
-          start: new Date(Date.now() - 3_600_000),
-          end: new Date(),
-          metricTypes: ['GPU_UTILIZATION'],
-        },
-      );
-      // The client goes away, then the route lets go of the body it will not send (a HEAD).
-      client.abort();
-      csv.destroy();
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      expect(unhandled).toEqual([]);
-    } finally {
-      process.off('uncaughtException', onError);
-      await http.close();
-    }
   });
 });

@@ -8,7 +8,8 @@ const api = useApiFixture();
 describe('bindNodePoolsApi', () => {
   it('binds every operation to the context', async () => {
     const bound = bindNodePoolsApi(api.as('admin'));
-    expect(Object.keys(bound)).toHaveLength(14);
+    // The 13 operations of the spec, one function each.
+    expect(Object.keys(bound)).toHaveLength(13);
     await expect(bound.getNodePool(api.a100.id)).resolves.toMatchObject({ name: 'a100' });
     await expect(bound.countNodePools()).resolves.toBeGreaterThan(0);
     await expectUpstreamError(bindNodePoolsApi(api.as('viewer')).deleteNodePool(api.a100.id), {

@@ -3,7 +3,6 @@ import {
   countNodePools,
   getNodePool,
   getNodePoolMetrics,
-  getNodePoolMetricsCsv,
   listNodePools,
 } from '../../src/upstream/nodepools-api.js';
 import {
@@ -153,32 +152,4 @@ describe('getNodePoolMetrics (GET /api/v1/clusters/{clusterUuid}/nodepools/{node
     },
     ...readFailures((c) => getNodePoolMetrics(c, metricsParams())),
   ]);
-});
-
-/** A stream's whole text (the CSV download). */
-async function text(stream: AsyncIterable<Buffer>): Promise<string> {
-  let all = '';
-  for await (const chunk of stream) all += chunk.toString('utf8');
-  return all;
-}
-
-describe('getNodePoolMetricsCsv (same endpoint, Accept: text/csv)', () => {
-  it('returns the CSV as a stream', async () => {
-    const csv = await text(await getNodePoolMetricsCsv(api.as('admin'), metricsParams()));
-    expect(typeof csv).toBe('string');
-    expect(csv.split('\n').length).toBeGreaterThan(1);
-    expect(csv).toContain('GPU_UTILIZATION');
-    expect(api.stack.sim.requests.at(-1)?.accept).toBe('text/csv');
-  });
-
-  describe('maps errors like the JSON variant', () => {
-    itClassifiesFailures(api, 'get_nodepool_metrics', [
-      {
-        when: '404 for an unknown pool name',
-        call: async (c) => text(await getNodePoolMetricsCsv(c, metricsParams({ nodepoolName: 'nope' }))),
-        expected: { code: 'NOT_FOUND', status: 404 },
-      },
-      ...readFailures(async (c) => text(await getNodePoolMetricsCsv(c, metricsParams()))),
-    ]);
-  });
 });
