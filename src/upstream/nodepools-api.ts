@@ -7,7 +7,6 @@ import type { components } from 'runai-simulator/openapi-types';
  * each request without being told of it. Adding a Run:ai call is adding a
  * function here (and its test).
  */
-import { UpstreamError } from './errors.js';
 import { type CallContext, type CallSpec, call, warnOf } from './http.js';
 import type { MetricType, NodePool, NodePoolMetrics, SortField, SortOrder } from './models.js';
 import { seg, type WithOptionalRatio } from './operation.js';
